@@ -1,0 +1,5 @@
+//! The catalog: every song Tonearm knows, listed, searched and described.
+
+mod startup;
+
+pub use startup::Application;

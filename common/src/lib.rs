@@ -1,0 +1,21 @@
+//! Building blocks shared by every Tonearm service.
+//!
+//! A service builds its [`settings::Settings`] once at start, sets up
+//! [`telemetry`], and mounts the [`http`] middleware and routes (request ids,
+//! metrics, `/healthz`, `/readyz`, `/metrics`, the JSON error body) next to
+//! its own routes.
+
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod kafka;
+pub mod metrics;
+pub mod redis_client;
+pub mod request_id;
+pub mod server;
+pub mod settings;
+pub mod telemetry;
+
+pub use error::{ApiError, ErrorBody};
+pub use settings::Settings;

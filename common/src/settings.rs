@@ -1,0 +1,522 @@
+//! Layered configuration: defaults < optional TOML file < `TONEARM_*`
+//! environment variables, validated once at start.
+//!
+//! Every setting has one flat name. In the TOML file it is written in lower
+//! case (`database_url = "..."`), in the environment with the `TONEARM_`
+//! prefix (`TONEARM_DATABASE_URL=...`). The file is read from the path in
+//! `TONEARM_CONFIG` when that variable is set.
+//!
+//! A service with settings of its own declares a raw struct with
+//! `#[serde(default)]` and extracts it from [`layers`], so it shares the
+//! same sources and the same error messages.
+
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use reqwest::Url;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// The prefix of every environment variable Tonearm reads.
+pub const ENV_PREFIX: &str = "TONEARM_";
+
+/// A setting that is missing or malformed; the message names the setting and
+/// the expected form, so the service can stop with one clear line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct SettingsError {
+    /// The environment variable name of the setting (`TONEARM_...`).
+    pub name: String,
+    /// What was wrong and what was expected.
+    pub reason: String,
+}
+
+impl SettingsError {
+    pub fn new(key: &str, reason: impl Into<String>) -> Self {
+        Self {
+            name: env_name(key),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `database_url` -> `TONEARM_DATABASE_URL`.
+pub fn env_name(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.to_ascii_uppercase())
+}
+
+/// The raw, unvalidated settings shared by all services, as read from the
+/// layers. Field names are the setting names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawSettings {
+    pub host: String,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub gateway_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub catalog_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub stream_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub events_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub stats_port: u16,
+    pub catalog_url: String,
+    pub stream_url: String,
+    pub events_url: String,
+    pub database_url: String,
+    pub database_schema: String,
+    pub redis_url: String,
+    pub redis_prefix: String,
+    pub kafka_brokers: String,
+    pub events_topic: String,
+    pub log_format: String,
+    pub log: String,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub shutdown_timeout_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub readiness_timeout_ms: u64,
+    pub instance_id: String,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            gateway_port: 8080,
+            catalog_port: 8081,
+            stream_port: 8082,
+            events_port: 8083,
+            stats_port: 8084,
+            catalog_url: "http://127.0.0.1:8081".into(),
+            stream_url: "http://127.0.0.1:8082".into(),
+            events_url: "http://127.0.0.1:8083".into(),
+            database_url: "postgres://postgres@127.0.0.1:5432/tonearm".into(),
+            database_schema: "public".into(),
+            redis_url: "redis://127.0.0.1:6379".into(),
+            redis_prefix: "tonearm:".into(),
+            kafka_brokers: "127.0.0.1:9092".into(),
+            events_topic: "tonearm.player-events.v1".into(),
+            log_format: "auto".into(),
+            log: "info".into(),
+            shutdown_timeout_secs: 30,
+            readiness_timeout_ms: 2000,
+            instance_id: String::new(),
+        }
+    }
+}
+
+/// The configuration sources in order of precedence (later wins): the
+/// defaults of `T`, the TOML file named by `TONEARM_CONFIG`, the environment.
+pub fn layers<T: Serialize + Default>() -> Result<Figment, SettingsError> {
+    let mut figment = Figment::from(Serialized::defaults(T::default()));
+    if let Some(path) = std::env::var_os("TONEARM_CONFIG") {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            return Err(SettingsError::new(
+                "config",
+                format!(
+                    "expected the path of a TOML file, {} is not a file",
+                    path.display()
+                ),
+            ));
+        }
+        figment = figment.merge(Toml::file(path));
+    }
+    Ok(figment.merge(environment()))
+}
+
+/// `TONEARM_*` variables as string values. Figment's own `Env` provider
+/// guesses types (`1234` becomes a number), which breaks string settings
+/// such as passwords and prefixes; numeric settings accept strings instead.
+fn environment() -> Serialized<BTreeMap<String, String>> {
+    let values = std::env::vars()
+        .filter_map(|(name, value)| {
+            let key = name.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase();
+            (key != "config").then_some((key, value))
+        })
+        .collect();
+    Serialized::from(values, figment::Profile::Default)
+}
+
+/// Extracts `T` from the layers, mapping any failure onto the setting's name.
+pub fn extract<T: Serialize + DeserializeOwned + Default>() -> Result<T, SettingsError> {
+    layers::<T>()?.extract::<T>().map_err(describe)
+}
+
+fn describe(error: figment::Error) -> SettingsError {
+    let key = error.path.join("_");
+    let origin = if std::env::var_os(env_name(&key)).is_some() {
+        " (from the environment)"
+    } else {
+        " (from the file named by TONEARM_CONFIG)"
+    };
+    SettingsError {
+        name: if key.is_empty() {
+            "TONEARM_CONFIG".into()
+        } else {
+            env_name(&key)
+        },
+        reason: format!("{}{origin}", error.kind),
+    }
+}
+
+/// Numbers and booleans from the environment arrive as strings; these
+/// deserializers accept either form. Services use them for their own
+/// numeric settings: `#[serde(deserialize_with = "common::settings::lenient::parse")]`.
+pub mod lenient {
+    use std::{fmt::Display, str::FromStr};
+
+    use serde::{Deserialize, Deserializer, de::Error as _};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ValueOrText<T> {
+        Value(T),
+        Text(String),
+    }
+
+    /// A `T` written as itself (TOML) or as text (environment).
+    pub fn parse<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + FromStr,
+        T::Err: Display,
+    {
+        match ValueOrText::<T>::deserialize(deserializer)? {
+            ValueOrText::Value(value) => Ok(value),
+            ValueOrText::Text(text) => text.trim().parse().map_err(|error| {
+                D::Error::custom(format!(
+                    "expected a {}, got {text:?}: {error}",
+                    short_type_name::<T>()
+                ))
+            }),
+        }
+    }
+
+    fn short_type_name<T>() -> &'static str {
+        match std::any::type_name::<T>() {
+            "bool" => "boolean (true or false)",
+            "u16" => "port number (0 to 65535)",
+            _ => "number",
+        }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured when standard error is a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Validated settings shared by all services.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: String,
+    pub ports: Ports,
+    pub upstreams: Upstreams,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub kafka: KafkaSettings,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub shutdown_timeout: Duration,
+    pub readiness_timeout: Duration,
+    /// Identifies this process in events and logs; generated when not set.
+    pub instance_id: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    pub gateway: u16,
+    pub catalog: u16,
+    pub stream: u16,
+    pub events: u16,
+    pub stats: u16,
+}
+
+/// Base URLs of the services the gateway routes to; several per service are
+/// load-balanced.
+#[derive(Debug, Clone)]
+pub struct Upstreams {
+    pub catalog: Vec<Url>,
+    pub stream: Vec<Url>,
+    pub events: Vec<Url>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+    /// The PostgreSQL schema the service's tables live in (tests use a fresh
+    /// one each).
+    pub schema: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    pub url: String,
+    /// Prepended to every key and channel name, so deployments and tests
+    /// can share a server.
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct KafkaSettings {
+    /// Comma-separated `host:port` bootstrap list.
+    pub brokers: String,
+    pub events_topic: String,
+}
+
+impl KafkaSettings {
+    /// The dead-letter topic paired with the events topic.
+    pub fn dlq_topic(&self) -> String {
+        match self.events_topic.strip_suffix(".v1") {
+            Some(base) => format!("{base}.dlq"),
+            None => format!("{}.dlq", self.events_topic),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads and validates the shared settings from all layers.
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::try_from(extract::<RawSettings>()?)
+    }
+}
+
+impl TryFrom<RawSettings> for Settings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawSettings) -> Result<Self, Self::Error> {
+        Ok(Self {
+            host: non_empty("host", raw.host)?,
+            ports: Ports {
+                gateway: raw.gateway_port,
+                catalog: raw.catalog_port,
+                stream: raw.stream_port,
+                events: raw.events_port,
+                stats: raw.stats_port,
+            },
+            upstreams: Upstreams {
+                catalog: http_urls("catalog_url", &raw.catalog_url)?,
+                stream: http_urls("stream_url", &raw.stream_url)?,
+                events: http_urls("events_url", &raw.events_url)?,
+            },
+            database: DatabaseSettings {
+                url: url_with_scheme("database_url", raw.database_url, &["postgres", "postgresql"])?,
+                schema: sql_identifier("database_schema", raw.database_schema)?,
+            },
+            redis: RedisSettings {
+                url: url_with_scheme("redis_url", raw.redis_url, &["redis", "rediss", "unix"])?,
+                prefix: raw.redis_prefix,
+            },
+            kafka: KafkaSettings {
+                brokers: broker_list("kafka_brokers", raw.kafka_brokers)?,
+                events_topic: topic_name("events_topic", raw.events_topic)?,
+            },
+            log_format: log_format(&raw.log_format)?,
+            log_filter: non_empty("log", raw.log)?,
+            shutdown_timeout: Duration::from_secs(raw.shutdown_timeout_secs),
+            readiness_timeout: positive_millis("readiness_timeout_ms", raw.readiness_timeout_ms)?,
+            instance_id: if raw.instance_id.is_empty() {
+                format!("{}-{}", hostname(), std::process::id())
+            } else {
+                raw.instance_id
+            },
+        })
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_owned())
+        .unwrap_or_else(|_| "tonearm".into())
+}
+
+pub fn non_empty(key: &str, value: String) -> Result<String, SettingsError> {
+    if value.trim().is_empty() {
+        return Err(SettingsError::new(key, "expected a non-empty value"));
+    }
+    Ok(value)
+}
+
+pub fn positive_millis(key: &str, millis: u64) -> Result<Duration, SettingsError> {
+    if millis == 0 {
+        return Err(SettingsError::new(
+            key,
+            "expected a number of milliseconds above 0",
+        ));
+    }
+    Ok(Duration::from_millis(millis))
+}
+
+fn url_with_scheme(key: &str, value: String, schemes: &[&str]) -> Result<String, SettingsError> {
+    let expected = || format!("expected a {}:// URL, got {value:?}", schemes.join("://, "));
+    let url = Url::parse(&value).map_err(|_| SettingsError::new(key, expected()))?;
+    if !schemes.contains(&url.scheme()) {
+        return Err(SettingsError::new(key, expected()));
+    }
+    Ok(value)
+}
+
+/// A comma-separated list of `http(s)://host:port` base URLs.
+pub fn http_urls(key: &str, value: &str) -> Result<Vec<Url>, SettingsError> {
+    let urls: Vec<Url> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match Url::parse(part) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+            _ => Err(SettingsError::new(
+                key,
+                format!("expected comma-separated http:// or https:// URLs, got {part:?}"),
+            )),
+        })
+        .collect::<Result<_, _>>()?;
+    if urls.is_empty() {
+        return Err(SettingsError::new(key, "expected at least one http:// URL"));
+    }
+    Ok(urls)
+}
+
+fn sql_identifier(key: &str, value: String) -> Result<String, SettingsError> {
+    let valid = !value.is_empty()
+        && value.len() <= 63
+        && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        return Err(SettingsError::new(
+            key,
+            format!("expected a lower-case SQL identifier (a-z, 0-9, _), got {value:?}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn broker_list(key: &str, value: String) -> Result<String, SettingsError> {
+    let valid = value.split(',').all(|broker| {
+        broker
+            .trim()
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+    });
+    if !valid {
+        return Err(SettingsError::new(
+            key,
+            format!("expected comma-separated host:port pairs, got {value:?}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn topic_name(key: &str, value: String) -> Result<String, SettingsError> {
+    let valid = !value.is_empty()
+        && value.len() <= 249
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid {
+        return Err(SettingsError::new(
+            key,
+            format!("expected a Kafka topic name (a-z, A-Z, 0-9, '.', '_', '-'), got {value:?}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn log_format(value: &str) -> Result<LogFormat, SettingsError> {
+    match value {
+        "json" => Ok(LogFormat::Json),
+        "pretty" => Ok(LogFormat::Pretty),
+        "auto" | "" => Ok(if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            LogFormat::Pretty
+        } else {
+            LogFormat::Json
+        }),
+        other => Err(SettingsError::new(
+            "log_format",
+            format!("expected one of auto, pretty, json, got {other:?}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail returns its own error type
+mod tests {
+    use super::*;
+
+    fn valid() -> RawSettings {
+        RawSettings::default()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let settings = Settings::try_from(valid()).expect("defaults validate");
+        assert_eq!(settings.ports.gateway, 8080);
+        assert_eq!(settings.kafka.dlq_topic(), "tonearm.player-events.dlq");
+    }
+
+    #[test]
+    fn a_bad_database_url_names_the_setting() {
+        let raw = RawSettings {
+            database_url: "mysql://x".into(),
+            ..valid()
+        };
+        let error = Settings::try_from(raw).expect_err("mysql is refused");
+        assert_eq!(error.name, "TONEARM_DATABASE_URL");
+        assert!(error.to_string().contains("postgres://"), "{error}");
+    }
+
+    #[test]
+    fn upstream_lists_are_split_and_checked() {
+        let urls = http_urls("catalog_url", "http://a:1, http://b:2").expect("two urls");
+        assert_eq!(urls.len(), 2);
+        let error = http_urls("catalog_url", "ftp://a").expect_err("ftp refused");
+        assert_eq!(error.name, "TONEARM_CATALOG_URL");
+    }
+
+    #[test]
+    fn schema_names_must_be_identifiers() {
+        let raw = RawSettings {
+            database_schema: "a; drop".into(),
+            ..valid()
+        };
+        assert_eq!(
+            Settings::try_from(raw).expect_err("refused").name,
+            "TONEARM_DATABASE_SCHEMA"
+        );
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("tonearm.toml", "catalog_port = 9001\nstream_port = 9002\n")?;
+            jail.set_env("TONEARM_CONFIG", "tonearm.toml");
+            jail.set_env("TONEARM_STREAM_PORT", "9102");
+            jail.set_env("TONEARM_REDIS_PREFIX", "1234");
+            let settings = Settings::load().expect("loads");
+            assert_eq!(settings.ports.catalog, 9001);
+            assert_eq!(settings.ports.stream, 9102);
+            assert_eq!(settings.ports.events, 8083);
+            assert_eq!(settings.redis.prefix, "1234");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_malformed_environment_value_names_the_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TONEARM_CATALOG_PORT", "eighty");
+            let error = Settings::load().expect_err("not a port");
+            assert_eq!(error.name, "TONEARM_CATALOG_PORT");
+            Ok(())
+        });
+    }
+}
