@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod fetch;
 pub mod health;
 pub mod http;
