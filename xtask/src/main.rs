@@ -1,1 +1,55 @@
-fn main() {}
+//! Developer commands for Tonearm.
+//!
+//! - `cargo xtask up [--music DIR] [--release]`: the whole system on localhost.
+//! - `cargo xtask test`: everything CI checks.
+//! - `cargo xtask bench <catalog|stream|events|gateway|web>`: benchmarks.
+//!
+//! xtask uses only the standard library (and `ctrlc`), so it builds in
+//! seconds on a fresh clone before anything else is compiled.
+
+mod bench;
+mod demo;
+mod demo_server;
+mod demo_sources;
+mod deps;
+mod http;
+mod paths;
+mod process;
+mod system;
+mod test;
+mod tools;
+mod up;
+mod web;
+
+use std::process::ExitCode;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  up [--music DIR] [--release]   start the whole system on localhost (demo library without --music)
+  test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
+  bench <catalog|stream|events|gateway|web>
+                                 run a benchmark against its named peer";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => up::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

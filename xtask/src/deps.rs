@@ -1,0 +1,272 @@
+//! PostgreSQL, Redis and the Kafka broker: reused when reachable at the
+//! configured addresses, otherwise started privately under `.tonearm/`.
+
+use std::{path::Path, process::Command, time::Duration};
+
+use crate::{Result, paths, process, process::Managed, tools};
+
+/// Where the dependencies answer, as the services' settings name them.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub database_url: String,
+    pub redis_url: String,
+    pub kafka_brokers: String,
+}
+
+impl Endpoints {
+    /// From `TONEARM_DATABASE_URL`, `TONEARM_REDIS_URL`,
+    /// `TONEARM_KAFKA_BROKERS`, or the services' defaults.
+    pub fn configured() -> Self {
+        let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        Self {
+            database_url: var(
+                "TONEARM_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/tonearm",
+            ),
+            redis_url: var("TONEARM_REDIS_URL", "redis://127.0.0.1:6379"),
+            kafka_brokers: var("TONEARM_KAFKA_BROKERS", "127.0.0.1:9092"),
+        }
+    }
+
+    /// The variables to hand to services and tests.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("TONEARM_DATABASE_URL".into(), self.database_url.clone()),
+            ("TONEARM_REDIS_URL".into(), self.redis_url.clone()),
+            ("TONEARM_KAFKA_BROKERS".into(), self.kafka_brokers.clone()),
+        ]
+    }
+}
+
+/// The dependencies, with the ones xtask started (stopped in reverse order
+/// when this is dropped).
+pub struct Provisioned {
+    pub endpoints: Endpoints,
+    started: Vec<Managed>,
+}
+
+impl Drop for Provisioned {
+    fn drop(&mut self) {
+        while let Some(mut managed) = self.started.pop() {
+            let how = managed.stop(Duration::from_secs(20));
+            eprintln!("xtask: stopped {} ({how})", managed.name);
+        }
+    }
+}
+
+/// Makes all three dependencies reachable.
+pub fn provision() -> Result<Provisioned> {
+    let endpoints = Endpoints::configured();
+    let mut provisioned = Provisioned {
+        endpoints: endpoints.clone(),
+        started: Vec::new(),
+    };
+    let (pg_host, pg_port) = host_port(&endpoints.database_url, 5432)?;
+    if !process::reachable(&format!("{pg_host}:{pg_port}")) {
+        provisioned.started.push(start_postgres(pg_port)?);
+    }
+    ensure_database(&endpoints.database_url)?;
+    let (redis_host, redis_port) = host_port(&endpoints.redis_url, 6379)?;
+    if !process::reachable(&format!("{redis_host}:{redis_port}")) {
+        provisioned.started.push(start_redis(redis_port)?);
+    }
+    let broker = endpoints
+        .kafka_brokers
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    if !process::reachable(&broker) {
+        let (_, port) = host_port(&format!("kafka://{broker}"), 9092)?;
+        provisioned.started.push(start_tansu(port)?);
+    }
+    Ok(provisioned)
+}
+
+/// `scheme://user@host:port/path` -> (host, port).
+pub fn host_port(url: &str, default_port: u16) -> Result<(String, u16)> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    match host_port.rsplit_once(':') {
+        Some((host, port)) => Ok((
+            host.to_owned(),
+            port.parse().map_err(|_| format!("bad port in {url:?}"))?,
+        )),
+        None if !host_port.is_empty() => Ok((host_port.to_owned(), default_port)),
+        None => Err(format!("no host in {url:?}")),
+    }
+}
+
+fn wait_reachable(name: &str, port: u16) -> Result {
+    if process::wait_for(Duration::from_secs(60), || {
+        process::reachable(&format!("127.0.0.1:{port}"))
+    }) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} did not start on port {port}; see {}",
+            paths::logs().join(format!("{name}.log")).display()
+        ))
+    }
+}
+
+/// Runs a PostgreSQL program as the `postgres` user when we are root
+/// (PostgreSQL refuses to run as root).
+fn postgres_command(program: &Path, data: &Path) -> Result<Command> {
+    if !tools::is_root() {
+        return Ok(Command::new(program));
+    }
+    process::run(
+        "chown",
+        Command::new("chown").args(["-R", "postgres:postgres"]).arg(data),
+    )?;
+    let mut command = Command::new("runuser");
+    command.args(["-u", "postgres", "--"]).arg(program);
+    Ok(command)
+}
+
+fn start_postgres(port: u16) -> Result<Managed> {
+    eprintln!("xtask: no PostgreSQL on port {port}; starting a private one under .tonearm/postgres");
+    let data = paths::state().join("postgres");
+    std::fs::create_dir_all(&data).map_err(|e| format!("creating {}: {e}", data.display()))?;
+    if !data.join("PG_VERSION").exists() {
+        let initdb = tools::postgres_program("initdb")?;
+        process::run(
+            "initdb",
+            postgres_command(&initdb, &data)?
+                .args(["-U", "postgres", "-A", "trust", "--no-sync", "-D"])
+                .arg(&data),
+        )?;
+    }
+    let server = tools::postgres_program("postgres")?;
+    let mut command = postgres_command(&server, &data)?;
+    command
+        .arg("-D")
+        .arg(&data)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
+        .arg(&data);
+    let managed = Managed::spawn("postgres", command, &paths::logs().join("postgres.log"))?;
+    wait_reachable("postgres", port)?;
+    Ok(managed)
+}
+
+/// Creates the database named in the URL when it does not exist yet.
+fn ensure_database(url: &str) -> Result {
+    let psql = tools::debian_program("psql", "postgresql-client", "creating the database")?;
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, ""), |(base, query)| (base, query));
+    let (server, name) = base
+        .rsplit_once('/')
+        .filter(|(server, _)| server.contains("://") && !server.ends_with('/'))
+        .ok_or_else(|| format!("TONEARM_DATABASE_URL {url:?} names no database"))?;
+    let maintenance = format!(
+        "{server}/postgres{}",
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        }
+    );
+    let ready = process::wait_for(Duration::from_secs(30), || {
+        Command::new(&psql)
+            .args([&maintenance, "-tAc", "SELECT 1"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    });
+    if !ready {
+        return Err(format!("PostgreSQL at {server} does not accept connections"));
+    }
+    let exists = process::output(
+        "psql",
+        Command::new(&psql).args([
+            &maintenance,
+            "-tAc",
+            &format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{}'",
+                name.replace('\'', "''")
+            ),
+        ]),
+    )?;
+    if exists.trim() != "1" {
+        process::run(
+            "creating the database",
+            Command::new(&psql).args([
+                &maintenance,
+                "-qc",
+                &format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")),
+            ]),
+        )?;
+        eprintln!("xtask: created database {name}");
+    }
+    Ok(())
+}
+
+fn start_redis(port: u16) -> Result<Managed> {
+    eprintln!("xtask: no Redis on port {port}; starting a private one");
+    let redis = tools::debian_program("redis-server", "redis-server", "a private Redis server")?;
+    let dir = paths::state().join("redis");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut command = Command::new(redis);
+    command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .arg("--dir")
+        .arg(&dir);
+    let managed = Managed::spawn("redis", command, &paths::logs().join("redis.log"))?;
+    wait_reachable("redis", port)?;
+    Ok(managed)
+}
+
+fn start_tansu(port: u16) -> Result<Managed> {
+    eprintln!("xtask: no Kafka broker on port {port}; starting tansu (SQLite engine) under .tonearm/tansu");
+    let tansu = tools::tansu()?;
+    let dir = paths::state().join("tansu");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let listener = format!("tcp://127.0.0.1:{port}");
+    let mut command = Command::new(tansu);
+    command
+        .current_dir(&dir)
+        .args([
+            "broker",
+            "--listener-url",
+            &listener,
+            "--advertised-listener-url",
+            &listener,
+        ])
+        .args(["--storage-engine", "sqlite://tansu.db"]);
+    let managed = Managed::spawn("tansu", command, &paths::logs().join("tansu.log"))?;
+    wait_reachable("tansu", port)?;
+    Ok(managed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_port;
+
+    #[test]
+    fn host_and_port_are_read_from_urls() {
+        assert_eq!(
+            host_port("postgres://postgres@127.0.0.1:5433/tonearm", 5432),
+            Ok(("127.0.0.1".into(), 5433))
+        );
+        assert_eq!(
+            host_port("redis://localhost", 6379),
+            Ok(("localhost".into(), 6379))
+        );
+        assert_eq!(
+            host_port("kafka://127.0.0.1:9092", 1),
+            Ok(("127.0.0.1".into(), 9092))
+        );
+    }
+}

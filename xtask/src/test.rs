@@ -1,0 +1,112 @@
+//! `cargo xtask test`: everything CI checks, against real dependencies.
+
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use crate::{
+    Result, deps, paths, process,
+    system::{self, Ports},
+    tools,
+    up::{self, StackOptions},
+    web,
+};
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .current_dir(paths::root())
+        .env("CARGO_TARGET_DIR", paths::target());
+    command
+}
+
+struct Steps {
+    passed: Vec<(String, Duration)>,
+    failed: Vec<String>,
+}
+
+impl Steps {
+    /// Runs a step, recording its time; later steps still run after a failure.
+    fn run(&mut self, name: &str, step: impl FnOnce() -> Result) {
+        eprintln!("\nxtask: ── {name}");
+        let started = Instant::now();
+        match step() {
+            Ok(()) => self.passed.push((name.to_owned(), started.elapsed())),
+            Err(error) => {
+                eprintln!("xtask: {name}: {error}");
+                self.failed.push(name.to_owned());
+            }
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> Result {
+    if let Some(extra) = args.first() {
+        return Err(format!("cargo xtask test takes no arguments (got {extra})"));
+    }
+    let started = Instant::now();
+    let mut steps = Steps {
+        passed: Vec::new(),
+        failed: Vec::new(),
+    };
+    steps.run("cargo fmt --check", || {
+        process::run("cargo fmt --check", cargo().args(["fmt", "--all", "--check"]))
+    });
+    // Tests generate audio with ffmpeg.
+    tools::debian_program("ffmpeg", "ffmpeg", "the tests' generated audio files")?;
+    let deps = deps::provision()?;
+    let env = deps.endpoints.env();
+    steps.run("cargo clippy", || {
+        process::run(
+            "cargo clippy",
+            cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        )
+    });
+    steps.run("cargo test", || {
+        process::run(
+            "cargo test",
+            cargo().args(["test", "--workspace"]).envs(env.iter().cloned()),
+        )
+    });
+    if web::exists() {
+        steps.run("web unit tests", web::unit_tests);
+        steps.run("web browser tests", || browser_tests(&deps.endpoints));
+    }
+    drop(deps);
+    eprintln!(
+        "\nxtask: summary ({:.0} s in all)",
+        started.elapsed().as_secs_f64()
+    );
+    for (name, took) in &steps.passed {
+        eprintln!("  ok      {name} ({:.0} s)", took.as_secs_f64());
+    }
+    for name in &steps.failed {
+        eprintln!("  FAILED  {name}");
+    }
+    println!("{} passed, {} failed", steps.passed.len(), steps.failed.len());
+    if steps.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", steps.failed.join(", ")))
+    }
+}
+
+/// The whole system on free ports, in its own schema, key prefix and topic,
+/// with the demo library; then the browser tests against its gateway.
+fn browser_tests(endpoints: &deps::Endpoints) -> Result {
+    let tag = system::random_hex()?[..12].to_owned();
+    let stack = up::start_stack(
+        endpoints,
+        StackOptions {
+            ports: Ports::free()?,
+            music: Vec::new(),
+            release: false,
+            isolation: Some(tag.clone()),
+            log_dir: paths::state().join("e2e-logs").join(&tag),
+            demo_port: 0,
+        },
+    )?;
+    let url = format!("http://127.0.0.1:{}", stack.system.ports.gateway);
+    web::e2e(&url, &stack.admin_password)
+}

@@ -1,0 +1,192 @@
+//! `cargo xtask up`: the whole system on localhost.
+
+use std::{
+    path::PathBuf,
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
+
+use crate::{
+    Result, demo, demo_server, deps,
+    deps::Endpoints,
+    paths, process,
+    system::{self, Ports, System, SystemConfig},
+    web,
+};
+
+struct Options {
+    music: Vec<PathBuf>,
+    release: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut options = Options {
+        music: Vec::new(),
+        release: false,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--music" => {
+                let dir = args.next().ok_or("--music needs a folder")?;
+                let dir = std::fs::canonicalize(dir).map_err(|e| format!("--music {dir}: {e}"))?;
+                if !dir.is_dir() {
+                    return Err(format!("--music {}: not a folder", dir.display()));
+                }
+                options.music.push(dir);
+            }
+            "--release" => options.release = true,
+            other => {
+                return Err(format!(
+                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release]"
+                ));
+            }
+        }
+    }
+    Ok(options)
+}
+
+/// A system started for people (`up`) or for the browser tests (`test`).
+pub struct Stack {
+    pub system: System,
+    pub admin_password: String,
+}
+
+/// Where a stack runs and which data it sees.
+pub struct StackOptions {
+    pub ports: Ports,
+    pub music: Vec<PathBuf>,
+    pub release: bool,
+    /// Schema, Redis prefix and topic suffix; `None` for the real ones.
+    pub isolation: Option<String>,
+    pub log_dir: PathBuf,
+    /// Port of the demo Internet sources' server (0: any free port).
+    pub demo_port: u16,
+}
+
+/// Builds and starts the services against provisioned dependencies, with
+/// the demo library and its Internet sources when no music was given.
+pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack> {
+    let (music, demo_port) = if options.music.is_empty() {
+        let demo = demo::ensure()?;
+        (
+            vec![demo.music],
+            Some(demo_server::start(demo.web, options.demo_port)?),
+        )
+    } else {
+        (options.music, None)
+    };
+    web::build_if_stale()?;
+    system::build(options.release)?;
+    let admin_password = admin_password()?;
+    let internal_token = secret("internal-token")?;
+    let mut extra_env = vec![
+        ("TONEARM_ADMIN_PASSWORD".to_owned(), admin_password.clone()),
+        ("TONEARM_INTERNAL_TOKEN".to_owned(), internal_token.clone()),
+    ];
+    if let Some(port) = demo_port {
+        extra_env.push((
+            "TONEARM_FETCH_ALLOW_HOSTS".to_owned(),
+            format!("127.0.0.1:{port}"),
+        ));
+    }
+    let (schema, prefix, topic) = match &options.isolation {
+        Some(tag) => (
+            format!("e2e_{tag}"),
+            format!("e2e:{tag}:"),
+            format!("tonearm.player-events.e2e-{tag}"),
+        ),
+        None => (
+            "public".into(),
+            "tonearm:".into(),
+            "tonearm.player-events.v1".into(),
+        ),
+    };
+    let config = SystemConfig {
+        endpoints: endpoints.clone(),
+        ports: options.ports,
+        database_schema: schema,
+        redis_prefix: prefix,
+        events_topic: topic,
+        music_dirs: music,
+        log_dir: options.log_dir,
+        release: options.release,
+        extra_env,
+    };
+    let mut system = System::start(&config)?;
+    system.wait_ready(Duration::from_secs(180))?;
+    if let Some(port) = demo_port {
+        crate::demo_sources::register(system.ports.catalog, port, &internal_token)?;
+    }
+    Ok(Stack {
+        system,
+        admin_password,
+    })
+}
+
+/// `TONEARM_ADMIN_PASSWORD`, or the one generated on the first `up` and kept
+/// in `.tonearm/admin-password`.
+fn admin_password() -> Result<String> {
+    if let Ok(password) = std::env::var("TONEARM_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    secret("admin-password")
+}
+
+/// A random value kept under `.tonearm/` (readable by the owner only).
+fn secret(name: &str) -> Result<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = paths::state().join(name);
+    if let Ok(value) = std::fs::read_to_string(&path) {
+        return Ok(value.trim().to_owned());
+    }
+    let value = system::random_hex()?;
+    std::fs::create_dir_all(paths::state()).map_err(|e| e.to_string())?;
+    std::fs::write(&path, &value).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+/// Where `up` serves the demo Internet sources; fixed, so the sources the
+/// catalog remembers stay valid across runs.
+const DEMO_PORT: u16 = 8089;
+
+pub fn run(args: &[String]) -> Result {
+    let options = parse(args)?;
+    let interrupted = process::interrupted();
+    let started = Instant::now();
+    let deps = deps::provision()?;
+    let stack = start_stack(
+        &deps.endpoints,
+        StackOptions {
+            ports: Ports::DEFAULT,
+            music: options.music,
+            release: options.release,
+            isolation: None,
+            log_dir: paths::logs(),
+            demo_port: DEMO_PORT,
+        },
+    )?;
+    let mut system = stack.system;
+    println!(
+        "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  Ctrl-C stops everything.\n",
+        started.elapsed().as_secs_f64(),
+        system.ports.gateway,
+        stack.admin_password,
+        paths::logs().display()
+    );
+    while !interrupted.load(Ordering::SeqCst) {
+        if let Some(stopped) = system.exited() {
+            eprintln!(
+                "xtask: {stopped}; stopping the rest (see {})",
+                paths::logs().display()
+            );
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("xtask: stopping");
+    system.stop();
+    drop(deps);
+    Ok(())
+}
