@@ -1,0 +1,79 @@
+/** Typed client of the gateway's HTTP API. Every path lives here and only here. */
+import { del, get, patch, post, withQuery } from './http';
+import type {
+  AdminUser,
+  Album,
+  AlbumDetail,
+  Announcement,
+  AnnouncementLevel,
+  Artist,
+  ArtistDetail,
+  Genre,
+  OpsStats,
+  Page,
+  Role,
+  ScanError,
+  ScanStatus,
+  SearchResults,
+  Song,
+  SongQuery,
+  Source,
+  User,
+} from './types';
+
+const C = '/api/catalog';
+const enc = encodeURIComponent;
+
+/** Accepts either a bare array or a `{items}` page, since list endpoints may page later. */
+function items<T>(v: T[] | Page<T>): T[] {
+  return Array.isArray(v) ? v : v.items;
+}
+
+export const auth = {
+  login: (username: string, password: string) => post<User>('/api/auth/login', { username, password }),
+  logout: () => post<void>('/api/auth/logout'),
+  me: () => get<User>('/api/auth/me'),
+  changePassword: (current_password: string, new_password: string) =>
+    post<void>('/api/auth/password', { current_password, new_password }),
+};
+
+export const catalog = {
+  songs: (q: SongQuery, signal?: AbortSignal) => get<Page<Song>>(withQuery(`${C}/songs`, { ...q }), signal),
+  song: (id: string) => get<Song>(`${C}/songs/${enc(id)}`),
+  albums: async (q: { cursor?: string; limit?: number; artist?: string; genre?: string } = {}) =>
+    get<Page<Album>>(withQuery(`${C}/albums`, q)),
+  album: (id: string) => get<AlbumDetail>(`${C}/albums/${enc(id)}`),
+  artists: async (q: { cursor?: string; limit?: number } = {}) => get<Page<Artist>>(withQuery(`${C}/artists`, q)),
+  artist: (id: string) => get<ArtistDetail>(`${C}/artists/${enc(id)}`),
+  genres: async () => items(await get<Genre[] | Page<Genre>>(`${C}/genres`)),
+  search: (q: string, signal?: AbortSignal) => get<SearchResults>(withQuery(`${C}/search`, { q }), signal),
+  sources: async () => items(await get<Source[] | Page<Source>>(`${C}/sources`)),
+  songCover: (id: string, size = 64) => `${C}/songs/${enc(id)}/cover?size=${size}`,
+  albumCover: (id: string, size = 256) => `${C}/albums/${enc(id)}/cover?size=${size}`,
+};
+
+export const admin = {
+  startScan: () => post<ScanStatus>(`${C}/scans`),
+  scan: () => get<ScanStatus>(`${C}/scans/current`),
+  scanErrors: async () => items(await get<ScanError[] | Page<ScanError>>(`${C}/scan-errors`)),
+  addSource: (url: string) => post<Source>(`${C}/sources`, { url }),
+  removeSource: (id: string) => del<void>(`${C}/sources/${enc(id)}`),
+  refreshSource: (id: string) => post<Source>(`${C}/sources/${enc(id)}/refresh`),
+  users: async () => items(await get<AdminUser[] | Page<AdminUser>>('/api/admin/users')),
+  createUser: (username: string, password: string, role: Role) =>
+    post<AdminUser>('/api/admin/users', { username, password, role }),
+  updateUser: (id: string, change: { disabled?: boolean; role?: Role }) =>
+    patch<AdminUser>(`/api/admin/users/${enc(id)}`, change),
+  resetPassword: (id: string, password: string) => post<void>(`/api/admin/users/${enc(id)}/password`, { password }),
+  deleteUser: (id: string) => del<void>(`/api/admin/users/${enc(id)}`),
+  announce: (text: string, level: AnnouncementLevel) => post<Announcement>('/api/events/announcements', { text, level }),
+  opsStats: () => get<OpsStats>('/api/events/stats'),
+};
+
+export type StreamFormat = 'original' | 'opus' | 'mp3' | 'aac';
+
+/** The URL an `<audio>` element plays; the original file keeps Range seeking. */
+export function streamUrl(id: string, format: StreamFormat = 'original', bitrate = 128): string {
+  const path = `/api/stream/songs/${enc(id)}`;
+  return format === 'original' ? path : withQuery(path, { format, bitrate });
+}
