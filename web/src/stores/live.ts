@@ -20,7 +20,9 @@ export interface LiveState {
 
 export type ClientEvent =
   | { type: 'play'; song: string; position_ms: number }
-  | { type: 'pause' | 'resume' | 'seek' | 'ended' | 'heartbeat'; song?: string | null; position_ms?: number };
+  | { type: 'pause' | 'resume' | 'ended'; song: string | null; position_ms?: number }
+  | { type: 'seek'; song: string | null; position_ms: number }
+  | { type: 'heartbeat' };
 
 export const initialLive: LiveState = {
   status: 'connecting',
@@ -41,16 +43,40 @@ const num = (v: unknown): Num => (typeof v === 'number' && Number.isFinite(v) ? 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const LEVELS: AnnouncementLevel[] = ['info', 'warning', 'critical'];
 
+/** Reads an announcement as the server sends it (`at` is its time). */
+export function parseAnnouncement(v: unknown): Announcement | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const m = v as Record<string, unknown>;
+  const text = str(m.text);
+  if (!text) return null;
+  const level = LEVELS.includes(m.level as AnnouncementLevel) ? (m.level as AnnouncementLevel) : 'info';
+  return { text, level, time: str(m.at) ?? str(m.time) ?? new Date().toISOString() };
+}
+
+export interface Applied {
+  state: LiveState;
+  announcement?: Announcement;
+  /** Recent announcements a `hello` carries, newest last. */
+  backlog?: Announcement[];
+  heartbeatMs?: number;
+}
+
 /** Applies one server message to the state; returns an announcement to show, if any. */
-export function applyMessage(state: LiveState, raw: unknown): { state: LiveState; announcement?: Announcement } {
+export function applyMessage(state: LiveState, raw: unknown): Applied {
   if (typeof raw !== 'object' || raw === null) return { state };
   const m = raw as Record<string, unknown>;
-  // Figures may come at the top level or under `figures`/`stats`.
-  const f = (typeof m.figures === 'object' && m.figures !== null ? m.figures : m) as Record<string, unknown>;
+  // `hello` nests its figures under `stats`; `stats` carries them at the top level.
+  const f = (typeof m.stats === 'object' && m.stats !== null ? m.stats : m) as Record<string, unknown>;
   const pick = (k: string, old: Num) => (k in f ? num(f[k]) : old);
   switch (m.type) {
-    case 'hello':
+    case 'hello': {
+      const backlog = Array.isArray(m.announcements)
+        ? m.announcements.map(parseAnnouncement).filter((a): a is Announcement => a !== null)
+        : [];
+      const hb = num(m.heartbeat_ms);
       return {
+        backlog,
+        ...(hb !== null && hb > 0 ? { heartbeatMs: hb } : {}),
         state: {
           ...state,
           status: 'open',
@@ -60,6 +86,7 @@ export function applyMessage(state: LiveState, raw: unknown): { state: LiveState
           plays: pick('plays', state.plays),
         },
       };
+    }
     case 'stats': {
       const song = str(f.song);
       // Per-song figures for another song than ours (a stale message) only update `online`.
@@ -74,10 +101,8 @@ export function applyMessage(state: LiveState, raw: unknown): { state: LiveState
       };
     }
     case 'announcement': {
-      const text = str(m.text);
-      if (!text) return { state };
-      const level = LEVELS.includes(m.level as AnnouncementLevel) ? (m.level as AnnouncementLevel) : 'info';
-      return { state, announcement: { text, level, time: str(m.time) ?? new Date().toISOString() } };
+      const a = parseAnnouncement(m);
+      return a ? { state, announcement: a } : { state };
     }
     default:
       return { state };
@@ -143,6 +168,7 @@ export class LiveSocket {
       this.set({ ...this.state, song: ev.song, listeners: null, plays: null });
     } else if (ev.type === 'pause' || ev.type === 'ended') this.playing = null;
     else if (ev.type === 'resume' && ev.song) this.playing = { type: 'play', song: ev.song, position_ms: ev.position_ms ?? 0 };
+    if ('position_ms' in ev && ev.position_ms !== undefined) ev = { ...ev, position_ms: Math.max(0, Math.round(ev.position_ms)) };
     if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(ev));
   }
 
@@ -167,7 +193,7 @@ export class LiveSocket {
       this.set({ ...this.state, status: 'open' });
       if (this.playing) ws.send(JSON.stringify(this.playing));
       clearInterval(this.beat);
-      this.beat = setInterval(() => this.send({ type: 'heartbeat', song: this.state.song }), this.opts.heartbeatMs ?? 15_000);
+      this.startHeartbeat(this.opts.heartbeatMs ?? 15_000);
     };
     ws.onmessage = (ev) => this.onMessage(ev.data);
     ws.onclose = () => {
@@ -178,6 +204,11 @@ export class LiveSocket {
     ws.onerror = () => ws.close();
   }
 
+  private startHeartbeat(ms: number): void {
+    clearInterval(this.beat);
+    this.beat = setInterval(() => this.send({ type: 'heartbeat' }), ms);
+  }
+
   private onMessage(data: unknown): void {
     let msg: unknown;
     try {
@@ -185,8 +216,10 @@ export class LiveSocket {
     } catch {
       return;
     }
-    const { state, announcement } = applyMessage(this.state, msg);
+    const { state, announcement, backlog, heartbeatMs } = applyMessage(this.state, msg);
     this.set(state);
+    if (backlog) announcements.set([...backlog].reverse());
+    if (heartbeatMs && !this.opts.heartbeatMs) this.startHeartbeat(heartbeatMs);
     if (announcement) {
       announcements.update((a) => [announcement, ...a].slice(0, 100));
       this.opts.onAnnouncement?.(announcement);
