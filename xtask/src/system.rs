@@ -200,17 +200,24 @@ impl System {
         })
     }
 
-    pub fn stop(&mut self) {
+    /// Stops every service (gateway first); returns those that did not
+    /// exit cleanly with status 0.
+    pub fn stop(&mut self) -> Vec<String> {
+        let mut unclean = Vec::new();
         while let Some(mut managed) = self.services.pop() {
             let how = managed.stop(Duration::from_secs(35));
             eprintln!("xtask: stopped {} ({how})", managed.name);
+            if how != "exit status: 0" {
+                unclean.push(format!("{}: {how}", managed.name));
+            }
         }
+        unclean
     }
 }
 
 impl Drop for System {
     fn drop(&mut self) {
-        self.stop();
+        let _ = self.stop();
     }
 }
 

@@ -71,8 +71,10 @@ pub fn run(args: &[String]) -> Result {
     });
     if web::exists() {
         steps.run("web unit tests", web::unit_tests);
-        steps.run("web browser tests", || browser_tests(&deps.endpoints));
     }
+    steps.run("whole system (ready, browser tests, clean stop)", || {
+        whole_system(&deps.endpoints)
+    });
     drop(deps);
     eprintln!(
         "\nxtask: summary ({:.0} s in all)",
@@ -92,9 +94,11 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
-/// The whole system on free ports, in its own schema, key prefix and topic,
-/// with the demo library; then the browser tests against its gateway.
-fn browser_tests(endpoints: &deps::Endpoints) -> Result {
+/// The whole system from its binaries on free ports, in its own schema, key
+/// prefix and topic, with the demo library: every `/readyz` answers 200,
+/// the browser tests pass against its gateway, and SIGTERM stops every
+/// service with exit status 0.
+fn whole_system(endpoints: &deps::Endpoints) -> Result {
     let tag = system::random_hex()?[..12].to_owned();
     let stack = up::start_stack(
         endpoints,
@@ -107,6 +111,19 @@ fn browser_tests(endpoints: &deps::Endpoints) -> Result {
             demo_port: 0,
         },
     )?;
-    let url = format!("http://127.0.0.1:{}", stack.system.ports.gateway);
-    web::e2e(&url, &stack.admin_password)
+    let mut system = stack.system;
+    eprintln!("xtask: every service answers /readyz with 200");
+    let browser = if web::exists() {
+        let url = format!("http://127.0.0.1:{}", system.ports.gateway);
+        web::e2e(&url, &stack.admin_password)
+    } else {
+        Ok(())
+    };
+    let unclean = system.stop();
+    browser?;
+    if unclean.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("services did not stop cleanly: {}", unclean.join("; ")))
+    }
 }

@@ -76,7 +76,10 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
     } else {
         (options.music, None)
     };
-    web::build_if_stale()?;
+    if let Err(error) = web::build_if_stale() {
+        // The API still serves; the gateway answers with a page saying the UI is missing.
+        eprintln!("xtask: warning: the web UI could not be built: {error}");
+    }
     system::build(options.release)?;
     let admin_password = admin_password()?;
     let internal_token = secret("internal-token")?;
@@ -186,7 +189,9 @@ pub fn run(args: &[String]) -> Result {
         std::thread::sleep(Duration::from_millis(200));
     }
     eprintln!("xtask: stopping");
-    system.stop();
+    for unclean in system.stop() {
+        eprintln!("xtask: warning: {unclean}");
+    }
     drop(deps);
     Ok(())
 }
