@@ -1,14 +1,28 @@
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use actix_web::dev::ServerHandle;
+use actix_web::{dev::ServerHandle, web};
 use anyhow::Context as _;
 use common::{
     Settings,
-    health::{HttpCheck, Readiness, RedisCheck},
+    health::{HttpCheck, PostgresCheck, Readiness, RedisCheck},
     metrics::Metrics,
+    redis_client::Keys,
     server::{HttpService, bind},
 };
 use reqwest::Url;
+
+use crate::{
+    auth::{rate_limit::LoginLimiter, sessions::SessionStore, users::UserStore},
+    db,
+    proxy::{
+        balancer::{Balancer, Service},
+        metrics::ProxyMetrics,
+    },
+    redis_conn::LazyRedis,
+    routes,
+    settings::GatewaySettings,
+    state::Gateway,
+};
 
 /// The gateway, bound and ready to run.
 pub struct Application {
@@ -16,34 +30,53 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the listener (`TONEARM_GATEWAY_PORT`; 0 picks a free port).
-    /// `/readyz` checks every configured upstream instance and Redis.
+    /// Binds the listener (`TONEARM_GATEWAY_PORT`; 0 picks a free port),
+    /// applies the account migrations and creates the first admin when
+    /// there is none. `/readyz` checks every upstream instance, PostgreSQL
+    /// and Redis.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(settings.readiness_timeout)
-            .build()
-            .context("building the upstream HTTP client")?;
-        let mut readiness = Readiness::new(settings.readiness_timeout)
-            .with(RedisCheck(common::redis_client::client(&settings.redis)?));
-        for (service, urls) in [
-            ("catalog", &settings.upstreams.catalog),
-            ("stream", &settings.upstreams.stream),
-            ("events", &settings.upstreams.events),
-        ] {
-            for (name, url) in instance_names(service, urls) {
-                let check = HttpCheck::new(name, url, client.clone()).map_err(anyhow::Error::msg)?;
-                readiness = readiness.with(check);
-            }
+        let gateway_settings = GatewaySettings::load()?;
+        Self::build_with(settings, gateway_settings).await
+    }
+
+    /// As [`Application::build`], with the gateway settings given (tests).
+    pub async fn build_with(settings: Settings, gateway_settings: GatewaySettings) -> anyhow::Result<Self> {
+        if gateway_settings.internal_token.is_empty() {
+            tracing::warn!("TONEARM_INTERNAL_TOKEN is empty: services cannot tell the gateway from a forger");
         }
+        let pool = common::db::lazy_pool(&settings.database, 8)?;
+        common::db::ensure_schema(&pool, &settings.database.schema).await?;
+        db::migrate(&pool).await?;
+        db::ensure_admin(&pool, &gateway_settings.admin_password).await?;
+
+        let redis_client = common::redis_client::client(&settings.redis)?;
+        let readiness = readiness(&settings, &pool, redis_client.clone())?;
+        let metrics = Metrics::new("gateway")?;
+        let proxy_metrics = Arc::new(ProxyMetrics::register(metrics.registry())?);
+        let redis = Arc::new(LazyRedis::new(redis_client));
+        let keys = Keys::new(settings.redis.prefix.clone());
+        let cooldown = gateway_settings.upstream_cooldown;
+        let gateway = web::Data::new(Gateway {
+            client: proxy_client(&gateway_settings)?,
+            catalog: Balancer::new(Service::Catalog, &settings.upstreams.catalog, cooldown),
+            stream: Balancer::new(Service::Stream, &settings.upstreams.stream, cooldown),
+            events: Balancer::new(Service::Events, &settings.upstreams.events, cooldown),
+            sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
+            users: UserStore::new(pool),
+            limiter: LoginLimiter::new(
+                redis,
+                keys,
+                gateway_settings.login_max_per_account,
+                gateway_settings.login_max_per_address,
+                gateway_settings.login_window,
+            ),
+            metrics: proxy_metrics,
+            settings: gateway_settings,
+        });
         let listener = bind(&settings.host, settings.ports.gateway)?;
-        let http = HttpService::start(
-            listener,
-            &settings,
-            Metrics::new("gateway")?,
-            readiness,
-            |_cfg| {},
-        )?;
+        let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
+            routes::configure(cfg, gateway.clone())
+        })?;
         Ok(Self { http })
     }
 
@@ -58,6 +91,40 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.http.run_until_stopped().await
     }
+}
+
+/// The client for upstream requests: only the connection attempt has a
+/// fixed bound; per-route limits are applied per request.
+fn proxy_client(settings: &GatewaySettings) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(256)
+        .build()
+        .context("building the upstream HTTP client")
+}
+
+fn readiness(settings: &Settings, pool: &sqlx::PgPool, redis: redis::Client) -> anyhow::Result<Readiness> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(settings.readiness_timeout)
+        .build()
+        .context("building the readiness HTTP client")?;
+    let mut readiness = Readiness::new(settings.readiness_timeout)
+        .with(RedisCheck(redis))
+        .with(PostgresCheck(pool.clone()));
+    for (service, urls) in [
+        ("catalog", &settings.upstreams.catalog),
+        ("stream", &settings.upstreams.stream),
+        ("events", &settings.upstreams.events),
+    ] {
+        for (name, url) in instance_names(service, urls) {
+            let check = HttpCheck::new(name, url, client.clone()).map_err(anyhow::Error::msg)?;
+            readiness = readiness.with(check);
+        }
+    }
+    Ok(readiness)
 }
 
 /// `catalog` for a single instance; `catalog[0]`, `catalog[1]`... for several.

@@ -1,0 +1,121 @@
+//! Sessions in Redis: `{prefix}auth:session:{id}` holds the JSON
+//! [`SessionData`] with a sliding TTL (every use extends it), and
+//! `{prefix}auth:user:{user_id}:sessions` is the set of a user's session
+//! ids, so disabling a user can end all of them.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use common::redis_client::Keys;
+use redis::AsyncCommands as _;
+use uuid::Uuid;
+
+use super::{Session, SessionData, password};
+use crate::redis_conn::LazyRedis;
+
+/// Where sessions live.
+pub struct SessionStore {
+    redis: std::sync::Arc<LazyRedis>,
+    keys: Keys,
+    ttl: Duration,
+}
+
+/// Session ids are 64 lower-case hex digits; anything else is not looked up.
+pub fn is_well_formed(id: &str) -> bool {
+    id.len() == 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl SessionStore {
+    pub fn new(redis: std::sync::Arc<LazyRedis>, keys: Keys, ttl: Duration) -> Self {
+        Self { redis, keys, ttl }
+    }
+
+    fn session_key(&self, id: &str) -> String {
+        self.keys.key(&format!("auth:session:{id}"))
+    }
+
+    fn user_key(&self, user_id: Uuid) -> String {
+        self.keys.key(&format!("auth:user:{user_id}:sessions"))
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Stores a new session and returns it.
+    pub async fn create(&self, data: SessionData) -> anyhow::Result<Session> {
+        let id = password::session_id()?;
+        let json = serde_json::to_string(&data).context("serialising a session")?;
+        let ttl = self.ttl.as_secs();
+        let mut redis = self.redis.get().await?;
+        redis::pipe()
+            .atomic()
+            .set_ex(self.session_key(&id), json, ttl)
+            .sadd(self.user_key(data.user_id), &id)
+            .expire(self.user_key(data.user_id), ttl as i64)
+            .query_async::<()>(&mut redis)
+            .await
+            .context("storing a session")?;
+        Ok(Session { id, data })
+    }
+
+    /// The live session with this id, its TTL extended; `None` when it is
+    /// unknown, expired or malformed.
+    pub async fn get(&self, id: &str) -> anyhow::Result<Option<Session>> {
+        if !is_well_formed(id) {
+            return Ok(None);
+        }
+        let mut redis = self.redis.get().await?;
+        let json: Option<String> = redis::cmd("GETEX")
+            .arg(self.session_key(id))
+            .arg("EX")
+            .arg(self.ttl.as_secs())
+            .query_async(&mut redis)
+            .await
+            .context("reading a session")?;
+        let Some(json) = json else { return Ok(None) };
+        match serde_json::from_str::<SessionData>(&json) {
+            Ok(data) => Ok(Some(Session {
+                id: id.to_owned(),
+                data,
+            })),
+            Err(error) => {
+                tracing::warn!(%error, "unreadable session data; treating it as signed out");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Ends one session.
+    pub async fn delete(&self, session: &Session) -> anyhow::Result<()> {
+        let mut redis = self.redis.get().await?;
+        redis::pipe()
+            .atomic()
+            .del(self.session_key(&session.id))
+            .srem(self.user_key(session.data.user_id), &session.id)
+            .query_async::<()>(&mut redis)
+            .await
+            .context("deleting a session")
+    }
+
+    /// Ends every session of a user but `keep` (the caller's own, when a
+    /// user changes their password).
+    pub async fn end_all_for_user(&self, user_id: Uuid, keep: Option<&str>) -> anyhow::Result<()> {
+        let mut redis = self.redis.get().await?;
+        let ids: Vec<String> = redis
+            .smembers(self.user_key(user_id))
+            .await
+            .context("listing a user's sessions")?;
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for id in ids.iter().filter(|id| Some(id.as_str()) != keep) {
+            pipe.del(self.session_key(id)).srem(self.user_key(user_id), id);
+        }
+        pipe.query_async::<()>(&mut redis)
+            .await
+            .context("ending a user's sessions")
+    }
+}

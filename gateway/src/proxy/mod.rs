@@ -1,0 +1,9 @@
+//! Pass-through to the services behind the gateway.
+
+pub mod balancer;
+pub mod body;
+pub mod forward;
+pub mod headers;
+pub mod metrics;
+pub mod path;
+pub mod ws;

@@ -1,0 +1,185 @@
+//! The gateway's own settings, read from the same layers as the shared ones
+//! (defaults < TOML file < `TONEARM_*` environment).
+
+use std::{path::PathBuf, time::Duration};
+
+use common::settings::{SettingsError, extract, lenient, positive_millis};
+use serde::{Deserialize, Serialize};
+
+/// The raw gateway settings; field names are the setting names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawGatewaySettings {
+    #[serde(deserialize_with = "lenient::parse")]
+    pub allow_anonymous: bool,
+    pub internal_token: String,
+    pub admin_password: String,
+    pub web_dir: String,
+    pub public_origins: String,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub trust_forwarded_for: bool,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub session_ttl_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub gateway_timeout_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub gateway_connect_timeout_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub upstream_cooldown_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub gateway_max_body_bytes: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub login_max_attempts_per_account: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub login_max_attempts_per_address: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub login_window_secs: u64,
+}
+
+impl Default for RawGatewaySettings {
+    fn default() -> Self {
+        Self {
+            allow_anonymous: false,
+            internal_token: String::new(),
+            admin_password: String::new(),
+            web_dir: "web/dist".into(),
+            public_origins: String::new(),
+            trust_forwarded_for: false,
+            session_ttl_secs: 7 * 24 * 3600,
+            gateway_timeout_ms: 30_000,
+            gateway_connect_timeout_ms: 2_000,
+            upstream_cooldown_ms: 10_000,
+            gateway_max_body_bytes: 1024 * 1024,
+            login_max_attempts_per_account: 5,
+            login_max_attempts_per_address: 30,
+            login_window_secs: 900,
+        }
+    }
+}
+
+/// Validated gateway settings.
+#[derive(Debug, Clone)]
+pub struct GatewaySettings {
+    /// Lets people without a session list and play (role `anonymous`).
+    pub allow_anonymous: bool,
+    /// Shared secret sent to every service as `x-tonearm-internal-token`.
+    pub internal_token: String,
+    /// Password of the first `admin` account; generated when empty.
+    pub admin_password: String,
+    /// Folder of the built web UI.
+    pub web_dir: PathBuf,
+    /// Origins (`https://music.example.org`) allowed on state-changing
+    /// requests besides the gateway's own.
+    pub public_origins: Vec<String>,
+    /// Take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded_for: bool,
+    pub session_ttl: Duration,
+    /// Time allowed for an upstream's answer headers on routes that have one
+    /// (catalog, events API); stream and socket routes have none.
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// How long an instance that failed is skipped.
+    pub upstream_cooldown: Duration,
+    pub max_body_bytes: u64,
+    pub login_max_per_account: u64,
+    pub login_max_per_address: u64,
+    pub login_window: Duration,
+}
+
+impl GatewaySettings {
+    /// Reads and validates the gateway settings from all layers.
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::try_from(extract::<RawGatewaySettings>()?)
+    }
+}
+
+fn positive(key: &str, value: u64) -> Result<u64, SettingsError> {
+    if value == 0 {
+        return Err(SettingsError::new(key, "expected a number above 0"));
+    }
+    Ok(value)
+}
+
+fn origins(value: &str) -> Result<Vec<String>, SettingsError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match reqwest::Url::parse(part) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Ok(url.origin().ascii_serialization())
+            }
+            _ => Err(SettingsError::new(
+                "public_origins",
+                format!("expected comma-separated origins such as https://music.example.org, got {part:?}"),
+            )),
+        })
+        .collect()
+}
+
+impl TryFrom<RawGatewaySettings> for GatewaySettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawGatewaySettings) -> Result<Self, Self::Error> {
+        if !raw.admin_password.is_empty() && raw.admin_password.chars().count() < 8 {
+            return Err(SettingsError::new(
+                "admin_password",
+                "expected at least 8 characters (or leave it empty to generate one)",
+            ));
+        }
+        Ok(Self {
+            allow_anonymous: raw.allow_anonymous,
+            internal_token: raw.internal_token,
+            admin_password: raw.admin_password,
+            web_dir: PathBuf::from(common::settings::non_empty("web_dir", raw.web_dir)?),
+            public_origins: origins(&raw.public_origins)?,
+            trust_forwarded_for: raw.trust_forwarded_for,
+            session_ttl: Duration::from_secs(positive("session_ttl_secs", raw.session_ttl_secs)?),
+            request_timeout: positive_millis("gateway_timeout_ms", raw.gateway_timeout_ms)?,
+            connect_timeout: positive_millis("gateway_connect_timeout_ms", raw.gateway_connect_timeout_ms)?,
+            upstream_cooldown: positive_millis("upstream_cooldown_ms", raw.upstream_cooldown_ms)?,
+            max_body_bytes: positive("gateway_max_body_bytes", raw.gateway_max_body_bytes)?,
+            login_max_per_account: positive(
+                "login_max_attempts_per_account",
+                raw.login_max_attempts_per_account,
+            )?,
+            login_max_per_address: positive(
+                "login_max_attempts_per_address",
+                raw.login_max_attempts_per_address,
+            )?,
+            login_window: Duration::from_secs(positive("login_window_secs", raw.login_window_secs)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_anonymous_is_off() {
+        let settings = GatewaySettings::try_from(RawGatewaySettings::default()).expect("valid");
+        assert!(!settings.allow_anonymous);
+        assert_eq!(settings.web_dir, PathBuf::from("web/dist"));
+    }
+
+    #[test]
+    fn a_bad_origin_names_the_setting() {
+        let raw = RawGatewaySettings {
+            public_origins: "music.example.org".into(),
+            ..RawGatewaySettings::default()
+        };
+        let error = GatewaySettings::try_from(raw).expect_err("no scheme");
+        assert_eq!(error.name, "TONEARM_PUBLIC_ORIGINS");
+    }
+
+    #[test]
+    fn a_short_admin_password_is_refused() {
+        let raw = RawGatewaySettings {
+            admin_password: "short".into(),
+            ..RawGatewaySettings::default()
+        };
+        let error = GatewaySettings::try_from(raw).expect_err("too short");
+        assert_eq!(error.name, "TONEARM_ADMIN_PASSWORD");
+    }
+}
