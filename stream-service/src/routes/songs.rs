@@ -1,0 +1,139 @@
+//! `GET`/`HEAD /api/stream/songs/{id}[?download=1][&format=…&bitrate=…&offset=…]`.
+
+use std::time::Instant;
+
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, http::Method, web};
+use common::request_id::RequestId;
+use serde::Deserialize;
+
+use super::respond;
+use crate::{
+    conditional::Conditions,
+    error::StreamError,
+    metrics::StreamMetrics,
+    notice::CatalogNotifier,
+    ranges::RangeSpec,
+    song_id::SongId,
+    sources::{Location, Source, SourceRepository},
+    storage::{LocalStorage, ReadRequest, RemoteStorage, Storage as _},
+    transcode::{TranscodeRequest, Transcoder},
+};
+
+/// Everything the stream routes need, shared by all workers.
+pub struct StreamState {
+    pub sources: SourceRepository,
+    pub local: LocalStorage,
+    pub remote: RemoteStorage,
+    pub transcoder: Transcoder,
+    pub notifier: CatalogNotifier,
+    pub metrics: StreamMetrics,
+}
+
+/// The query parameters; each is validated where it is used.
+#[derive(Debug, Deserialize)]
+pub struct StreamQuery {
+    download: Option<String>,
+    format: Option<String>,
+    bitrate: Option<String>,
+    offset: Option<String>,
+}
+
+/// Streams a song's original bytes, or a transcode when `format` is given.
+#[tracing::instrument(skip_all, fields(song = %id))]
+pub async fn stream_song(
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<StreamQuery>,
+    state: web::Data<StreamState>,
+) -> Result<HttpResponse, StreamError> {
+    let started = Instant::now();
+    let id: SongId = id.parse()?;
+    let transcode = TranscodeRequest::from_query(
+        query.format.as_deref(),
+        query.bitrate.as_deref(),
+        query.offset.as_deref(),
+    )?;
+    let source = state
+        .sources
+        .find(id)
+        .await?
+        .ok_or(StreamError::UnknownSong(id))?;
+    let download = query
+        .download
+        .as_deref()
+        .is_some_and(|flag| matches!(flag, "1" | "true" | "yes"));
+    let result = match transcode {
+        Some(transcode) => transcoded(&req, &state, &source, &transcode, download, started).await,
+        None => original(&req, &state, &source, download, started).await,
+    };
+    if let Err(StreamError::SourceMissing(_)) = &result {
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        state.notifier.source_missing(id, request_id);
+    }
+    result
+}
+
+async fn original(
+    req: &HttpRequest,
+    state: &StreamState,
+    source: &Source,
+    download: bool,
+    started: Instant,
+) -> Result<HttpResponse, StreamError> {
+    let request = read_request(req);
+    let (opened, backend) = match &source.location {
+        Location::Local(_) => (state.local.open(source, &request).await, "local"),
+        Location::Remote(_) => (state.remote.open(source, &request).await, "remote"),
+    };
+    let opened = opened.map_err(|error| StreamError::storage(source.id, error))?;
+    let head = req.method() == Method::HEAD;
+    Ok(respond::original(opened, source, head, download, |stream| {
+        state.metrics.meter(backend, started, stream)
+    }))
+}
+
+async fn transcoded(
+    req: &HttpRequest,
+    state: &StreamState,
+    source: &Source,
+    transcode: &TranscodeRequest,
+    download: bool,
+    started: Instant,
+) -> Result<HttpResponse, StreamError> {
+    let Location::Local(path) = &source.location else {
+        return Err(StreamError::Unsupported(
+            "transcoding is offered for local files only",
+        ));
+    };
+    let (_, resolved) = state
+        .local
+        .open_confined(path)
+        .await
+        .map_err(|error| StreamError::storage(source.id, error))?;
+    // A HEAD learns the headers without costing an ffmpeg process.
+    if req.method() == Method::HEAD {
+        return Ok(respond::transcoded(transcode, source, download, None));
+    }
+    let output = state.transcoder.start(resolved, transcode).await?;
+    let metered = state.metrics.meter("transcode", started, output);
+    Ok(respond::transcoded(transcode, source, download, Some(metered)))
+}
+
+/// The range and conditions of a request, malformed headers dropped.
+fn read_request(req: &HttpRequest) -> ReadRequest {
+    let header = |name: &'static str| {
+        req.headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| (name, value.to_owned()))
+    };
+    let range = header("range").and_then(|(_, value)| RangeSpec::parse(&value));
+    ReadRequest {
+        range,
+        conditions: Conditions::from_request(req),
+        raw_conditions: ["if-none-match", "if-modified-since", "if-range"]
+            .into_iter()
+            .filter_map(header)
+            .collect(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Resolving a song id to where its bytes live, through the read-only
+//! `song_sources` view the catalog publishes (see docs/streaming.md).
+
+use std::{
+    path::PathBuf,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::{Context as _, bail};
+use reqwest::Url;
+use sqlx::PgPool;
+
+use crate::song_id::SongId;
+
+/// Where a song's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A file on this machine (checked against the music folders when opened).
+    Local(PathBuf),
+    /// An HTTP origin (fetched through the SSRF-safe fetcher).
+    Remote(Url),
+}
+
+/// One song's source as the catalog last saw it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: SongId,
+    pub location: Location,
+    /// For `Content-Disposition` on downloads.
+    pub file_name: String,
+    pub content_type: Option<String>,
+    pub size: Option<u64>,
+    pub modified: Option<SystemTime>,
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    kind: String,
+    path: Option<String>,
+    url: Option<String>,
+    file_name: String,
+    content_type: Option<String>,
+    size_bytes: Option<i64>,
+    modified_ms: Option<i64>,
+    duration_ms: Option<i64>,
+}
+
+/// Reads `song_sources` in the schema first on the pool's search path.
+#[derive(Clone)]
+pub struct SourceRepository {
+    pool: PgPool,
+}
+
+impl SourceRepository {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// The song's source, or `None` when the catalog does not know the id.
+    /// A row that breaks the contract (unknown kind, missing path) is an error.
+    pub async fn find(&self, id: SongId) -> anyhow::Result<Option<Source>> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT kind, path, url, file_name, content_type, size_bytes, \
+             (extract(epoch FROM modified_at) * 1000)::bigint AS modified_ms, duration_ms \
+             FROM song_sources WHERE song_id = $1",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading song_sources")?;
+        row.map(|row| source(id, row)).transpose()
+    }
+}
+
+fn source(id: SongId, row: Row) -> anyhow::Result<Source> {
+    let location = match (row.kind.as_str(), row.path, row.url) {
+        ("local", Some(path), _) => Location::Local(PathBuf::from(path)),
+        ("remote", _, Some(url)) => {
+            Location::Remote(Url::parse(&url).with_context(|| format!("song {id}: bad url {url:?}"))?)
+        }
+        (kind, _, _) => bail!("song {id}: song_sources row of kind {kind:?} lacks its path or url"),
+    };
+    Ok(Source {
+        id,
+        location,
+        file_name: row.file_name,
+        content_type: row.content_type.filter(|value| !value.is_empty()),
+        size: row.size_bytes.and_then(|size| u64::try_from(size).ok()),
+        modified: row
+            .modified_ms
+            .and_then(|ms| u64::try_from(ms).ok())
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
+        duration_ms: row.duration_ms.and_then(|ms| u64::try_from(ms).ok()),
+    })
+}

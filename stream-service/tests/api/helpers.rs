@@ -1,0 +1,207 @@
+//! Starts the real stream service on port 0 with its own PostgreSQL schema
+//! holding a `song_sources` table, and its own music folder.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use actix_web::dev::ServerHandle;
+use sqlx::PgPool;
+use stream_service::{Application, StreamSettings, settings::RawStreamSettings};
+use uuid::Uuid;
+
+/// A running service and what the test set up around it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub schema: String,
+    /// The configured music folder.
+    pub music: PathBuf,
+    /// A folder next to it that must never be served.
+    pub outside: PathBuf,
+    pub handle: ServerHandle,
+}
+
+/// What a test may change.
+pub struct Options {
+    pub transcode_max: usize,
+    pub catalog_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            transcode_max: 4,
+            catalog_url: None,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    common::telemetry::init_for_tests();
+    let root = std::env::temp_dir().join(format!("tonearm-stream-{}", Uuid::new_v4().simple()));
+    let (music, outside) = (root.join("music"), root.join("outside"));
+    std::fs::create_dir_all(&music).expect("music folder");
+    std::fs::create_dir_all(&outside).expect("outside folder");
+
+    let mut settings = common::Settings::load().expect("settings");
+    settings.ports.stream = 0;
+    settings.database.schema = format!("test_{}", Uuid::new_v4().simple());
+    if let Some(url) = &options.catalog_url {
+        settings.upstreams.catalog = vec![url.parse().expect("catalog url")];
+    }
+    let pool = common::db::lazy_pool(&settings.database, 2).expect("pool");
+    common::db::ensure_schema(&pool, &settings.database.schema)
+        .await
+        .expect("schema");
+    sqlx::query(SONG_SOURCES)
+        .execute(&pool)
+        .await
+        .expect("song_sources table");
+
+    let stream = StreamSettings::try_from(RawStreamSettings {
+        music_dirs: music.display().to_string(),
+        transcode_max: options.transcode_max,
+        ..RawStreamSettings::default()
+    })
+    .expect("stream settings");
+    let app = Application::build_with(settings.clone(), stream)
+        .await
+        .expect("builds");
+    let (port, handle) = (app.port(), app.handle());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder().build().expect("client"),
+        pool,
+        schema: settings.database.schema,
+        music,
+        outside,
+        handle,
+    }
+}
+
+/// The columns of the catalog's `song_sources` view, as a table.
+const SONG_SOURCES: &str = "CREATE TABLE song_sources (
+    song_id uuid PRIMARY KEY, kind text NOT NULL, path text, url text, file_name text NOT NULL,
+    content_type text, size_bytes bigint, modified_at timestamptz, duration_ms bigint)";
+
+impl TestApp {
+    pub fn song_url(&self, id: impl std::fmt::Display) -> String {
+        format!("{}/api/stream/songs/{id}", self.base)
+    }
+
+    /// Writes `bytes` to `name` in the music folder and registers it.
+    pub async fn add_file(&self, name: &str, bytes: &[u8], content_type: Option<&str>) -> Uuid {
+        let path = self.music.join(name);
+        std::fs::write(&path, bytes).expect("writes the song");
+        self.add_local(&path, name, content_type).await
+    }
+
+    /// Registers a local row pointing at `path`, wherever it is.
+    pub async fn add_local(&self, path: &Path, file_name: &str, content_type: Option<&str>) -> Uuid {
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO song_sources (song_id, kind, path, file_name, content_type) \
+             VALUES ($1, 'local', $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(path.display().to_string())
+        .bind(file_name)
+        .bind(content_type)
+        .execute(&self.pool)
+        .await
+        .expect("inserts the row");
+        id
+    }
+
+    /// Registers a remote row.
+    pub async fn add_remote(&self, url: &str, file_name: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO song_sources (song_id, kind, url, file_name) VALUES ($1, 'remote', $2, $3)")
+            .bind(id)
+            .bind(url)
+            .bind(file_name)
+            .execute(&self.pool)
+            .await
+            .expect("inserts the row");
+        id
+    }
+
+    /// Copies the shared generated audio file into the music folder.
+    pub async fn add_audio(&self, name: &str) -> Uuid {
+        let path = self.music.join(name);
+        std::fs::copy(audio_fixture(), &path).expect("copies the audio");
+        self.add_local(&path, name, Some("audio/mpeg")).await
+    }
+
+    pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// The value of one metric line starting with `prefix`, 0 when absent.
+    pub async fn metric(&self, prefix: &str) -> f64 {
+        let text = self
+            .get(&format!("{}/metrics", self.base), &[])
+            .await
+            .text()
+            .await
+            .expect("text");
+        text.lines()
+            .find(|line| line.starts_with(prefix))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+
+/// `len` bytes whose values depend on their position, so any slice can be checked.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| ((i * 31 + 7) % 251) as u8).collect()
+}
+
+/// A ten-minute 32 kbit/s mono MP3 tone, made once per test process.
+pub fn audio_fixture() -> &'static Path {
+    static AUDIO: OnceLock<PathBuf> = OnceLock::new();
+    AUDIO.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("tonearm-stream-tone-{}.mp3", std::process::id()));
+        let status = std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+            .arg("sine=frequency=440:duration=600:sample_rate=22050")
+            .args(["-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k"])
+            .arg(&path)
+            .status()
+            .expect("ffmpeg runs");
+        assert!(status.success(), "ffmpeg made the fixture");
+        path
+    })
+}
+
+/// Polls `check` until it holds or `deadline` passes.
+pub async fn eventually<F, Fut>(deadline: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() > until {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

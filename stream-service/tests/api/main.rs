@@ -1,0 +1,6 @@
+mod conditional;
+mod fixture;
+mod helpers;
+mod local;
+mod ranges;
+mod transcode;

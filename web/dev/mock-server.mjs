@@ -1,0 +1,125 @@
+// A stand-in for the gateway for frontend development only (never used by the browser tests):
+// serves web/dist and a small in-memory API with synthetic songs and a generated WAV stream.
+//   node dev/mock-server.mjs [port] [song count]
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const port = Number(process.argv[2] ?? 5174);
+const count = Number(process.argv[3] ?? 1000);
+const dist = new URL('../dist/', import.meta.url).pathname;
+const uuid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const albums = Array.from({ length: 20 }, (_, a) => ({
+  id: uuid(900000 + a), name: `Album ${a + 1}`, artist: `Artist ${(a % 7) + 1}`, artist_id: uuid(800000 + (a % 7)),
+  year: 1990 + a, song_count: 0,
+}));
+const songs = Array.from({ length: count }, (_, i) => {
+  const al = albums[i % albums.length];
+  al.song_count++;
+  return {
+    id: uuid(i + 1), title: `Song ${String(i + 1).padStart(6, '0')}`, artist: al.artist, album: al.name,
+    album_id: al.id, artist_id: al.artist_id, track: Math.floor(i / albums.length) + 1, disc: 1, year: al.year,
+    genre: ['Jazz', 'Rock', 'Ambient'][i % 3], duration_ms: 40000, source: 'local', has_cover: false,
+  };
+});
+const artists = Array.from({ length: 7 }, (_, k) => ({ id: uuid(800000 + k), name: `Artist ${k + 1}`, album_count: 3, song_count: 10 }));
+let user = null;
+let scan = { running: false, seen: 0, done: 0, failed: 0, rate: 0, started: null, finished: null };
+
+function wav(seconds) {
+  const rate = 8000, n = rate * seconds, b = Buffer.alloc(44 + n * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVEfmt ', 8); b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 330 * i) / rate)), 44 + i * 2);
+  return b;
+}
+const audio = wav(40);
+
+function send(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+const err = (res, status, code, message) => send(res, status, { error: { code, message, request_id: 'mock' } });
+const body = (req) => new Promise((r) => { let d = ''; req.on('data', (c) => (d += c)); req.on('end', () => r(d ? JSON.parse(d) : {})); });
+
+function page(req, res, url) {
+  const q = url.searchParams;
+  let list = songs;
+  if (q.get('genre')) list = list.filter((s) => s.genre === q.get('genre'));
+  if (q.get('q')) list = list.filter((s) => s.title.toLowerCase().includes(q.get('q').toLowerCase()));
+  if (q.get('order') === 'desc') list = [...list].reverse();
+  const start = Number(q.get('cursor') ?? 0), limit = Number(q.get('limit') ?? 50);
+  const items = list.slice(start, start + limit);
+  send(res, 200, { items, next_cursor: start + limit < list.length ? String(start + limit) : null });
+}
+
+async function api(req, res, url) {
+  const p = url.pathname;
+  if (p === '/api/auth/login') {
+    const b = await body(req);
+    if (b.password !== 'password') return err(res, 401, 'invalid_credentials', 'wrong username or password');
+    user = { id: uuid(1), username: b.username, role: b.username === 'admin' ? 'admin' : 'listener' };
+    return send(res, 200, user);
+  }
+  if (p === '/api/auth/logout') { user = null; return send(res, 204); }
+  if (!user) return err(res, 401, 'unauthenticated', 'sign in first');
+  if (p === '/api/auth/me') return send(res, 200, user);
+  if (p === '/api/catalog/songs') return page(req, res, url);
+  if (p === '/api/catalog/albums') return send(res, 200, { items: albums, next_cursor: null });
+  if (p.startsWith('/api/catalog/albums/') && !p.endsWith('/cover')) {
+    const a = albums.find((x) => x.id === p.split('/')[4]);
+    return a ? send(res, 200, { ...a, tracks: songs.filter((s) => s.album_id === a.id).slice(0, 12) }) : err(res, 404, 'not_found', 'no such album');
+  }
+  if (p === '/api/catalog/artists') return send(res, 200, { items: artists, next_cursor: null });
+  if (p.startsWith('/api/catalog/artists/')) {
+    const a = artists.find((x) => x.id === p.split('/')[4]);
+    return a ? send(res, 200, { ...a, albums: albums.filter((x) => x.artist_id === a.id) }) : err(res, 404, 'not_found', 'no such artist');
+  }
+  if (p === '/api/catalog/genres') return send(res, 200, [{ name: 'Jazz', song_count: 5 }, { name: 'Rock', song_count: 3 }]);
+  if (p === '/api/catalog/search') {
+    const t = (url.searchParams.get('q') ?? '').toLowerCase();
+    return send(res, 200, {
+      songs: songs.filter((s) => s.title.toLowerCase().includes(t)).slice(0, 10),
+      albums: albums.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5),
+      artists: artists.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5),
+    });
+  }
+  if (p === '/api/catalog/sources') return send(res, 200, [{ id: uuid(7), url: 'http://127.0.0.1/feed.xml', kind: 'podcast', title: 'Demo show', song_count: 2, status: 'ok', refreshed_at: new Date().toISOString() }]);
+  if (p === '/api/catalog/scans' && req.method === 'POST') {
+    scan = { running: true, seen: 100, done: 0, failed: 0, rate: 0, started: new Date().toISOString(), finished: null };
+    const t = setInterval(() => {
+      scan.done += 10; scan.rate = 10;
+      if (scan.done >= 95) { scan.failed = 5; scan.done = 95; scan.running = false; scan.finished = new Date().toISOString(); clearInterval(t); }
+    }, 300);
+    return send(res, 202, scan);
+  }
+  if (p === '/api/catalog/scans/current') return send(res, 200, scan);
+  if (p === '/api/catalog/scan-errors') return send(res, 200, [{ path: '/music/bad.mp3', message: 'no audio stream', at: new Date().toISOString() }]);
+  if (p === '/api/admin/users') return send(res, 200, [{ ...user, disabled: false }, { id: uuid(2), username: 'bob', role: 'listener', disabled: true }]);
+  if (p === '/api/events/stats') return send(res, 200, { online: 3, unique_listeners_today: 5, plays_per_minute: [1, 4, 2, 6, 3, 8, 5].map((plays, k) => ({ minute: String(k), plays })), trending: [{ song: uuid(1), title: 'Song 000001', plays: 8 }] });
+  if (p.startsWith('/api/stream/songs/')) {
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+    if (!range) { res.writeHead(200, { 'content-type': 'audio/wav', 'accept-ranges': 'bytes', 'content-length': audio.length }); return res.end(audio); }
+    const a = Number(range[1]), b = range[2] ? Number(range[2]) : audio.length - 1;
+    res.writeHead(206, { 'content-type': 'audio/wav', 'accept-ranges': 'bytes', 'content-range': `bytes ${a}-${b}/${audio.length}`, 'content-length': b - a + 1 });
+    return res.end(audio.subarray(a, b + 1));
+  }
+  if (p.endsWith('/cover')) return err(res, 404, 'no_cover', 'no cover');
+  return err(res, 404, 'not_found', `no route ${p}`);
+}
+
+const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml' };
+createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname.startsWith('/api/')) return api(req, res, url);
+  const file = normalize(join(dist, url.pathname));
+  try {
+    const data = await readFile(file.startsWith(dist) && extname(file) ? file : join(dist, 'index.html'));
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'text/html' });
+    res.end(data);
+  } catch {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(await readFile(join(dist, 'index.html')));
+  }
+}).listen(port, '127.0.0.1', () => console.log(`mock gateway on http://127.0.0.1:${port} with ${count} songs`));

@@ -1,0 +1,72 @@
+/**
+ * The part of the API contract the frontend relies on, written so that TypeScript forces it to
+ * follow the hand-written types (`satisfies Record<keyof T, Field>`: a field added to or removed
+ * from a type must be added or removed here), and `openapi.test.ts` checks it against the
+ * services' OpenAPI documents saved under `openapi/`.
+ */
+import type { AdminUser, Album, Artist, Genre, ScanStatus, SearchResults, Song, Source, User } from './types';
+
+export type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
+export interface Field {
+  kind: Kind;
+  nullable?: boolean;
+}
+
+const s: Field = { kind: 'string' };
+const sn: Field = { kind: 'string', nullable: true };
+const i: Field = { kind: 'integer' };
+const iN: Field = { kind: 'integer', nullable: true };
+const b: Field = { kind: 'boolean' };
+const a: Field = { kind: 'array' };
+
+export const songFields = {
+  id: s, title: s, artist: sn, album: sn, album_id: sn, artist_id: sn, track: iN, disc: iN, year: iN,
+  genre: sn, duration_ms: iN, source: s, has_cover: b,
+} satisfies Record<keyof Song, Field>;
+
+export const albumFields = {
+  id: s, name: s, artist: sn, artist_id: sn, year: iN, song_count: i,
+} satisfies Record<keyof Album, Field>;
+
+export const artistFields = { id: s, name: s, album_count: i, song_count: i } satisfies Record<keyof Artist, Field>;
+export const genreFields = { name: s, song_count: i } satisfies Record<keyof Genre, Field>;
+export const searchFields = { songs: a, albums: a, artists: a } satisfies Record<keyof SearchResults, Field>;
+export const scanFields = {
+  running: b, seen: i, done: i, failed: i, rate: { kind: 'number' }, started: sn, finished: sn,
+} satisfies Record<keyof ScanStatus, Field>;
+export const sourceFields = {
+  id: s, url: s, kind: s, title: sn, song_count: i, status: sn, refreshed_at: sn,
+} satisfies Record<keyof Source, Field>;
+export const userFields = { id: s, username: s, role: s } satisfies Record<keyof User, Field>;
+export const adminUserFields = { ...userFields, disabled: b } satisfies Record<keyof AdminUser, Field>;
+
+/** One operation the client calls: which document, method and path, and the answer's shape. */
+export interface Operation {
+  doc: string;
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  /** Fields of the 2xx JSON answer (of its items for a list/page), if the client reads any. */
+  fields?: Record<string, Field>;
+  /** Where the fields sit in the answer: the object itself, `items[]` of a page, or a bare array. */
+  shape?: 'object' | 'page' | 'array';
+}
+
+export const operations: Operation[] = [
+  { doc: 'catalog', method: 'get', path: '/api/catalog/songs', fields: songFields, shape: 'page' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/songs/{id}', fields: songFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/albums', fields: albumFields, shape: 'page' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/albums/{id}', fields: { ...albumFields, tracks: a } },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/artists', fields: artistFields, shape: 'page' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/artists/{id}', fields: { ...artistFields, albums: a } },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/genres', fields: genreFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/search', fields: searchFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/songs/{id}/cover' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/albums/{id}/cover' },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/scans' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/scans/current', fields: scanFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/scan-errors' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/sources', fields: sourceFields },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/sources' },
+  { doc: 'catalog', method: 'delete', path: '/api/catalog/sources/{id}' },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/sources/{id}/refresh' },
+];
