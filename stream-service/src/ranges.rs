@@ -18,10 +18,10 @@ impl RangeSpec {
         let [range] = parsed.ranges.as_slice() else {
             return None;
         };
-        if let (StartPosition::Index(start), EndPosition::Index(end)) = (range.start, range.end) {
-            if end < start {
-                return None;
-            }
+        if let (StartPosition::Index(start), EndPosition::Index(end)) = (range.start, range.end)
+            && end < start
+        {
+            return None;
         }
         Some(Self(*range))
     }
@@ -34,10 +34,10 @@ impl RangeSpec {
             return None;
         }
         let mut range = self.0;
-        if let StartPosition::FromLast(suffix) = range.start {
-            if suffix > size {
-                range.start = StartPosition::Index(0);
-            }
+        if let StartPosition::FromLast(suffix) = range.start
+            && suffix > size
+        {
+            range.start = StartPosition::Index(0);
         }
         let valid = ParsedRanges { ranges: vec![range] }.validate(size).ok()?;
         valid.first().map(|range| (*range.start(), *range.end()))

@@ -120,10 +120,10 @@ fn unsatisfiable(meta: &Metadata) -> HttpResponse {
         },
     )
     .error_response();
-    if let Some(size) = meta.size {
-        if let Ok(value) = header::HeaderValue::from_str(&format!("bytes */{size}")) {
-            response.headers_mut().insert(header::CONTENT_RANGE, value);
-        }
+    if let Some(size) = meta.size
+        && let Ok(value) = header::HeaderValue::from_str(&format!("bytes */{size}"))
+    {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
     }
     response
 }

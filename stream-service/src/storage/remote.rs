@@ -118,10 +118,10 @@ fn forwarded(request: &ReadRequest) -> HeaderMap {
     let mut headers = HeaderMap::new();
     // Audio is already compressed; identity keeps lengths and ranges exact.
     headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-    if let Some(range) = request.range {
-        if let Ok(value) = HeaderValue::from_str(&range.header_value()) {
-            headers.insert(header::RANGE, value);
-        }
+    if let Some(range) = request.range
+        && let Ok(value) = HeaderValue::from_str(&range.header_value())
+    {
+        headers.insert(header::RANGE, value);
     }
     for (name, value) in &request.raw_conditions {
         if let (Ok(name), Ok(value)) = (HeaderName::from_str(name), HeaderValue::from_str(value)) {

@@ -7,7 +7,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_web::dev::ServerHandle;
 use sqlx::PgPool;
 use stream_service::{Application, StreamSettings, settings::RawStreamSettings};
 use uuid::Uuid;
@@ -17,18 +16,19 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
-    pub schema: String,
     /// The configured music folder.
     pub music: PathBuf,
     /// A folder next to it that must never be served.
     pub outside: PathBuf,
-    pub handle: ServerHandle,
 }
 
 /// What a test may change.
 pub struct Options {
     pub transcode_max: usize,
     pub catalog_url: Option<String>,
+    /// `TONEARM_FETCH_ALLOW_HOSTS` entries (local origin fixtures).
+    pub allow_hosts: Vec<String>,
+    pub origin_timeout_ms: u64,
 }
 
 impl Default for Options {
@@ -36,6 +36,8 @@ impl Default for Options {
         Self {
             transcode_max: 4,
             catalog_url: None,
+            allow_hosts: Vec::new(),
+            origin_timeout_ms: 5_000,
         }
     }
 }
@@ -66,25 +68,25 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .await
         .expect("song_sources table");
 
-    let stream = StreamSettings::try_from(RawStreamSettings {
+    let mut stream = StreamSettings::try_from(RawStreamSettings {
         music_dirs: music.display().to_string(),
         transcode_max: options.transcode_max,
+        origin_timeout_ms: options.origin_timeout_ms,
         ..RawStreamSettings::default()
     })
     .expect("stream settings");
+    stream.fetch_allow_hosts = options.allow_hosts;
     let app = Application::build_with(settings.clone(), stream)
         .await
         .expect("builds");
-    let (port, handle) = (app.port(), app.handle());
+    let port = app.port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder().build().expect("client"),
         pool,
-        schema: settings.database.schema,
         music,
         outside,
-        handle,
     }
 }
 

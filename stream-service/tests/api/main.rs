@@ -2,5 +2,7 @@ mod conditional;
 mod fixture;
 mod helpers;
 mod local;
+mod metrics;
 mod ranges;
+mod remote;
 mod transcode;
