@@ -10,21 +10,22 @@ const count = Number(process.argv[3] ?? 1000);
 const dist = new URL('../dist/', import.meta.url).pathname;
 const uuid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const albums = Array.from({ length: 20 }, (_, a) => ({
-  id: uuid(900000 + a), name: `Album ${a + 1}`, artist: `Artist ${(a % 7) + 1}`, artist_id: uuid(800000 + (a % 7)),
-  year: 1990 + a, song_count: 0,
+  id: uuid(900000 + a), title: `Album ${a + 1}`, artist: { id: uuid(800000 + (a % 7)), name: `Artist ${(a % 7) + 1}` },
+  year: 1990 + a, song_count: 0, duration_ms: null, cover_url: null,
 }));
 const songs = Array.from({ length: count }, (_, i) => {
   const al = albums[i % albums.length];
   al.song_count++;
   return {
-    id: uuid(i + 1), title: `Song ${String(i + 1).padStart(6, '0')}`, artist: al.artist, album: al.name,
-    album_id: al.id, artist_id: al.artist_id, track: Math.floor(i / albums.length) + 1, disc: 1, year: al.year,
-    genre: ['Jazz', 'Rock', 'Ambient'][i % 3], duration_ms: 40000, source: 'local', has_cover: false,
+    id: uuid(i + 1), title: `Song ${String(i + 1).padStart(6, '0')}`, artist: al.artist.name, artists: [al.artist],
+    album: { id: al.id, title: al.title, artist: al.artist.name }, track_number: Math.floor(i / albums.length) + 1,
+    disc_number: 1, year: al.year, genres: [['Jazz', 'Rock', 'Ambient'][i % 3]], duration_ms: 40000, source_kind: 'local',
+    source_id: null, cover_url: null, stream_url: `/api/stream/songs/${uuid(i + 1)}`, added_at: '2026-01-01T00:00:00Z',
   };
 });
 const artists = Array.from({ length: 7 }, (_, k) => ({ id: uuid(800000 + k), name: `Artist ${k + 1}`, album_count: 3, song_count: 10 }));
 let user = null;
-let scan = { running: false, seen: 0, done: 0, failed: 0, rate: 0, started: null, finished: null };
+let scan = null;
 
 function wav(seconds) {
   const rate = 8000, n = rate * seconds, b = Buffer.alloc(44 + n * 2);
@@ -46,7 +47,7 @@ const body = (req) => new Promise((r) => { let d = ''; req.on('data', (c) => (d 
 function page(req, res, url) {
   const q = url.searchParams;
   let list = songs;
-  if (q.get('genre')) list = list.filter((s) => s.genre === q.get('genre'));
+  if (q.get('genre')) list = list.filter((s) => s.genres.includes(q.get('genre')));
   if (q.get('q')) list = list.filter((s) => s.title.toLowerCase().includes(q.get('q').toLowerCase()));
   if (q.get('order') === 'desc') list = [...list].reverse();
   const start = Number(q.get('cursor') ?? 0), limit = Number(q.get('limit') ?? 50);
@@ -69,34 +70,35 @@ async function api(req, res, url) {
   if (p === '/api/catalog/albums') return send(res, 200, { items: albums, next_cursor: null });
   if (p.startsWith('/api/catalog/albums/') && !p.endsWith('/cover')) {
     const a = albums.find((x) => x.id === p.split('/')[4]);
-    return a ? send(res, 200, { ...a, tracks: songs.filter((s) => s.album_id === a.id).slice(0, 12) }) : err(res, 404, 'not_found', 'no such album');
+    return a ? send(res, 200, { ...a, songs: songs.filter((s) => s.album.id === a.id).slice(0, 12) }) : err(res, 404, 'not_found', 'no such album');
   }
   if (p === '/api/catalog/artists') return send(res, 200, { items: artists, next_cursor: null });
   if (p.startsWith('/api/catalog/artists/')) {
     const a = artists.find((x) => x.id === p.split('/')[4]);
-    return a ? send(res, 200, { ...a, albums: albums.filter((x) => x.artist_id === a.id) }) : err(res, 404, 'not_found', 'no such artist');
+    return a ? send(res, 200, { ...a, albums: albums.filter((x) => x.artist.id === a.id) }) : err(res, 404, 'not_found', 'no such artist');
   }
   if (p === '/api/catalog/genres') return send(res, 200, [{ name: 'Jazz', song_count: 5 }, { name: 'Rock', song_count: 3 }]);
   if (p === '/api/catalog/search') {
     const t = (url.searchParams.get('q') ?? '').toLowerCase();
     return send(res, 200, {
       songs: songs.filter((s) => s.title.toLowerCase().includes(t)).slice(0, 10),
-      albums: albums.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5),
-      artists: artists.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5),
+      albums: albums.filter((a) => a.title.toLowerCase().includes(t)).slice(0, 5).map((a) => ({ id: a.id, name: a.title, artist: a.artist.name })),
+      artists: artists.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5).map((a) => ({ id: a.id, name: a.name, artist: null })),
     });
   }
   if (p === '/api/catalog/sources') return send(res, 200, [{ id: uuid(7), url: 'http://127.0.0.1/feed.xml', kind: 'podcast', title: 'Demo show', song_count: 2, status: 'ok', refreshed_at: new Date().toISOString() }]);
   if (p === '/api/catalog/scans' && req.method === 'POST') {
-    scan = { running: true, seen: 100, done: 0, failed: 0, rate: 0, started: new Date().toISOString(), finished: null };
+    if (scan?.state === 'running') return err(res, 409, 'scan_running', 'a scan is already running');
+    scan = { id: uuid(5), trigger: 'api', state: 'running', started_at: new Date().toISOString(), finished_at: null, seen: 100, done: 0, skipped: 0, failed: 0, removed: 0, files_per_second: 0, error: null };
     const t = setInterval(() => {
-      scan.done += 10; scan.rate = 10;
-      if (scan.done >= 95) { scan.failed = 5; scan.done = 95; scan.running = false; scan.finished = new Date().toISOString(); clearInterval(t); }
+      scan.done += 10; scan.files_per_second = 33;
+      if (scan.done >= 95) { scan.failed = 5; scan.done = 95; scan.state = 'finished'; scan.finished_at = new Date().toISOString(); clearInterval(t); }
     }, 300);
     return send(res, 202, scan);
   }
-  if (p === '/api/catalog/scans/current') return send(res, 200, scan);
-  if (p === '/api/catalog/scan-errors') return send(res, 200, [{ path: '/music/bad.mp3', message: 'no audio stream', at: new Date().toISOString() }]);
-  if (p === '/api/admin/users') return send(res, 200, [{ ...user, disabled: false }, { id: uuid(2), username: 'bob', role: 'listener', disabled: true }]);
+  if (p === '/api/catalog/scans/current') return scan ? send(res, 200, scan) : err(res, 404, 'not_found', 'no scan yet');
+  if (p === '/api/catalog/scan-errors') return send(res, 200, [{ id: 1, path: '/music/bad.mp3', kind: 'unreadable', message: 'no audio stream', occurred_at: new Date().toISOString() }]);
+  if (p === '/api/admin/users') return send(res, 200, [{ ...user, disabled: false, created_at: '2026-01-01T00:00:00Z' }, { id: uuid(2), username: 'bob', role: 'listener', disabled: true, created_at: '2026-01-01T00:00:00Z' }]);
   if (p === '/api/events/stats') return send(res, 200, { online: 3, unique_listeners_today: 5, plays_per_minute: [1, 4, 2, 6, 3, 8, 5].map((plays, k) => ({ minute: String(k), plays })), trending: [{ song: uuid(1), title: 'Song 000001', plays: 8 }] });
   if (p.startsWith('/api/stream/songs/')) {
     const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');

@@ -13,7 +13,7 @@ import type {
   Page,
   Role,
   ScanError,
-  ScanStatus,
+  ScanProgress,
   SearchResults,
   Song,
   SongQuery,
@@ -48,13 +48,17 @@ export const catalog = {
   genres: async () => items(await get<Genre[] | Page<Genre>>(`${C}/genres`)),
   search: (q: string, signal?: AbortSignal) => get<SearchResults>(withQuery(`${C}/search`, { q }), signal),
   sources: async () => items(await get<Source[] | Page<Source>>(`${C}/sources`)),
-  songCover: (id: string, size = 64) => `${C}/songs/${enc(id)}/cover?size=${size}`,
-  albumCover: (id: string, size = 256) => `${C}/albums/${enc(id)}/cover?size=${size}`,
+};
+
+/** The cover URL the catalog gave, at a size, or null when there is no cover. */
+export function coverUrl(url: string | null | undefined, size: number): string | null {
+  if (!url) return null;
+  return `${url}${url.includes('?') ? '&' : '?'}size=${size}`;
 };
 
 export const admin = {
-  startScan: () => post<ScanStatus>(`${C}/scans`),
-  scan: () => get<ScanStatus>(`${C}/scans/current`),
+  startScan: () => post<ScanProgress>(`${C}/scans`),
+  scan: () => get<ScanProgress>(`${C}/scans/current`),
   scanErrors: async () => items(await get<ScanError[] | Page<ScanError>>(`${C}/scan-errors`)),
   addSource: (url: string) => post<Source>(`${C}/sources`, { url }),
   removeSource: (id: string) => del<void>(`${C}/sources/${enc(id)}`),

@@ -4,12 +4,16 @@
  * from a type must be added or removed here), and `openapi.test.ts` checks it against the
  * services' OpenAPI documents saved under `openapi/`.
  */
-import type { AdminUser, Album, Artist, Genre, ScanStatus, SearchResults, Song, Source, User } from './types';
+import type {
+  AdminUser, Album, AlbumRef, Artist, ArtistRef, Genre, ScanError, ScanProgress, SearchHit, SearchResults, Song, Source, User,
+} from './types';
 
 export type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 export interface Field {
   kind: Kind;
   nullable?: boolean;
+  /** Fields of the nested object (or of the array's items). */
+  of?: Record<string, Field>;
 }
 
 const s: Field = { kind: 'string' };
@@ -19,26 +23,40 @@ const iN: Field = { kind: 'integer', nullable: true };
 const b: Field = { kind: 'boolean' };
 const a: Field = { kind: 'array' };
 
+export const artistRefFields = { id: s, name: s } satisfies Record<keyof ArtistRef, Field>;
+export const albumRefFields = { id: s, title: s, artist: s } satisfies Record<keyof AlbumRef, Field>;
+
+const obj = (of: Record<string, Field>): Field => ({ kind: 'object', of });
+const arr = (of: Record<string, Field>): Field => ({ kind: 'array', of });
+
 export const songFields = {
-  id: s, title: s, artist: sn, album: sn, album_id: sn, artist_id: sn, track: iN, disc: iN, year: iN,
-  genre: sn, duration_ms: iN, source: s, has_cover: b,
+  id: s, title: s, artist: s, artists: arr(artistRefFields), album: obj(albumRefFields), track_number: iN, disc_number: iN, year: iN,
+  genres: a, duration_ms: iN, source_kind: s, source_id: sn, cover_url: sn, stream_url: s, added_at: s,
 } satisfies Record<keyof Song, Field>;
 
 export const albumFields = {
-  id: s, name: s, artist: sn, artist_id: sn, year: iN, song_count: i,
+  id: s, title: s, artist: obj(artistRefFields), year: iN, song_count: i, duration_ms: iN, cover_url: sn,
 } satisfies Record<keyof Album, Field>;
+
+export const searchHitFields = { id: s, name: s, artist: sn } satisfies Record<keyof SearchHit, Field>;
 
 export const artistFields = { id: s, name: s, album_count: i, song_count: i } satisfies Record<keyof Artist, Field>;
 export const genreFields = { name: s, song_count: i } satisfies Record<keyof Genre, Field>;
-export const searchFields = { songs: a, albums: a, artists: a } satisfies Record<keyof SearchResults, Field>;
+export const searchFields = {
+  songs: arr(songFields), albums: arr(searchHitFields), artists: arr(searchHitFields),
+} satisfies Record<keyof SearchResults, Field>;
 export const scanFields = {
-  running: b, seen: i, done: i, failed: i, rate: { kind: 'number' }, started: sn, finished: sn,
-} satisfies Record<keyof ScanStatus, Field>;
+  id: s, trigger: s, state: s, started_at: s, finished_at: sn, seen: i, done: i, skipped: i, failed: i, removed: i,
+  files_per_second: { kind: 'number' }, error: sn,
+} satisfies Record<keyof ScanProgress, Field>;
+export const scanErrorFields = {
+  id: i, path: s, kind: s, message: s, occurred_at: s,
+} satisfies Record<keyof ScanError, Field>;
 export const sourceFields = {
   id: s, url: s, kind: s, title: sn, song_count: i, status: sn, refreshed_at: sn,
 } satisfies Record<keyof Source, Field>;
 export const userFields = { id: s, username: s, role: s } satisfies Record<keyof User, Field>;
-export const adminUserFields = { ...userFields, disabled: b } satisfies Record<keyof AdminUser, Field>;
+export const adminUserFields = { ...userFields, disabled: b, created_at: s } satisfies Record<keyof AdminUser, Field>;
 
 /** One operation the client calls: which document, method and path, and the answer's shape. */
 export interface Operation {
@@ -55,16 +73,16 @@ export const operations: Operation[] = [
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs', fields: songFields, shape: 'page' },
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs/{id}', fields: songFields },
   { doc: 'catalog', method: 'get', path: '/api/catalog/albums', fields: albumFields, shape: 'page' },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/albums/{id}', fields: { ...albumFields, tracks: a } },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/albums/{id}', fields: { ...albumFields, songs: arr(songFields) } },
   { doc: 'catalog', method: 'get', path: '/api/catalog/artists', fields: artistFields, shape: 'page' },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/artists/{id}', fields: { ...artistFields, albums: a } },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/genres', fields: genreFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/artists/{id}', fields: { ...artistFields, albums: arr(albumFields) } },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/genres', fields: genreFields, shape: 'array' },
   { doc: 'catalog', method: 'get', path: '/api/catalog/search', fields: searchFields },
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs/{id}/cover' },
   { doc: 'catalog', method: 'get', path: '/api/catalog/albums/{id}/cover' },
   { doc: 'catalog', method: 'post', path: '/api/catalog/scans' },
   { doc: 'catalog', method: 'get', path: '/api/catalog/scans/current', fields: scanFields },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/scan-errors' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/scan-errors', fields: scanErrorFields },
   { doc: 'catalog', method: 'get', path: '/api/catalog/sources', fields: sourceFields },
   { doc: 'catalog', method: 'post', path: '/api/catalog/sources' },
   { doc: 'catalog', method: 'delete', path: '/api/catalog/sources/{id}' },

@@ -15,23 +15,40 @@ export type Role = 'admin' | 'listener';
 /** An account as the admin user list returns it. */
 export interface AdminUser extends User {
   disabled: boolean;
+  created_at: string;
 }
 
-/** One song of the catalog. */
+export interface ArtistRef {
+  id: string;
+  name: string;
+}
+
+export interface AlbumRef {
+  id: string;
+  title: string;
+  artist: string;
+}
+
+/** One song of the catalog, as lists return it. */
 export interface Song {
   id: string;
   title: string;
-  artist: string | null;
-  album: string | null;
-  album_id: string | null;
-  artist_id: string | null;
-  track: number | null;
-  disc: number | null;
+  /** All credited artists joined for display. */
+  artist: string;
+  artists: ArtistRef[];
+  album: AlbumRef;
+  track_number: number | null;
+  disc_number: number | null;
   year: number | null;
-  genre: string | null;
+  genres: string[];
   duration_ms: number | null;
-  source: string;
-  has_cover: boolean;
+  /** `local` or `remote`. */
+  source_kind: string;
+  source_id: string | null;
+  /** Relative URL of the cover, when there is one (`?size=N` picks a size). */
+  cover_url: string | null;
+  stream_url: string;
+  added_at: string;
 }
 
 /** A page of a keyset-paginated list. */
@@ -42,15 +59,17 @@ export interface Page<T> {
 
 export interface Album {
   id: string;
-  name: string;
-  artist: string | null;
-  artist_id: string | null;
+  title: string;
+  artist: ArtistRef;
   year: number | null;
   song_count: number;
+  duration_ms: number | null;
+  cover_url: string | null;
 }
 
+/** An album with its tracks in disc and track order. */
 export interface AlbumDetail extends Album {
-  tracks: Song[];
+  songs: Song[];
 }
 
 export interface Artist {
@@ -69,10 +88,18 @@ export interface Genre {
   song_count: number;
 }
 
+/** An album or artist found by search. */
+export interface SearchHit {
+  id: string;
+  name: string;
+  /** The album artist, for albums. */
+  artist: string | null;
+}
+
 export interface SearchResults {
   songs: Song[];
-  albums: Album[];
-  artists: Artist[];
+  albums: SearchHit[];
+  artists: SearchHit[];
 }
 
 export type SongSort = 'title' | 'artist' | 'album' | 'year' | 'added' | 'duration';
@@ -91,21 +118,29 @@ export interface SongQuery {
   cursor?: string;
 }
 
-/** Progress of a library scan. */
-export interface ScanStatus {
-  running: boolean;
+/** Progress of a library scan (the running one or the last). */
+export interface ScanProgress {
+  id: string;
+  trigger: string;
+  /** `running`, `finished` or `failed`. */
+  state: string;
+  started_at: string;
+  finished_at: string | null;
   seen: number;
   done: number;
+  skipped: number;
   failed: number;
-  rate: number;
-  started: string | null;
-  finished: string | null;
+  removed: number;
+  files_per_second: number;
+  error: string | null;
 }
 
 export interface ScanError {
+  id: number;
   path: string;
+  kind: string;
   message: string;
-  at: string;
+  occurred_at: string;
 }
 
 /** An Internet source: an audio URL, a playlist or a podcast feed. */

@@ -3,7 +3,7 @@
  * and to the live socket, and wires the Media Session (OS media keys, lock screen).
  */
 import { get as read } from 'svelte/store';
-import { catalog, streamUrl } from '../api/client';
+import { coverUrl, streamUrl } from '../api/client';
 import type { Song } from '../api/types';
 import * as P from '../stores/player';
 import { settings } from '../stores/settings';
@@ -124,13 +124,13 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
 
 function mediaMetadata(song: Song): void {
   if (typeof navigator === 'undefined' || !navigator.mediaSession || typeof MediaMetadata === 'undefined') return;
-  const artwork = song.has_cover
-    ? [96, 256, 512].map((n) => ({ src: catalog.songCover(song.id, n), sizes: `${n}x${n}` }))
+  const artwork = song.cover_url
+    ? [96, 256, 512].map((n) => ({ src: coverUrl(song.cover_url, n) ?? '', sizes: `${n}x${n}` }))
     : [];
   navigator.mediaSession.metadata = new MediaMetadata({
     title: song.title,
     artist: song.artist ?? '',
-    album: song.album ?? '',
+    album: song.album.title,
     artwork,
   });
 }

@@ -31,10 +31,16 @@ const initial: PlayerState = {
   position_ms: 0,
 };
 
+function validSong(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return typeof s.id === 'string' && typeof s.title === 'string' && typeof s.album === 'object' && Array.isArray(s.artists);
+}
+
 function valid(v: unknown): v is PlayerState {
   if (typeof v !== 'object' || v === null) return false;
   const s = v as Record<string, unknown>;
-  return Array.isArray(s.queue) && typeof s.index === 'number' && typeof s.volume === 'number';
+  return Array.isArray(s.queue) && s.queue.every(validSong) && typeof s.index === 'number' && typeof s.volume === 'number';
 }
 
 function restored(): PlayerState {

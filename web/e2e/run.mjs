@@ -1,0 +1,275 @@
+// Browser tests of the whole system: Chromium (playwright-core) against a running gateway.
+//   TONEARM_E2E_URL=http://127.0.0.1:8080 TONEARM_E2E_ADMIN_USER=admin TONEARM_E2E_ADMIN_PASSWORD=... npm run e2e
+// Saves screenshots of the main views to docs/screenshots/. Last line: "N passed, N failed".
+import { mkdirSync } from 'node:fs';
+import { launch } from './browser.mjs';
+import { api, audio, axe, signIn, until } from './lib.mjs';
+
+const base = (process.env.TONEARM_E2E_URL ?? '').replace(/\/$/, '');
+const adminUser = process.env.TONEARM_E2E_ADMIN_USER ?? 'admin';
+const adminPassword = process.env.TONEARM_E2E_ADMIN_PASSWORD ?? '';
+const only = process.env.TONEARM_E2E_ONLY ? new RegExp(process.env.TONEARM_E2E_ONLY) : null;
+if (!base || !adminPassword) {
+  console.error('set TONEARM_E2E_URL and TONEARM_E2E_ADMIN_PASSWORD (and TONEARM_E2E_ADMIN_USER, default admin)');
+  console.log('0 passed, 1 failed');
+  process.exit(2);
+}
+const shots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const results = [];
+const browser = await launch();
+const pageErrors = [];
+
+async function context(opts = {}) {
+  const ctx = await browser.newContext({ viewport: DESKTOP, ...opts });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+  return { ctx, page };
+}
+
+async function test(name, fn) {
+  if (only && !only.test(name)) return;
+  const start = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok    ${name} (${Date.now() - start} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL  ${name} (${Date.now() - start} ms)\n      ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n      ')}`);
+  }
+}
+
+const expect = (cond, msg) => {
+  if (!cond) throw new Error(msg);
+};
+
+/** Types in the search box and plays the first song hit with Enter; returns its title. */
+async function searchAndPlay(page, text) {
+  await page.locator('#search-input').fill(text);
+  await page.locator('#search-results [role=option]').first().waitFor();
+  await page.locator('#search-input').press('Enter');
+  await until(async () => (await audio(page))?.t > 0.5, 'the audio to start playing', 15_000);
+  return page.getByTestId('now-title').innerText();
+}
+
+// A song from the demo library to search for: the first mp3 (every Chromium plays mp3).
+const { ctx: adminCtx, page: admin } = await context();
+let songTitle = 'Harbour Fog';
+const listenerName = `listener-${Date.now().toString(36)}`;
+const listenerPassword = `pw-${Math.random().toString(36).slice(2)}-e2e`;
+let listener = null;
+
+await test('wrong credentials get a clear message', async () => {
+  await admin.goto(`${base}/login`);
+  await admin.getByLabel('Username').fill(adminUser);
+  await admin.getByLabel('Password').fill('not-the-password');
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  const msg = await admin.getByTestId('login-error').innerText();
+  expect(/wrong username or password/i.test(msg), `message was "${msg}"`);
+});
+
+await test('admin signs in and the songs table shows the library', async () => {
+  await signIn(admin, base, adminUser, adminPassword);
+  await admin.goto(`${base}/songs`);
+  await admin.locator('[role=row][aria-rowindex="2"]').waitFor();
+  const songs = await api(adminCtx, base, 'GET', '/api/catalog/songs?limit=100');
+  expect(songs.status === 200, `songs answered ${songs.status}`);
+  const mp3 = songs.body.items.find((s) => s.title === songTitle) ?? songs.body.items[0];
+  expect(mp3, 'the demo library has songs');
+  songTitle = mp3.title;
+});
+
+await test('search as you type; Enter plays the song and currentTime advances', async () => {
+  const title = await searchAndPlay(admin, songTitle.slice(0, 7));
+  expect(title.length > 0, 'a song title is shown');
+  const t1 = (await audio(admin)).t;
+  await until(async () => (await audio(admin)).t > t1 + 1, 'currentTime to advance by 1 s', 10_000);
+});
+
+await test('seeking far ahead continues playback from there (Range request)', async () => {
+  const ranges = [];
+  admin.on('request', (r) => r.url().includes('/api/stream/') && ranges.push(r.headers().range ?? ''));
+  const a = await audio(admin);
+  const target = Math.floor((Number.isFinite(a.duration) ? a.duration : 40) * 0.7);
+  await admin.getByTestId('scrub').fill(String(target * 1000));
+  await until(async () => (await audio(admin)).t >= target, `currentTime to reach ${target} s`, 10_000);
+  const after = (await audio(admin)).t;
+  await until(async () => (await audio(admin)).t > after + 0.5 && !(await audio(admin)).paused, 'playback to continue after the seek', 10_000);
+  // Chromium may already hold the bytes; when it asks again it must ask by range.
+  expect(ranges.every((r) => r === '' || r.startsWith('bytes=')), `range headers ${ranges}`);
+});
+
+await test('the queue (adding, keyboard reorder) and the position survive a reload', async () => {
+  await admin.goto(`${base}/songs`);
+  const adds = admin.locator('[role=row] button[aria-label^="Add "]');
+  await adds.first().waitFor();
+  await adds.nth(0).click();
+  await adds.nth(1).click();
+  await admin.goto(`${base}/queue`);
+  const titles = () => admin.locator('[data-testid=queue] li .link').allInnerTexts();
+  const before = await titles();
+  expect(before.length >= 3, `queue has ${before.length} entries`);
+  // Move the last entry up by one with the keyboard.
+  const last = before.length - 1;
+  await admin.locator(`#q-${last}`).focus();
+  await admin.keyboard.press('Alt+ArrowUp');
+  const moved = await titles();
+  expect(moved[last - 1] === before[last] && moved[last] === before[last - 1], `reorder: ${before} -> ${moved}`);
+  const pos = (await audio(admin)).t;
+  await admin.reload();
+  await admin.locator('[data-testid=queue] li .link').first().waitFor();
+  const after = await titles();
+  expect(JSON.stringify(after) === JSON.stringify(moved), `after reload ${after} != ${moved}`);
+  const restored = await until(async () => (await audio(admin))?.t, 'the position to be restored', 5000);
+  expect(Math.abs(restored - pos) < 5, `position ${restored} s, was ${pos} s`);
+});
+
+await test('a second listener on the same song makes the first one show 2 listeners', async () => {
+  const created = await api(adminCtx, base, 'POST', '/api/admin/users', { username: listenerName, password: listenerPassword, role: 'listener' });
+  expect(created.status === 201 || created.status === 200, `creating a listener: ${created.status} ${JSON.stringify(created.body)}`);
+  listener = await context();
+  await signIn(listener.page, base, listenerName, listenerPassword);
+  await admin.goto(`${base}/songs`);
+  await searchAndPlay(admin, songTitle);
+  await searchAndPlay(listener.page, songTitle);
+  await until(async () => (await admin.getByTestId('listeners').innerText().catch(() => '')) === '2', 'the first page to show 2 listeners', 20_000);
+  const plays = Number(await admin.getByTestId('plays').innerText());
+  expect(plays >= 2, `plays shown: ${plays}`);
+  const online = await admin.getByTestId('users-online').innerText();
+  expect(/\d+ online/.test(online) && Number.parseInt(online, 10) >= 2, `header says "${online}"`);
+});
+
+await test("an admin announcement appears in a listener's page", async () => {
+  expect(listener, 'the listener context exists');
+  const text = `Maintenance at ${new Date().toISOString().slice(11, 16)} (${Math.random().toString(36).slice(2, 7)})`;
+  await admin.goto(`${base}/admin/announce`);
+  await admin.getByTestId('announce-text').fill(text);
+  await admin.getByRole('button', { name: 'Send to everyone' }).click();
+  await listener.page.getByTestId('toast').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+  await listener.page.goto(`${base}/announcements`);
+  await listener.page.getByTestId('announcements').getByText(text).waitFor();
+});
+
+await test('a listener cannot see admin pages', async () => {
+  expect(listener, 'the listener context exists');
+  const { page, ctx } = listener;
+  await page.goto(`${base}/admin/users`);
+  await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+  expect((await page.locator('#admin-nav').count()) === 0, 'the admin menu is hidden');
+  const users = await api(ctx, base, 'GET', '/api/admin/users');
+  expect(users.status === 403, `GET /api/admin/users as a listener answered ${users.status}`);
+  const scan = await api(ctx, base, 'POST', '/api/catalog/scans');
+  expect(scan.status === 403, `POST scans as a listener answered ${scan.status}`);
+});
+
+await test('an admin scan shows progress and finishes', async () => {
+  await admin.goto(`${base}/admin/scan`);
+  await admin.getByTestId('start-scan').click();
+  await admin.getByTestId('scan-progress').waitFor();
+  await until(async () => /Finished/.test(await admin.getByTestId('scan-state').innerText()), 'the scan to finish', 60_000);
+  const handled = Number(await admin.getByTestId('scan-handled').innerText());
+  expect(handled > 0, `files handled: ${handled}`);
+  await admin.screenshot({ path: `${shots}admin-scan-desktop-light.png` });
+});
+
+await test('deep links and the back button', async () => {
+  await admin.goto(`${base}/albums`);
+  const first = admin.locator('[data-testid=album-grid] a').first();
+  await first.waitFor();
+  await first.click();
+  await until(() => /\/albums\/[0-9a-f-]{36}$/.test(new URL(admin.url()).pathname), 'an album URL');
+  const albumUrl = admin.url();
+  await admin.getByRole('button', { name: /Play all/ }).waitFor();
+  await admin.goBack();
+  await until(() => new URL(admin.url()).pathname === '/albums', 'back to /albums');
+  await admin.locator('[data-testid=album-grid]').waitFor();
+  await admin.goto(albumUrl);
+  await admin.getByRole('button', { name: /Play all/ }).waitFor();
+});
+
+await test('the transcoding setting asks for a transcoded stream that plays', async () => {
+  const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
+  await page.goto(`${base}/settings`);
+  await page.getByTestId('format').selectOption('mp3');
+  await page.goto(`${base}/songs`);
+  await searchAndPlay(page, songTitle);
+  const a = await audio(page);
+  expect(a.src.includes('format=mp3'), `audio src ${a.src}`);
+  await ctx.close();
+});
+
+await test('axe finds no serious accessibility violation in the main views', async () => {
+  const found = [];
+  for (const path of ['/songs', '/albums', '/queue', '/genres', '/admin/scan', '/admin/users', '/settings']) {
+    await admin.goto(`${base}${path}`);
+    await admin.locator('main h1').first().waitFor();
+    await admin.waitForTimeout(300);
+    for (const v of await axe(admin)) found.push(`${path}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(', ')}`);
+  }
+  expect(found.length === 0, found.join('\n      '));
+});
+
+await test('screenshots of the main views: desktop and phone, light and dark', async () => {
+  const state = await adminCtx.storageState();
+  for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const scheme of ['light', 'dark']) {
+      const { ctx, page } = await context({ viewport, colorScheme: scheme, storageState: state });
+      const shot = (name) => page.screenshot({ path: `${shots}${name}-${device}-${scheme}.png` });
+      await page.goto(`${base}/songs`);
+      await page.locator('[role=row][aria-rowindex="2"]').waitFor();
+      await shot('songs');
+      await page.goto(`${base}/albums`);
+      await page.locator('[data-testid=album-grid] a').first().waitFor();
+      await page.waitForTimeout(300);
+      await shot('albums');
+      await page.locator('[data-testid=album-grid] a').first().click();
+      await page.getByRole('button', { name: /Play all/ }).waitFor();
+      await page.waitForTimeout(300);
+      await shot('album');
+      await page.goto(`${base}/admin/ops`);
+      await page.locator('main h1').waitFor();
+      await page.waitForTimeout(500);
+      await shot('dashboard');
+      await ctx.close();
+      const login = await context({ viewport, colorScheme: scheme });
+      await login.page.goto(`${base}/login`);
+      await login.page.getByLabel('Username').waitFor();
+      await login.page.screenshot({ path: `${shots}login-${device}-${scheme}.png` });
+      await login.ctx.close();
+    }
+  }
+});
+
+await test('signing out, and a session that expired says so', async () => {
+  expect(listener, 'the listener context exists');
+  const { page, ctx } = listener;
+  await page.goto(`${base}/songs`);
+  await ctx.clearCookies();
+  await page.getByRole('link', { name: 'Albums' }).click();
+  await page.getByText('Your session expired').waitFor();
+  await signIn(page, base, listenerName, listenerPassword);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Username').waitFor();
+  const me = await api(ctx, base, 'GET', '/api/auth/me');
+  expect(me.status === 401, `after sign-out /api/auth/me answered ${me.status}`);
+});
+
+await test('no uncaught errors in any page', async () => {
+  expect(pageErrors.length === 0, pageErrors.join('\n      '));
+});
+
+if (listener) {
+  const users = await api(adminCtx, base, 'GET', '/api/admin/users');
+  const mine = Array.isArray(users.body) ? users.body.find((u) => u.username === listenerName) : null;
+  if (mine) await api(adminCtx, base, 'DELETE', `/api/admin/users/${mine.id}`);
+}
+await browser.close();
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && results.length > 0 ? 0 : 1);
