@@ -58,16 +58,12 @@ pub async fn middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id);
     let (method, path, probe) = (req.method().clone(), req.path().to_owned(), is_probe(req.path()));
-    let http_request = req.request().clone();
     let started = Instant::now();
-    let handled = async move {
-        match next.call(req).await {
-            Ok(response) => response.map_into_boxed_body(),
-            // Errors raised outside handlers still get the JSON body with the id.
-            Err(error) => ServiceResponse::from_err(error, http_request),
-        }
-    };
-    let mut response = CURRENT.scope(id.clone(), handled).instrument(span.clone()).await;
+    // Handler and extractor errors become responses inside this scope, so
+    // their JSON bodies carry the id. (No clone of the request may be held
+    // across the call: routing needs it unshared.)
+    let handled = CURRENT.scope(id.clone(), next.call(req)).instrument(span.clone()).await;
+    let mut response = handled?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
     }

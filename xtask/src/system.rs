@@ -158,7 +158,11 @@ impl System {
     /// timeout passes (then the failing answers are in the error).
     pub fn wait_ready(&mut self, timeout: Duration) -> Result {
         let deadline = Instant::now() + timeout;
+        let interrupted = process::interrupted();
         loop {
+            if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err("interrupted".into());
+            }
             for managed in &mut self.services {
                 if let Some(status) = managed.exited() {
                     return Err(format!(
