@@ -34,6 +34,8 @@ pub struct RawGatewaySettings {
     pub login_max_attempts_per_address: u64,
     #[serde(deserialize_with = "lenient::parse")]
     pub login_window_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub client_request_timeout_ms: u64,
 }
 
 impl Default for RawGatewaySettings {
@@ -53,6 +55,7 @@ impl Default for RawGatewaySettings {
             login_max_attempts_per_account: 5,
             login_max_attempts_per_address: 30,
             login_window_secs: 900,
+            client_request_timeout_ms: 5_000,
         }
     }
 }
@@ -84,6 +87,9 @@ pub struct GatewaySettings {
     pub login_max_per_account: u64,
     pub login_max_per_address: u64,
     pub login_window: Duration,
+    /// Time a client has to send its whole request head; slower ones
+    /// (slow-header attacks) get 408 and are disconnected.
+    pub client_request_timeout: Duration,
 }
 
 impl GatewaySettings {
@@ -148,6 +154,10 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
                 raw.login_max_attempts_per_address,
             )?,
             login_window: Duration::from_secs(positive("login_window_secs", raw.login_window_secs)?),
+            client_request_timeout: positive_millis(
+                "client_request_timeout_ms",
+                raw.client_request_timeout_ms,
+            )?,
         })
     }
 }

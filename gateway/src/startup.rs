@@ -7,7 +7,7 @@ use common::{
     health::{HttpCheck, PostgresCheck, Readiness, RedisCheck},
     metrics::Metrics,
     redis_client::Keys,
-    server::{HttpService, bind},
+    server::bind,
 };
 use reqwest::Url;
 
@@ -19,14 +19,15 @@ use crate::{
         metrics::ProxyMetrics,
     },
     redis_conn::LazyRedis,
-    routes,
+    server,
     settings::GatewaySettings,
     state::Gateway,
 };
 
 /// The gateway, bound and ready to run.
 pub struct Application {
-    http: HttpService,
+    port: u16,
+    server: actix_web::dev::Server,
 }
 
 impl Application {
@@ -74,22 +75,23 @@ impl Application {
             settings: gateway_settings,
         });
         let listener = bind(&settings.host, settings.ports.gateway)?;
-        let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
-            routes::configure(cfg, gateway.clone())
-        })?;
-        Ok(Self { http })
+        let port = listener.local_addr().context("reading the bound address")?.port();
+        let server = server::start(listener, &settings, metrics, readiness, gateway)?;
+        Ok(Self { port, server })
     }
 
     pub fn port(&self) -> u16 {
-        self.http.port()
+        self.port
     }
 
+    /// Stops the server from elsewhere (tests); signals also stop it.
     pub fn handle(&self) -> ServerHandle {
-        self.http.handle()
+        self.server.handle()
     }
 
+    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.http.run_until_stopped().await
+        self.server.await.context("running the HTTP server")
     }
 }
 

@@ -1,0 +1,204 @@
+//! Starts the real gateway on port 0 with its own PostgreSQL schema and
+//! Redis prefix, in front of fixture upstreams.
+
+use std::time::Duration;
+
+use gateway::{Application, GatewaySettings, settings::RawGatewaySettings};
+use reqwest::{Url, header::HeaderMap};
+
+use crate::upstream::{self, Upstream};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const INTERNAL_TOKEN: &str = "test-internal-token";
+
+/// A running gateway.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub upstream: Upstream,
+    pub schema: String,
+    pub redis_prefix: String,
+}
+
+/// Options for one test.
+pub struct Options {
+    pub allow_anonymous: bool,
+    /// Catalog URLs; the fixture when empty.
+    pub catalog: Vec<String>,
+    /// Stream and events URLs; the fixture when `None`.
+    pub stream: Option<String>,
+    pub events: Option<String>,
+    pub tweak: fn(&mut RawGatewaySettings),
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            allow_anonymous: false,
+            catalog: Vec::new(),
+            stream: None,
+            events: None,
+            tweak: |_| {},
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    common::telemetry::init_for_tests();
+    let upstream = upstream::spawn();
+    let mut settings = common::Settings::load().expect("settings load");
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    settings.ports.gateway = 0;
+    settings.database.schema = format!("test_{id}");
+    settings.redis.prefix = format!("test:{id}:");
+    let parse = |url: &str| Url::parse(url).expect("fixture url");
+    settings.upstreams.catalog = if options.catalog.is_empty() {
+        vec![parse(&upstream.url)]
+    } else {
+        options
+            .catalog
+            .iter()
+            .map(|url| parse(if url.is_empty() { &upstream.url } else { url }))
+            .collect()
+    };
+    settings.upstreams.stream = vec![parse(options.stream.as_deref().unwrap_or(&upstream.url))];
+    settings.upstreams.events = vec![parse(options.events.as_deref().unwrap_or(&upstream.url))];
+    let web_dir = std::env::temp_dir().join(format!("tonearm-gateway-web-{id}"));
+    write_web_ui(&web_dir);
+    let mut raw = RawGatewaySettings {
+        allow_anonymous: options.allow_anonymous,
+        internal_token: INTERNAL_TOKEN.into(),
+        admin_password: ADMIN_PASSWORD.into(),
+        web_dir: web_dir.display().to_string(),
+        gateway_timeout_ms: 1_000,
+        gateway_connect_timeout_ms: 500,
+        client_request_timeout_ms: 2_000,
+        ..RawGatewaySettings::default()
+    };
+    (options.tweak)(&mut raw);
+    let gateway_settings = GatewaySettings::try_from(raw).expect("valid gateway settings");
+    let app = Application::build_with(settings.clone(), gateway_settings)
+        .await
+        .expect("gateway builds");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client,
+        upstream,
+        schema: settings.database.schema,
+        redis_prefix: settings.redis.prefix,
+    }
+}
+
+fn write_web_ui(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("assets")).expect("web dir");
+    let page = format!(
+        "<!doctype html><title>Tonearm</title>{}",
+        "<p>music</p>".repeat(200)
+    );
+    std::fs::write(dir.join("index.html"), page).expect("index");
+    std::fs::write(
+        dir.join("assets/app-1a2b3c.js"),
+        "console.log('tonearm');".repeat(200),
+    )
+    .expect("asset");
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Signs in; returns the `Cookie` header value to send afterwards.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login of {username} failed");
+        cookie_of(response.headers()).expect("a session cookie")
+    }
+
+    pub async fn admin_cookie(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user as admin and returns its id.
+    pub async fn create_user(&self, admin: &str, username: &str, password: &str, role: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/admin/users"))
+            .header("cookie", admin)
+            .json(&serde_json::json!({ "username": username, "password": password, "role": role }))
+            .send()
+            .await
+            .expect("create user");
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("request")
+    }
+}
+
+/// `tonearm_session=<id>` from a `Set-Cookie` header.
+pub fn cookie_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("tonearm_session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned)
+}
+
+/// The error code of a JSON error body.
+pub async fn error_code(response: reqwest::Response) -> String {
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    body["error"]["code"].as_str().expect("an error code").to_owned()
+}
+
+/// Sends raw bytes and returns what came back (for paths an HTTP client
+/// would normalise).
+pub async fn raw_request(port: u16, request: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut buffer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buffer)).await;
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// Polls `check` until it holds or the deadline passes.
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

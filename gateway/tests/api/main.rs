@@ -1,0 +1,9 @@
+mod accounts;
+mod docs;
+mod helpers;
+mod proxy;
+mod security;
+mod sessions;
+mod socket;
+mod upstream;
+mod web_ui;

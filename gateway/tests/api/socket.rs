@@ -1,0 +1,120 @@
+//! `/ws` relay: frames both ways, close codes kept, sessions required.
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use tokio_tungstenite::tungstenite::{
+    Message,
+    client::IntoClientRequest as _,
+    protocol::{CloseFrame, frame::coding::CloseCode},
+};
+
+use crate::helpers::{Options, TestApp, eventually, spawn_app, spawn_app_with};
+use crate::upstream::dead_url;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(app: &TestApp, cookie: Option<&str>) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("ws://127.0.0.1:{}/ws", app.port)
+        .into_client_request()
+        .expect("request");
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().expect("header"));
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+async fn next_data(socket: &mut Socket) -> Message {
+    loop {
+        match socket.next().await.expect("a message").expect("no error") {
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => return other,
+        }
+    }
+}
+
+#[tokio::test]
+async fn frames_are_relayed_both_ways_with_the_callers_identity() {
+    let app = spawn_app().await;
+    let cookie = app.admin_cookie().await;
+    let mut socket = open(&app, Some(&cookie)).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello admin"));
+    socket.send(Message::text("play")).await.expect("send");
+    assert_eq!(next_data(&mut socket).await, Message::text("play"));
+    socket
+        .send(Message::binary(vec![1_u8, 2, 3]))
+        .await
+        .expect("send");
+    assert_eq!(next_data(&mut socket).await, Message::binary(vec![1_u8, 2, 3]));
+}
+
+#[tokio::test]
+async fn close_codes_are_kept_in_both_directions() {
+    let app = spawn_app().await;
+    let cookie = app.admin_cookie().await;
+    let mut socket = open(&app, Some(&cookie)).await.expect("upgrade");
+    next_data(&mut socket).await;
+    socket.send(Message::text("close:4001")).await.expect("send");
+    match next_data(&mut socket).await {
+        Message::Close(Some(frame)) => {
+            assert_eq!(u16::from(frame.code), 4001);
+            assert_eq!(frame.reason.as_str(), "bye");
+        }
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+
+    let mut socket = open(&app, Some(&cookie)).await.expect("upgrade");
+    next_data(&mut socket).await;
+    socket
+        .close(Some(CloseFrame {
+            code: CloseCode::from(4000),
+            reason: "leaving".into(),
+        }))
+        .await
+        .expect("close");
+    let seen = app.upstream.seen.clone();
+    eventually("the service to see code 4000", || {
+        seen.close_codes.lock().expect("lock").contains(&4000)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_upgrade_without_a_session_is_refused_when_anonymous_is_off() {
+    let app = spawn_app().await;
+    match open(&app, None).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("expected a refused upgrade, got {:?}", other.map(|_| "a socket")),
+    }
+    match open(&app, Some("tonearm_session=forged")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("expected a refused upgrade, got {:?}", other.map(|_| "a socket")),
+    }
+}
+
+#[tokio::test]
+async fn anonymous_sockets_are_relayed_when_allowed() {
+    let app = spawn_app_with(Options {
+        allow_anonymous: true,
+        ..Options::default()
+    })
+    .await;
+    let mut socket = open(&app, None).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello anonymous"));
+}
+
+#[tokio::test]
+async fn an_unreachable_events_service_refuses_the_upgrade_with_503() {
+    let app = spawn_app_with(Options {
+        events: Some(dead_url()),
+        ..Options::default()
+    })
+    .await;
+    let cookie = app.admin_cookie().await;
+    match open(&app, Some(&cookie)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 503),
+        other => panic!("expected 503, got {:?}", other.map(|_| "a socket")),
+    }
+}
