@@ -1,32 +1,77 @@
-use actix_web::dev::ServerHandle;
+use std::{sync::Arc, time::Duration};
+
+use actix_web::{dev::ServerHandle, web};
+use anyhow::Context as _;
 use common::{
     Settings,
+    fetch::Fetcher,
     health::{PostgresCheck, Readiness},
     metrics::Metrics,
     server::{HttpService, bind},
+};
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+use crate::{
+    api::{self, AppState},
+    covers::CoverCache,
+    db::{self, MigrationsCheck},
+    index::Index,
+    repository::{
+        internet::Sources,
+        local::{LocalRepository, progress::ScanMetrics, scanner::Scanner},
+    },
+    settings::CatalogSettings,
 };
 
 /// The catalog service, bound and ready to run.
 pub struct Application {
     http: HttpService,
+    state: AppState,
 }
 
 impl Application {
     /// Binds the listener (`TONEARM_CATALOG_PORT`; 0 picks a free port) and
-    /// prepares the service. PostgreSQL is connected lazily, so the service
-    /// starts and reports not-ready while the database is down.
+    /// prepares the service with the catalog settings from the environment.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = common::db::lazy_pool(&settings.database, 10)?;
-        let readiness = Readiness::new(settings.readiness_timeout).with(PostgresCheck(pool));
+        let catalog = CatalogSettings::load()?;
+        Self::build_with(settings, catalog).await
+    }
+
+    /// As [`Application::build`], with catalog settings given (tests).
+    /// PostgreSQL is connected lazily and migrated in the background, so the
+    /// service starts and reports not-ready while the database is down.
+    pub async fn build_with(settings: Settings, catalog: CatalogSettings) -> anyhow::Result<Self> {
+        let pool = pool(&settings)?;
+        let migrated = db::migrate_in_background(pool.clone(), settings.database.schema.clone());
+        let metrics = Metrics::new("catalog")?;
+        let fetcher = Fetcher::new(catalog.fetch.clone()).context("building the HTTP fetcher")?;
+        let scanner = Scanner::new(
+            pool.clone(),
+            catalog.music_dirs.clone(),
+            ScanMetrics::register(metrics.registry())?,
+        );
+        let index = Index::new().with(Arc::new(LocalRepository::new(scanner.clone())));
+        let state = AppState {
+            pool: pool.clone(),
+            migrated: migrated.clone(),
+            index,
+            scanner,
+            sources: Sources {
+                pool: pool.clone(),
+                fetcher: fetcher.clone(),
+            },
+            covers: CoverCache::new(catalog.cover_cache_dir.clone(), fetcher),
+        };
+        let readiness = Readiness::new(settings.readiness_timeout)
+            .with(PostgresCheck(pool))
+            .with(MigrationsCheck(migrated));
         let listener = bind(&settings.host, settings.ports.catalog)?;
-        let http = HttpService::start(
-            listener,
-            &settings,
-            Metrics::new("catalog")?,
-            readiness,
-            |_cfg| {},
-        )?;
-        Ok(Self { http })
+        let data = web::Data::new(state.clone());
+        let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
+            cfg.app_data(data.clone()).configure(api::configure);
+        })?;
+        start_background(&state, &catalog);
+        Ok(Self { http, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -37,7 +82,36 @@ impl Application {
         self.http.handle()
     }
 
+    /// The shared state (tests look at the scanner through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.http.run_until_stopped().await
     }
+}
+
+/// A lazy pool whose connections use the catalog schema and the search
+/// similarity threshold.
+fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
+    let options = common::db::connect_options(&settings.database)?
+        // Typo tolerance of search: "beatels" still finds "Beatles".
+        .options([("pg_trgm.word_similarity_threshold", "0.5")]);
+    Ok(PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_lazy_with(options))
+}
+
+/// Work that starts once the migrations are applied: the first scan.
+fn start_background(state: &AppState, catalog: &CatalogSettings) {
+    let state = state.clone();
+    let scan_on_start = catalog.scan_on_start && !catalog.music_dirs.is_empty();
+    tokio::spawn(async move {
+        state.migrated.wait().await;
+        if scan_on_start && state.scanner.start("start").is_err() {
+            tracing::debug!("a scan was already running at start");
+        }
+    });
 }

@@ -1,0 +1,85 @@
+//! The catalog's HTTP API under `/api/catalog/`.
+
+mod admin;
+mod covers;
+pub mod dto;
+mod internal;
+mod library;
+pub mod openapi;
+mod scans;
+mod search;
+mod songs;
+mod sources;
+
+use actix_web::web;
+use common::ApiError;
+use sqlx::PgPool;
+
+use crate::{
+    covers::CoverCache, db::Migrated, index::Index, repository::internet::Sources,
+    repository::local::scanner::Scanner,
+};
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub migrated: Migrated,
+    pub index: Index,
+    pub scanner: Scanner,
+    pub sources: Sources,
+    pub covers: CoverCache,
+}
+
+impl AppState {
+    /// The pool once the migrations are applied; 503 before.
+    pub fn db(&self) -> Result<&PgPool, ApiError> {
+        if self.migrated.is_done() {
+            Ok(&self.pool)
+        } else {
+            Err(ApiError::service_unavailable(
+                "not_ready",
+                "the catalog is starting (database not ready yet)",
+            ))
+        }
+    }
+}
+
+/// Maps a database failure: unavailable database -> 503, else 500.
+pub fn db_error(error: sqlx::Error) -> ApiError {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            ApiError::service_unavailable("database_unavailable", "the catalog database is unavailable")
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+/// Mounts every catalog route; needs `web::Data<AppState>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/catalog")
+            .route("/openapi.json", web::get().to(openapi::serve))
+            .route("/songs", web::get().to(songs::list))
+            .route("/songs/{id}", web::get().to(songs::get))
+            .route("/songs/{id}/cover", web::get().to(covers::song_cover))
+            .route("/albums", web::get().to(library::albums))
+            .route("/albums/{id}", web::get().to(library::album))
+            .route("/albums/{id}/cover", web::get().to(covers::album_cover))
+            .route("/artists", web::get().to(library::artists))
+            .route("/artists/{id}", web::get().to(library::artist))
+            .route("/genres", web::get().to(library::genres))
+            .route("/search", web::get().to(search::search))
+            .route("/scans", web::post().to(scans::start))
+            .route("/scans/current", web::get().to(scans::current))
+            .route("/scan-errors", web::get().to(scans::errors))
+            .route("/sources", web::post().to(sources::add))
+            .route("/sources", web::get().to(sources::list))
+            .route("/sources/{id}", web::delete().to(sources::delete))
+            .route("/sources/{id}/refresh", web::post().to(sources::refresh))
+            .route(
+                "/internal/songs/{id}/source-missing",
+                web::post().to(internal::source_missing),
+            ),
+    );
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI document of the catalog API.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+
+use super::{covers, dto, internal, library, scans, search, songs};
+use crate::repository::local::{progress::ScanProgress, store::ScanErrorRow};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tonearm catalog",
+        description = "Songs, albums, artists, search, scans and Internet sources."
+    ),
+    paths(
+        songs::list,
+        songs::get,
+        library::albums,
+        library::album,
+        library::artists,
+        library::artist,
+        library::genres,
+        search::search,
+        covers::song_cover,
+        covers::album_cover,
+        scans::start,
+        scans::current,
+        scans::errors,
+        internal::source_missing,
+    ),
+    components(schemas(
+        dto::Song,
+        dto::SongDetail,
+        dto::Album,
+        dto::AlbumDetail,
+        dto::Artist,
+        dto::ArtistDetail,
+        dto::Genre,
+        dto::SearchResults,
+        dto::SearchHit,
+        dto::ArtistRef,
+        dto::AlbumRef,
+        ScanProgress,
+        ScanErrorRow,
+    ))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/catalog/openapi.json`
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,55 @@
+//! `GET search?q=`: songs, albums and artists, as you type.
+
+use actix_web::{HttpResponse, web};
+use common::ApiError;
+use serde::Deserialize;
+
+use super::{AppState, db_error, dto};
+use crate::{
+    query::{parse_limit, parse_q},
+    store::search::{self, Table},
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// What the user typed (1..200 characters).
+    pub q: Option<String>,
+    /// Results per group, 1..500, default 10.
+    pub limit: Option<String>,
+}
+
+/// Grouped search results, best first.
+#[utoipa::path(get, path = "/api/catalog/search", params(SearchQuery),
+    responses((status = 200, body = dto::SearchResults), (status = 400)))]
+pub async fn search(
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = parse_q(query.q.as_deref())?.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            "query parameter `q` is invalid: expected some text",
+        )
+    })?;
+    let limit = i64::from(match query.limit {
+        None => 10,
+        Some(_) => parse_limit(query.limit.as_deref())?,
+    });
+    let pool = state.db()?;
+    let (songs, albums, artists) = tokio::try_join!(
+        search::songs(pool, &q, limit),
+        search::named(pool, Table::Albums, &q, limit),
+        search::named(pool, Table::Artists, &q, limit),
+    )
+    .map_err(db_error)?;
+    let hit = |row: &search::NamedHit| dto::SearchHit {
+        id: row.id,
+        name: row.name.clone(),
+        artist: row.artist.clone(),
+    };
+    Ok(HttpResponse::Ok().json(dto::SearchResults {
+        songs: songs.iter().map(dto::Song::from).collect(),
+        albums: albums.iter().map(hit).collect(),
+        artists: artists.iter().map(hit).collect(),
+    }))
+}

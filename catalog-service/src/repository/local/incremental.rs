@@ -1,0 +1,116 @@
+//! Applying a few known changes without a full scan: the watcher and the
+//! stream service's "file missing" notice name the paths to look at again.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono::{DateTime, SubsecRound as _, Utc};
+use uuid::Uuid;
+
+use super::{
+    scanner::Scanner,
+    store,
+    tags::{self, FoundFile, is_audio},
+    walk::{self, ScanProblem},
+};
+use crate::model::NewSong;
+
+/// What looking at the paths again found.
+#[derive(Debug, Default)]
+struct Outcome {
+    songs: Vec<NewSong>,
+    ok_paths: Vec<String>,
+    problems: Vec<ScanProblem>,
+    gone: Vec<String>,
+}
+
+impl Scanner {
+    /// Re-reads files that exist, walks folders that appeared and removes
+    /// songs whose file or folder is gone.
+    pub async fn recheck(&self, paths: &[PathBuf]) -> anyhow::Result<()> {
+        let paths = paths.to_vec();
+        let outcome = tokio::task::spawn_blocking(move || look(&paths)).await?;
+        let pool = self.pool();
+        crate::store::write::upsert_songs(pool, &outcome.songs).await?;
+        store::clear_problems(pool, &outcome.ok_paths).await?;
+        if !outcome.problems.is_empty() {
+            store::record_problems(pool, &outcome.problems).await?;
+        }
+        if !outcome.gone.is_empty() {
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT id FROM songs WHERE kind = 'local'
+                 AND (path = ANY($1) OR EXISTS (SELECT 1 FROM unnest($1::text[]) d WHERE starts_with(path, d || '/')))",
+            )
+            .bind(&outcome.gone)
+            .fetch_all(pool)
+            .await
+            .context("finding songs under removed paths")?;
+            crate::store::write::delete_songs(pool, &ids).await?;
+        }
+        crate::store::write::prune(pool).await?;
+        Ok(())
+    }
+}
+
+fn look(paths: &[PathBuf]) -> Outcome {
+    let mut outcome = Outcome::default();
+    for path in paths {
+        let Ok(metadata) = std::fs::metadata(path) else {
+            outcome.gone.push(path.to_string_lossy().into_owned());
+            continue;
+        };
+        if metadata.is_dir() {
+            let seen = std::sync::atomic::AtomicU64::new(0);
+            let walked = walk::walk(std::slice::from_ref(path), &seen);
+            outcome.problems.extend(walked.problems);
+            for file in walked.files {
+                read_into(&mut outcome, &file);
+            }
+        } else if is_audio(path) {
+            let Some(text) = path.to_str() else { continue };
+            let file = FoundFile {
+                path: text.to_owned(),
+                size: metadata.len() as i64,
+                modified_at: metadata
+                    .modified()
+                    .map(DateTime::<Utc>::from)
+                    .unwrap_or_default()
+                    .trunc_subsecs(6),
+                folder_cover: path.parent().and_then(walk::folder_cover),
+            };
+            read_into(&mut outcome, &file);
+        } else if walk::cover_rank(path).is_some() {
+            refresh_folder(&mut outcome, path.parent());
+        }
+    }
+    outcome
+}
+
+/// A folder image changed: the songs of that folder are read again so they
+/// point at it.
+fn refresh_folder(outcome: &mut Outcome, dir: Option<&Path>) {
+    let Some(dir) = dir else { return };
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let walked = walk::walk(&[dir.to_path_buf()], &seen);
+    for file in walked
+        .files
+        .iter()
+        .filter(|file| Path::new(&file.path).parent() == Some(dir))
+    {
+        read_into(outcome, file);
+    }
+}
+
+fn read_into(outcome: &mut Outcome, file: &FoundFile) {
+    match tags::read(file) {
+        Ok(song) => {
+            outcome.ok_paths.push(file.path.clone());
+            outcome.songs.push(song);
+        }
+        Err(message) => outcome.problems.push(ScanProblem {
+            path: file.path.clone(),
+            kind: "unsupported_file",
+            message,
+        }),
+    }
+}

@@ -1,0 +1,240 @@
+//! The scan manager: at most one scan at a time, progress readable while
+//! it runs, walking and tag reading off the async runtime, inserts batched.
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use sqlx::PgPool;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{
+    progress::{Counters, ScanMetrics, ScanProgress},
+    store,
+    tags::{self, FoundFile},
+    walk::{self, ScanProblem},
+};
+use crate::model::NewSong;
+
+/// Songs written per statement.
+const BATCH: usize = 1000;
+
+/// A scan is already running.
+#[derive(Debug, thiserror::Error)]
+#[error("a scan is already running")]
+pub struct AlreadyRunning;
+
+/// Cloneable handle on the scanner of the music folders.
+#[derive(Clone)]
+pub struct Scanner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    roots: Vec<PathBuf>,
+    running: AtomicBool,
+    current: Mutex<Option<Run>>,
+    metrics: ScanMetrics,
+}
+
+/// The latest scan: its live counters and, once over, how it ended.
+#[derive(Clone)]
+struct Run {
+    id: Uuid,
+    trigger: String,
+    started_at: DateTime<Utc>,
+    counters: Arc<Counters>,
+    end: Option<(DateTime<Utc>, &'static str, Option<String>)>,
+}
+
+impl Scanner {
+    pub fn new(pool: PgPool, roots: Vec<PathBuf>, metrics: ScanMetrics) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                roots,
+                running: AtomicBool::new(false),
+                current: Mutex::new(None),
+                metrics,
+            }),
+        }
+    }
+
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.inner.roots
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.inner.pool
+    }
+
+    /// Starts a full scan in the background; `trigger` says who asked.
+    pub fn start(&self, trigger: &str) -> Result<ScanProgress, AlreadyRunning> {
+        if self.inner.running.swap(true, Ordering::AcqRel) {
+            return Err(AlreadyRunning);
+        }
+        let run = Run {
+            id: Uuid::now_v7(),
+            trigger: trigger.to_owned(),
+            started_at: Utc::now(),
+            counters: Arc::new(Counters::default()),
+            end: None,
+        };
+        self.set_current(Some(run.clone()));
+        self.inner.metrics.running.set(1);
+        let started = self.progress_of(&run);
+        let scanner = self.clone();
+        tokio::spawn(async move {
+            let outcome = scanner.run(&run).await;
+            let end = match outcome {
+                Ok(()) => (Utc::now(), "finished", None),
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "library scan failed");
+                    (
+                        Utc::now(),
+                        "failed",
+                        Some("the scan stopped on an internal error".to_owned()),
+                    )
+                }
+            };
+            let finished = Run {
+                end: Some(end),
+                ..run
+            };
+            if let Err(error) = store::record_scan(scanner.pool(), &scanner.progress_of(&finished)).await {
+                tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
+            }
+            scanner.set_current(Some(finished));
+            scanner.inner.metrics.running.set(0);
+            scanner.inner.running.store(false, Ordering::Release);
+        });
+        Ok(started)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.inner.running.load(Ordering::Acquire)
+    }
+
+    /// The running scan, or the last one since the service started.
+    pub fn current(&self) -> Option<ScanProgress> {
+        let run = self.inner.current.lock().ok()?.clone()?;
+        Some(self.progress_of(&run))
+    }
+
+    fn progress_of(&self, run: &Run) -> ScanProgress {
+        let end = run
+            .end
+            .as_ref()
+            .map(|(at, state, error)| (*at, *state, error.clone()));
+        ScanProgress::snapshot(run.id, &run.trigger, run.started_at, &run.counters, end)
+    }
+
+    fn set_current(&self, run: Option<Run>) {
+        if let Ok(mut current) = self.inner.current.lock() {
+            *current = run;
+        }
+    }
+
+    async fn run(&self, run: &Run) -> anyhow::Result<()> {
+        let counters = run.counters.clone();
+        let known = store::known_files(self.pool()).await?;
+        let roots = self.inner.roots.clone();
+        let walk_counters = counters.clone();
+        let walked = tokio::task::spawn_blocking(move || walk::walk(&roots, &walk_counters.seen)).await?;
+        let mut problems = walked.problems;
+        let mut seen_ids = std::collections::HashSet::with_capacity(walked.files.len());
+        let changed: Vec<FoundFile> = walked
+            .files
+            .into_iter()
+            .filter(|file| {
+                let id = crate::ids::local_song_id(std::path::Path::new(&file.path));
+                seen_ids.insert(id);
+                let unchanged = known
+                    .get(&id)
+                    .is_some_and(|(size, modified, _)| *size == file.size && *modified == file.modified_at);
+                if unchanged {
+                    counters.skipped.fetch_add(1, Ordering::Relaxed);
+                    self.inner.metrics.files_skipped.inc();
+                }
+                !unchanged
+            })
+            .collect();
+        problems.extend(self.read_and_store(changed, &counters).await?);
+        let gone: Vec<Uuid> = known
+            .iter()
+            .filter(|(id, _)| !seen_ids.contains(*id))
+            .filter(|(_, (_, _, path))| {
+                !walked
+                    .missing_roots
+                    .iter()
+                    .any(|root| std::path::Path::new(path).starts_with(root))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let removed = crate::store::write::delete_songs(self.pool(), &gone).await?;
+        counters.removed.fetch_add(removed, Ordering::Relaxed);
+        crate::store::write::prune(self.pool()).await?;
+        store::replace_scan_errors(self.pool(), &problems).await?;
+        self.inner.metrics.scans.inc();
+        Ok(())
+    }
+
+    /// Reads `files` in parallel on blocking threads and stores them in
+    /// batches as they come; answers the files that failed.
+    async fn read_and_store(
+        &self,
+        files: Vec<FoundFile>,
+        counters: &Counters,
+    ) -> anyhow::Result<Vec<ScanProblem>> {
+        let (sender, mut receiver) = mpsc::channel::<Result<NewSong, ScanProblem>>(BATCH * 4);
+        let reader = tokio::task::spawn_blocking(move || {
+            files.par_iter().for_each_with(sender, |sender, file| {
+                let result = tags::read(file).map_err(|message| ScanProblem {
+                    path: file.path.clone(),
+                    kind: "unsupported_file",
+                    message,
+                });
+                // The receiver only goes away when storing failed; the scan ends anyway.
+                let _ = sender.blocking_send(result);
+            });
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut problems = Vec::new();
+        while let Some(result) = receiver.recv().await {
+            match result {
+                Ok(song) => batch.push(song),
+                Err(problem) => {
+                    counters.failed.fetch_add(1, Ordering::Relaxed);
+                    self.inner.metrics.files_failed.inc();
+                    problems.push(problem);
+                }
+            }
+            if batch.len() >= BATCH {
+                self.store_batch(&mut batch, counters).await?;
+            }
+        }
+        self.store_batch(&mut batch, counters).await?;
+        reader.await?;
+        Ok(problems)
+    }
+
+    async fn store_batch(&self, batch: &mut Vec<NewSong>, counters: &Counters) -> anyhow::Result<()> {
+        crate::store::write::upsert_songs(self.pool(), batch).await?;
+        counters.done.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        self.inner.metrics.files_read.inc_by(batch.len() as u64);
+        batch.clear();
+        Ok(())
+    }
+}
+
+/// Known local files by song id: size, mtime and path.
+pub type Known = HashMap<Uuid, (i64, DateTime<Utc>, String)>;

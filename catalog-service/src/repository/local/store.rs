@@ -1,0 +1,123 @@
+//! What the local repository keeps besides songs: known files, scan
+//! history and scan errors.
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{progress::ScanProgress, scanner::Known, walk::ScanProblem};
+
+/// Size, mtime and path of every local song, by id.
+pub async fn known_files(pool: &PgPool) -> anyhow::Result<Known> {
+    type Row = (Uuid, Option<i64>, Option<DateTime<Utc>>, Option<String>);
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT id, size_bytes, modified_at, path FROM songs WHERE kind = 'local'")
+            .fetch_all(pool)
+            .await
+            .context("reading known files")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, size, modified, path)| {
+            (
+                id,
+                (
+                    size.unwrap_or(-1),
+                    modified.unwrap_or_default(),
+                    path.unwrap_or_default(),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Replaces the recorded scan errors with those of the latest full scan.
+pub async fn replace_scan_errors(pool: &PgPool, problems: &[ScanProblem]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM scan_errors").execute(&mut *tx).await?;
+    add_problems(&mut tx, problems).await?;
+    tx.commit().await.context("replacing scan errors")?;
+    Ok(())
+}
+
+/// Records problems met outside a full scan (the watcher), replacing older
+/// ones for the same paths.
+pub async fn record_problems(pool: &PgPool, problems: &[ScanProblem]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    sqlx::query("DELETE FROM scan_errors WHERE path = ANY($1)")
+        .bind(&paths)
+        .execute(&mut *tx)
+        .await?;
+    add_problems(&mut tx, problems).await?;
+    tx.commit().await.context("recording scan errors")?;
+    Ok(())
+}
+
+/// Forgets errors of paths that are now fine.
+pub async fn clear_problems(pool: &PgPool, paths: &[String]) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM scan_errors WHERE path = ANY($1)")
+        .bind(paths)
+        .execute(pool)
+        .await
+        .context("clearing scan errors")?;
+    Ok(())
+}
+
+async fn add_problems(tx: &mut sqlx::PgConnection, problems: &[ScanProblem]) -> anyhow::Result<()> {
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    let kinds: Vec<&str> = problems.iter().map(|p| p.kind).collect();
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    sqlx::query("INSERT INTO scan_errors (path, kind, message) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])")
+        .bind(&paths)
+        .bind(&kinds)
+        .bind(&messages)
+        .execute(tx)
+        .await
+        .context("inserting scan errors")?;
+    Ok(())
+}
+
+/// A recorded scan error.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ScanErrorRow {
+    pub id: i64,
+    pub path: String,
+    /// `unreadable`, `symlink_loop`, `non_utf8_name` or `unsupported_file`.
+    pub kind: String,
+    pub message: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Scan errors by path, after an id, at most `limit`.
+pub async fn scan_errors(pool: &PgPool, after: i64, limit: i64) -> sqlx::Result<Vec<ScanErrorRow>> {
+    sqlx::query_as(
+        "SELECT id, path, kind, message, occurred_at FROM scan_errors WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Keeps a finished scan in the history.
+pub async fn record_scan(pool: &PgPool, scan: &ScanProgress) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO scans (id, trigger, started_at, finished_at, seen, done, skipped, failed, removed, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(scan.id)
+    .bind(&scan.trigger)
+    .bind(scan.started_at)
+    .bind(scan.finished_at)
+    .bind(scan.seen as i64)
+    .bind(scan.done as i64)
+    .bind(scan.skipped as i64)
+    .bind(scan.failed as i64)
+    .bind(scan.removed as i64)
+    .bind(&scan.state)
+    .execute(pool)
+    .await
+    .context("recording a scan")?;
+    Ok(())
+}

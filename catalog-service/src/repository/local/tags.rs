@@ -1,0 +1,199 @@
+//! Reading one audio file with lofty into a [`NewSong`].
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use lofty::{
+    config::ParseOptions,
+    file::FileType,
+    prelude::{Accessor, AudioFile, ItemKey, TaggedFileExt},
+    probe::Probe,
+    tag::Tag,
+};
+
+use crate::{ids, model::NewSong};
+
+/// A file found by the walk, with what the scan knows before opening it.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub path: String,
+    pub size: i64,
+    pub modified_at: DateTime<Utc>,
+    /// A folder image next to the file (cover.jpg, folder.png, ...).
+    pub folder_cover: Option<String>,
+}
+
+/// File name extensions the scan reads.
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "mp3", "flac", "ogg", "oga", "opus", "m4a", "m4b", "mp4", "aac", "wav", "aif", "aiff", "wv", "ape", "mpc",
+];
+
+pub fn is_audio(path: &Path) -> bool {
+    path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| {
+        AUDIO_EXTENSIONS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(ext))
+    })
+}
+
+/// Reads tags and properties; the error is lofty's message.
+pub fn read(file: &FoundFile) -> Result<NewSong, String> {
+    let path = Path::new(&file.path);
+    let tagged = Probe::open(path)
+        .and_then(|probe| probe.options(ParseOptions::new()).read())
+        .map_err(|error| error.to_string())?;
+    let properties = tagged.properties();
+    let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut song = NewSong {
+        id: ids::local_song_id(path),
+        kind: "local",
+        path: Some(file.path.clone()),
+        title: tag
+            .and_then(|tag| tag.title().map(|title| title.trim().to_owned()))
+            .filter(|title| !title.is_empty())
+            .unwrap_or_else(|| title_from_file_name(path)),
+        file_name,
+        content_type: Some(content_type(tagged.file_type()).to_owned()),
+        size_bytes: Some(file.size),
+        modified_at: Some(file.modified_at),
+        duration_ms: Some(properties.duration().as_millis() as i64),
+        bitrate_kbps: properties
+            .audio_bitrate()
+            .or(properties.overall_bitrate())
+            .map(|b| b as i32),
+        sample_rate: properties.sample_rate().map(|rate| rate as i32),
+        channels: properties.channels().map(i32::from),
+        codec: Some(codec(tagged.file_type()).to_owned()),
+        embedded_cover: tagged.tags().iter().any(|tag| !tag.pictures().is_empty()),
+        folder_cover: file.folder_cover.clone(),
+        ..NewSong::default()
+    };
+    match tag {
+        Some(tag) => apply_tag(&mut song, tag),
+        None => song.set_credits(Vec::new(), None, None),
+    }
+    Ok(song)
+}
+
+fn apply_tag(song: &mut NewSong, tag: &Tag) {
+    let mut artists: Vec<String> = tag
+        .get_strings(ItemKey::TrackArtists)
+        .map(str::to_owned)
+        .collect();
+    if artists.is_empty() {
+        artists = tag
+            .get_strings(ItemKey::TrackArtist)
+            .flat_map(|value| value.split(';').map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+    }
+    song.set_credits(
+        artists,
+        tag.album().map(|album| album.into_owned()),
+        tag.get_string(ItemKey::AlbumArtist).map(str::to_owned),
+    );
+    let (track, track_total) = number_pair(tag, ItemKey::TrackNumber);
+    song.track_number = tag.track().map(|n| n as i32).or(track);
+    song.track_total = tag.track_total().map(|n| n as i32).or(track_total);
+    let (disc, disc_total) = number_pair(tag, ItemKey::DiscNumber);
+    song.disc_number = tag.disk().map(|n| n as i32).or(disc);
+    song.disc_total = tag.disk_total().map(|n| n as i32).or(disc_total);
+    song.date = [
+        ItemKey::RecordingDate,
+        ItemKey::Year,
+        ItemKey::ReleaseDate,
+        ItemKey::OriginalReleaseDate,
+    ]
+    .into_iter()
+    .find_map(|key| tag.get_string(key))
+    .map(|date| date.trim().to_owned())
+    .filter(|date| !date.is_empty());
+    song.year = song.date.as_deref().and_then(year_of);
+    song.genres = tag
+        .get_strings(ItemKey::Genre)
+        .flat_map(|value| value.split(';').map(|g| g.trim().to_owned()).collect::<Vec<_>>())
+        .filter(|genre| !genre.is_empty())
+        .collect();
+}
+
+/// "3/12" -> (3, 12); "3" -> (3, none).
+fn number_pair(tag: &Tag, key: ItemKey) -> (Option<i32>, Option<i32>) {
+    let Some(text) = tag.get_string(key) else {
+        return (None, None);
+    };
+    let mut parts = text.split('/').map(|part| part.trim().parse::<i32>().ok());
+    (parts.next().flatten(), parts.next().flatten())
+}
+
+/// The first four-digit run of a date ("2003-05-01", "May 2003").
+pub fn year_of(date: &str) -> Option<i32> {
+    date.as_bytes()
+        .windows(4)
+        .find(|window| window.iter().all(u8::is_ascii_digit))
+        .and_then(|digits| std::str::from_utf8(digits).ok()?.parse().ok())
+}
+
+/// "01 - Intro.flac" -> "01 - Intro".
+pub fn title_from_file_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().trim().to_owned())
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or_else(|| "Untitled".into())
+}
+
+pub fn content_type(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Aac => "audio/aac",
+        FileType::Aiff => "audio/aiff",
+        FileType::Ape => "audio/ape",
+        FileType::Flac => "audio/flac",
+        FileType::Mpeg => "audio/mpeg",
+        FileType::Mp4 => "audio/mp4",
+        FileType::Mpc => "audio/musepack",
+        FileType::Opus | FileType::Vorbis | FileType::Speex => "audio/ogg",
+        FileType::Wav => "audio/wav",
+        FileType::WavPack => "audio/wavpack",
+        _ => "application/octet-stream",
+    }
+}
+
+fn codec(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Aac => "aac",
+        FileType::Aiff => "aiff",
+        FileType::Ape => "ape",
+        FileType::Flac => "flac",
+        FileType::Mpeg => "mp3",
+        FileType::Mp4 => "mp4",
+        FileType::Mpc => "musepack",
+        FileType::Opus => "opus",
+        FileType::Vorbis => "vorbis",
+        FileType::Speex => "speex",
+        FileType::Wav => "wav",
+        FileType::WavPack => "wavpack",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_come_from_any_date_form() {
+        assert_eq!(year_of("2003-05-01"), Some(2003));
+        assert_eq!(year_of("May 1999"), Some(1999));
+        assert_eq!(year_of("n/a"), None);
+    }
+
+    #[test]
+    fn titles_fall_back_to_the_file_name() {
+        assert_eq!(
+            title_from_file_name(Path::new("/m/01 - Intro.flac")),
+            "01 - Intro"
+        );
+    }
+}

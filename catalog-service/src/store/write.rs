@@ -1,0 +1,141 @@
+//! Batched writes: a whole batch of songs is one statement, sent as a JSON
+//! array and expanded with `jsonb_to_recordset`, with its artists and albums
+//! upserted alongside.
+
+use anyhow::Context as _;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::model::NewSong;
+
+const RECORD: &str = "id uuid, kind text, source_id uuid, path text, url text, file_name text,
+    content_type text, size_bytes bigint, modified_at timestamptz, title text, artist text,
+    artists text[], artist_ids uuid[], album text, album_id uuid, album_artist text,
+    track_number integer, track_total integer, disc_number integer, disc_total integer,
+    year integer, date text, genres text[], duration_ms bigint, bitrate_kbps integer,
+    sample_rate integer, channels integer, codec text, embedded_cover boolean,
+    folder_cover text, image_url text, description text, published_at timestamptz";
+
+const COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
+    modified_at, title, artist, artists, artist_ids, album, album_id, album_artist, track_number,
+    track_total, disc_number, disc_total, year, date, genres, duration_ms, bitrate_kbps,
+    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description, published_at";
+
+/// Inserts or replaces `songs` (by id) with their artists and albums, in one
+/// transaction.
+pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()> {
+    if songs.is_empty() {
+        return Ok(());
+    }
+    let batch = serde_json::to_value(songs).context("encoding a batch of songs")?;
+    let mut tx = pool.begin().await.context("starting a song batch")?;
+    sqlx::query(
+        "INSERT INTO artists (id, name)
+         SELECT DISTINCT ON (id) id, name FROM (
+             SELECT unnest(artist_ids) AS id, unnest(artists) AS name
+             FROM jsonb_to_recordset($1) AS s(artists text[], artist_ids uuid[])
+         ) found
+         ORDER BY id
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&batch)
+    .execute(&mut *tx)
+    .await
+    .context("upserting artists")?;
+    upsert_albums(&mut tx, songs).await?;
+    let statement = format!(
+        "INSERT INTO songs ({COLUMNS})
+         SELECT {COLUMNS} FROM jsonb_to_recordset($1) AS s({RECORD})
+         ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now(), missing = false",
+        updates = COLUMNS
+            .split(',')
+            .map(str::trim)
+            .filter(|column| *column != "id")
+            .map(|column| format!("{column} = EXCLUDED.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    sqlx::query(&statement)
+        .bind(&batch)
+        .execute(&mut *tx)
+        .await
+        .context("upserting songs")?;
+    tx.commit().await.context("committing a song batch")?;
+    Ok(())
+}
+
+/// Albums of the batch, and album artists as artists (they may credit no
+/// track of their own, e.g. "Various Artists").
+async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[NewSong]) -> anyhow::Result<()> {
+    let mut ids = Vec::new();
+    let mut titles = Vec::new();
+    let mut artists = Vec::new();
+    let mut artist_ids = Vec::new();
+    let mut years = Vec::new();
+    for song in songs {
+        ids.push(song.album_id);
+        titles.push(song.album.clone());
+        artists.push(song.album_artist.clone());
+        artist_ids.push(crate::ids::artist_id(&song.album_artist));
+        years.push(song.year);
+    }
+    sqlx::query(
+        "INSERT INTO artists (id, name)
+         SELECT DISTINCT ON (id) id, name FROM unnest($1::uuid[], $2::text[]) AS a(id, name)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&artist_ids)
+    .bind(&artists)
+    .execute(&mut *tx)
+    .await
+    .context("upserting album artists")?;
+    sqlx::query(
+        "INSERT INTO albums (id, title, artist, artist_id, year)
+         SELECT DISTINCT ON (id) id, title, artist, artist_id, year
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[])
+              AS a(id, title, artist, artist_id, year)
+         ORDER BY id, year NULLS LAST
+         ON CONFLICT (id) DO UPDATE SET year = coalesce(albums.year, EXCLUDED.year)",
+    )
+    .bind(&ids)
+    .bind(&titles)
+    .bind(&artists)
+    .bind(&artist_ids)
+    .bind(&years)
+    .execute(&mut *tx)
+    .await
+    .context("upserting albums")?;
+    Ok(())
+}
+
+/// Deletes songs by id, then albums and artists no song refers to any more.
+pub async fn delete_songs(pool: &PgPool, ids: &[Uuid]) -> anyhow::Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let deleted = sqlx::query("DELETE FROM songs WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(pool)
+        .await
+        .context("deleting songs")?
+        .rows_affected();
+    prune(pool).await?;
+    Ok(deleted)
+}
+
+/// Removes albums and artists left without songs.
+pub async fn prune(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM albums a WHERE NOT EXISTS (SELECT 1 FROM songs s WHERE s.album_id = a.id)")
+        .execute(pool)
+        .await
+        .context("pruning albums")?;
+    sqlx::query(
+        "DELETE FROM artists r
+         WHERE NOT EXISTS (SELECT 1 FROM songs s WHERE s.artist_ids @> ARRAY[r.id])
+           AND NOT EXISTS (SELECT 1 FROM albums a WHERE a.artist_id = r.id)",
+    )
+    .execute(pool)
+    .await
+    .context("pruning artists")?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Readiness follows PostgreSQL and the migrations.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{Options, TestApp, spawn_with};
+
+#[tokio::test]
+async fn ready_once_migrations_are_applied() {
+    let app = spawn_with(Options::default()).await;
+    let response = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["checks"]["migrations"]["status"], "ok");
+}
+
+#[tokio::test]
+async fn not_ready_and_503_while_the_database_is_down() {
+    let options = Options {
+        // Nothing listens on port 1.
+        database_url: Some("postgres://postgres@127.0.0.1:1/tonearm".into()),
+        ..Options::default()
+    };
+    let app = spawn_with(options).await;
+    let response = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["checks"]["migrations"]["status"], "error");
+    TestApp::expect_error(
+        app.get("songs").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+    )
+    .await;
+}

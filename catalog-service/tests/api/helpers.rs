@@ -1,0 +1,189 @@
+//! `spawn_app()`: the real catalog on port 0 with its own PostgreSQL schema
+//! and music folder.
+
+use std::{path::Path, time::Duration};
+
+use catalog_service::{
+    Application,
+    settings::{CatalogSettings, RawCatalogSettings},
+};
+use common::{Settings, fetch::RawFetchSettings};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub music: TempDir,
+    pub app: catalog_service::api::AppState,
+}
+
+/// Settings of a test app; adjust before [`spawn_with`].
+pub struct Options {
+    pub raw: RawCatalogSettings,
+    pub allow_hosts: String,
+    pub database_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            raw: RawCatalogSettings {
+                watch: false,
+                scan_on_start: false,
+                ..RawCatalogSettings::default()
+            },
+            allow_hosts: String::new(),
+            database_url: None,
+        }
+    }
+}
+
+/// An app whose music folder is filled by `fill` before the first scan,
+/// which the app runs at start; returns once that scan is over.
+pub async fn spawn_with_music(fill: impl FnOnce(&Path)) -> TestApp {
+    let music = TempDir::new().expect("a temp dir");
+    fill(music.path());
+    let mut options = Options::default();
+    options.raw.scan_on_start = true;
+    let app = spawn_in(music, options).await;
+    app.wait_for_scan().await;
+    app
+}
+
+pub async fn spawn_with(options: Options) -> TestApp {
+    spawn_in(TempDir::new().expect("a temp dir"), options).await
+}
+
+async fn spawn_in(music: TempDir, mut options: Options) -> TestApp {
+    let mut settings = Settings::load().expect("settings");
+    settings.ports.catalog = 0;
+    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+    settings.database.schema = schema.clone();
+    let database_down = options.database_url.is_some();
+    if let Some(url) = options.database_url.take() {
+        settings.database.url = url;
+    }
+    options.raw.music_dirs = music.path().display().to_string();
+    options.raw.cover_cache_dir = music.path().join(".covers").display().to_string();
+    let fetch = RawFetchSettings {
+        fetch_allow_hosts: options.allow_hosts.clone(),
+    };
+    let catalog = CatalogSettings::validate(options.raw, fetch).expect("catalog settings");
+    let app = Application::build_with(settings, catalog)
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    let test_app = TestApp {
+        address,
+        client: Client::new(),
+        music,
+        app: state,
+    };
+    if !database_down {
+        test_app
+            .wait_until(|| async { test_app.app.migrated.is_done() })
+            .await;
+    }
+    test_app
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/catalog/{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET answering 200 with JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Option<Value>) -> Response {
+        let mut request = self.client.post(self.url(path)).header("x-tonearm-role", "admin");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("x-tonearm-role", "admin")
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Starts a scan and waits for its end; answers its final progress.
+    pub async fn scan(&self) -> Value {
+        let response = self.admin_post("scans", None).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        self.wait_for_scan().await
+    }
+
+    /// Waits until no scan runs; answers the last scan's progress.
+    pub async fn wait_for_scan(&self) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if !self.app.scanner.is_running()
+                && let Some(progress) = self.app.scanner.current()
+            {
+                return serde_json::to_value(progress).expect("progress serialises");
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the scan did not end in time"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Polls `condition` every 20 ms for up to 10 s.
+    pub async fn wait_until<F, Fut>(&self, condition: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !condition().await {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "condition not met in time"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every song title, in the default order.
+    pub async fn titles(&self, query: &str) -> Vec<String> {
+        let page = self.get_json(&format!("songs?limit=500&{query}")).await;
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|song| song["title"].as_str().expect("a title").to_owned())
+            .collect()
+    }
+
+    /// Asserts a JSON error answer with `status` and `code`; answers its message.
+    pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
+        assert_eq!(response.status(), status);
+        let body: Value = response.json().await.expect("JSON error body");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        body["error"]["message"].as_str().expect("a message").to_owned()
+    }
+}
