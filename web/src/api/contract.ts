@@ -87,4 +87,13 @@ export const operations: Operation[] = [
   { doc: 'catalog', method: 'post', path: '/api/catalog/sources' },
   { doc: 'catalog', method: 'delete', path: '/api/catalog/sources/{id}' },
   { doc: 'catalog', method: 'post', path: '/api/catalog/sources/{id}/refresh' },
+  { doc: 'gateway', method: 'post', path: '/api/auth/login', fields: userFields },
+  { doc: 'gateway', method: 'post', path: '/api/auth/logout' },
+  { doc: 'gateway', method: 'get', path: '/api/auth/me', fields: userFields },
+  { doc: 'gateway', method: 'post', path: '/api/auth/password' },
+  { doc: 'gateway', method: 'get', path: '/api/admin/users', fields: adminUserFields, shape: 'array' },
+  { doc: 'gateway', method: 'post', path: '/api/admin/users', fields: adminUserFields },
+  { doc: 'gateway', method: 'patch', path: '/api/admin/users/{id}', fields: adminUserFields },
+  { doc: 'gateway', method: 'delete', path: '/api/admin/users/{id}' },
+  { doc: 'gateway', method: 'post', path: '/api/admin/users/{id}/password' },
 ];
