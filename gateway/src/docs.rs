@@ -50,9 +50,11 @@ async fn viewer() -> HttpResponse {
 
 async fn merged(gateway: web::Data<Gateway>) -> HttpResponse {
     let mut document = serde_json::to_value(GatewayApi::openapi()).unwrap_or(Value::Null);
+    let services = [Service::Catalog, Service::Stream, Service::Events];
+    let parts = futures_util::future::join_all(services.map(|service| fetch(&gateway, service))).await;
     let mut missing = Vec::new();
-    for service in [Service::Catalog, Service::Stream, Service::Events] {
-        match fetch(&gateway, service).await {
+    for (service, part) in services.into_iter().zip(parts) {
+        match part {
             Some(part) => merge(&mut document, &part),
             None => missing.push(service.name()),
         }

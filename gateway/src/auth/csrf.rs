@@ -18,9 +18,13 @@ use crate::{error::GatewayError, state::Gateway};
 
 /// True when `req` may change state.
 pub fn allowed(req: &HttpRequest, public_origins: &[String]) -> bool {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return true;
-    }
+    matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || same_origin(req, public_origins)
+}
+
+/// True unless the browser says the request comes from another site. Also
+/// used for WebSocket upgrades, which are GETs that browsers send
+/// cross-site with cookies.
+pub fn same_origin(req: &HttpRequest, public_origins: &[String]) -> bool {
     let origin = req
         .headers()
         .get(header::ORIGIN)

@@ -39,6 +39,9 @@ pub async fn relay(
     if !is_upgrade(&req) {
         return Err(GatewayError::NotWebSocket);
     }
+    if !crate::auth::csrf::same_origin(&req, &gateway.settings.public_origins) {
+        return Err(GatewayError::CrossOrigin);
+    }
     let request_id = req
         .extensions()
         .get::<RequestId>()

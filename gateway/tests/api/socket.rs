@@ -118,3 +118,22 @@ async fn an_unreachable_events_service_refuses_the_upgrade_with_503() {
         other => panic!("expected 503, got {:?}", other.map(|_| "a socket")),
     }
 }
+
+#[tokio::test]
+async fn an_upgrade_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    let cookie = app.admin_cookie().await;
+    let mut request = format!("ws://127.0.0.1:{}/ws", app.port)
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().expect("header"));
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().expect("header"));
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|_| "a socket")),
+    }
+}
