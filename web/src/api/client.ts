@@ -74,6 +74,11 @@ export const admin = {
   opsStats: () => get<OpsStats>('/api/events/stats'),
 };
 
+export const events = {
+  /** Recent announcements, newest first. */
+  announcements: async () => (await get<{ announcements: Announcement[] }>('/api/events/announcements')).announcements,
+};
+
 export type StreamFormat = 'original' | 'opus' | 'mp3' | 'aac';
 
 /** The URL an `<audio>` element plays; the original file keeps Range seeking. */

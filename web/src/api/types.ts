@@ -165,6 +165,7 @@ export interface OpsStats {
 export type AnnouncementLevel = 'info' | 'warning' | 'critical';
 
 export interface Announcement {
+  id: string;
   text: string;
   level: AnnouncementLevel;
   time: string;

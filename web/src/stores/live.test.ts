@@ -45,7 +45,7 @@ describe('applyMessage', () => {
       announcements: [{ id: 'a', text: 'old', level: 'info', at: '2026-01-01T00:00:00Z', from: null }],
     });
     expect(r.state).toMatchObject({ status: 'open', session: 's1', online: 3 });
-    expect(r.backlog).toEqual([{ text: 'old', level: 'info', time: '2026-01-01T00:00:00Z' }]);
+    expect(r.backlog).toEqual([{ id: 'a', text: 'old', level: 'info', time: '2026-01-01T00:00:00Z' }]);
     expect(r.heartbeatMs).toBe(15000);
   });
 

@@ -50,13 +50,14 @@ export function parseAnnouncement(v: unknown): Announcement | null {
   const text = str(m.text);
   if (!text) return null;
   const level = LEVELS.includes(m.level as AnnouncementLevel) ? (m.level as AnnouncementLevel) : 'info';
-  return { text, level, time: str(m.at) ?? str(m.time) ?? new Date().toISOString() };
+  const time = str(m.at) ?? str(m.time) ?? new Date().toISOString();
+  return { id: str(m.id) ?? `${time}:${text}`, text, level, time };
 }
 
 export interface Applied {
   state: LiveState;
   announcement?: Announcement;
-  /** Recent announcements a `hello` carries, newest last. */
+  /** Recent announcements a `hello` carries, newest first. */
   backlog?: Announcement[];
   heartbeatMs?: number;
 }
@@ -218,10 +219,10 @@ export class LiveSocket {
     }
     const { state, announcement, backlog, heartbeatMs } = applyMessage(this.state, msg);
     this.set(state);
-    if (backlog) announcements.set([...backlog].reverse());
+    if (backlog) announcements.set(backlog);
     if (heartbeatMs && !this.opts.heartbeatMs) this.startHeartbeat(heartbeatMs);
     if (announcement) {
-      announcements.update((a) => [announcement, ...a].slice(0, 100));
+      announcements.update((a) => [announcement, ...a.filter((x) => x.id !== announcement.id)].slice(0, 100));
       this.opts.onAnnouncement?.(announcement);
     }
   }
