@@ -1,6 +1,7 @@
 //! Integration tests of the catalog against the real PostgreSQL.
 
 mod audio;
+mod covers;
 mod health;
 mod helpers;
 mod library;
