@@ -1,0 +1,170 @@
+//! `/readyz` follows a dependency that goes away and comes back, while
+//! `/healthz` stays up; tested with a private Redis server that this test
+//! starts, stops and starts again on a free port.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use common::{
+    Settings,
+    health::{Readiness, RedisCheck},
+    metrics::Metrics,
+    server::HttpService,
+    settings::RedisSettings,
+};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn start_redis(port: u16) -> Child {
+    Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed")
+}
+
+async fn readyz(client: &reqwest::Client, base: &str) -> (u16, serde_json::Value) {
+    let response = client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("readyz answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("readyz is JSON"))
+}
+
+async fn wait_for_status(client: &reqwest::Client, base: &str, wanted: u16) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = readyz(client, base).await;
+        if status == wanted {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "readyz stayed {status}: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn readiness_names_a_dependency_that_is_down_and_recovers_by_itself() {
+    let redis_port = free_port();
+    let mut redis = start_redis(redis_port);
+    let mut settings = Settings::load().expect("default settings");
+    settings.redis = RedisSettings {
+        url: format!("redis://127.0.0.1:{redis_port}"),
+        prefix: "test:".into(),
+    };
+    let client = redis::Client::open(settings.redis.url.as_str()).expect("redis url");
+    let readiness = Readiness::new(Duration::from_secs(1)).with(RedisCheck(client));
+    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
+    let service = HttpService::start(
+        listener,
+        &settings,
+        Metrics::new("test").expect("metrics"),
+        readiness,
+        |_| {},
+    )
+    .expect("starts");
+    let base = format!("http://127.0.0.1:{}", service.port());
+    let handle = service.handle();
+    tokio::spawn(service.run_until_stopped());
+    let http = reqwest::Client::new();
+
+    let body = wait_for_status(&http, &base, 200).await;
+    assert_eq!(body["checks"]["redis"]["status"], "ok");
+
+    redis.kill().expect("stop redis");
+    redis.wait().expect("redis stopped");
+    let body = wait_for_status(&http, &base, 503).await;
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["checks"]["redis"]["status"], "error");
+    assert!(
+        body["checks"]["redis"]["error"]
+            .as_str()
+            .is_some_and(|error| !error.is_empty())
+    );
+    let healthz = http
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("healthz answers");
+    assert_eq!(healthz.status().as_u16(), 200);
+
+    let mut redis = start_redis(redis_port);
+    wait_for_status(&http, &base, 200).await;
+    redis.kill().expect("stop redis");
+    let _ = redis.wait();
+    handle.stop(true).await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_errors_use_the_json_body() {
+    let settings = Settings::load().expect("default settings");
+    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
+    let readiness = Readiness::new(Duration::from_secs(1));
+    let service = HttpService::start(
+        listener,
+        &settings,
+        Metrics::new("test").expect("metrics"),
+        readiness,
+        |_| {},
+    )
+    .expect("starts");
+    let base = format!("http://127.0.0.1:{}", service.port());
+    let handle = service.handle();
+    tokio::spawn(service.run_until_stopped());
+    let http = reqwest::Client::new();
+
+    let echoed = http
+        .get(format!("{base}/no-such-route"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(echoed.status().as_u16(), 404);
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+    let body: serde_json::Value = echoed.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "route_not_found");
+    assert_eq!(body["error"]["request_id"], "abc-123");
+
+    let generated = http
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "bad\tvalue")
+        .send()
+        .await
+        .expect("answers");
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_ne!(id, "bad\tvalue");
+    assert_eq!(id.len(), 36, "a generated UUID: {id}");
+
+    let metrics = http.get(format!("{base}/metrics")).send().await.expect("answers");
+    let text = metrics.text().await.expect("text");
+    assert!(
+        text.contains(
+            r#"tonearm_http_requests_total{method="GET",route="unmatched",status="404",service="test"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("tonearm_http_request_duration_seconds_bucket"));
+    handle.stop(true).await;
+}
