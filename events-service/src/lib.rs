@@ -1,6 +1,15 @@
 //! The events service: WebSocket sessions with the players, every player
 //! event to Kafka, live figures and announcements back to the players.
 
+mod announcements;
+mod figures;
+mod hub;
+pub mod protocol;
+pub mod publisher;
+mod redis_conn;
+pub mod settings;
 mod startup;
+mod subscriber;
+mod ws;
 
 pub use startup::Application;

@@ -1,35 +1,116 @@
-use actix_web::dev::ServerHandle;
+use std::sync::Arc;
+
+use actix_web::{dev::ServerHandle, web};
 use common::{
     Settings,
+    events::StatsKeys,
     health::{Readiness, RedisCheck},
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
     server::{HttpService, bind},
 };
+use prometheus::IntGauge;
+use tokio::task::JoinHandle;
+
+use crate::{
+    announcements::{self, AnnouncementsContext},
+    hub::Hub,
+    publisher::{Publisher, PublisherMetrics, PublisherThread},
+    redis_conn::LazyRedis,
+    settings::EventsSettings,
+    subscriber,
+    ws::{self, WsContext},
+};
 
 /// The events service, bound and ready to run.
 pub struct Application {
     http: HttpService,
-    topics: tokio::task::JoinHandle<()>,
+    publisher: Publisher,
+    producer_thread: PublisherThread,
+    tasks: Vec<JoinHandle<()>>,
+    closing: tokio::sync::watch::Sender<bool>,
+    connections: IntGauge,
 }
 
 impl Application {
-    /// Binds the listener (`TONEARM_EVENTS_PORT`; 0 picks a free port). The
-    /// broker and Redis are reached lazily; `/readyz` says when they answer.
+    /// Binds the listener (`TONEARM_EVENTS_PORT`; 0 picks a free port) with
+    /// the events settings read from the environment.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let events = EventsSettings::load()?;
+        Self::build_with(settings, events).await
+    }
+
+    /// Binds the listener with explicit events settings (tests).
+    pub async fn build_with(settings: Settings, events: EventsSettings) -> anyhow::Result<Self> {
         let topics = event_topics(&settings.kafka);
         let names = topics.iter().map(|topic| topic.name.clone()).collect();
+        let redis_client = common::redis_client::client(&settings.redis)?;
+        let metrics = Metrics::new("events")?;
+        let publisher_metrics = PublisherMetrics::register(metrics.registry())?;
+        let (publisher, producer_thread) = Publisher::start(
+            &settings.kafka,
+            &events,
+            publisher_metrics,
+            settings.shutdown_timeout,
+        )?;
         let readiness = Readiness::new(settings.readiness_timeout)
             .with(KafkaCheck::new(
                 &settings.kafka,
                 names,
                 settings.readiness_timeout,
             )?)
-            .with(RedisCheck(common::redis_client::client(&settings.redis)?));
-        let topics = ensure_topics_in_background(settings.kafka.clone(), topics);
+            .with(RedisCheck(redis_client.clone()))
+            .with(publisher.readiness());
+        let redis = Arc::new(LazyRedis::new(redis_client));
+        let keys = StatsKeys::new(settings.redis.prefix.clone());
+        let hub = Hub::new(
+            Arc::clone(&redis),
+            keys.clone(),
+            events.presence_timeout,
+            events.announcements_kept,
+        );
+        let tasks = vec![
+            ensure_topics_in_background(settings.kafka.clone(), topics),
+            tokio::spawn(hub.clone().run_ticker(events.tick)),
+            tokio::spawn(subscriber::run(
+                Arc::clone(&redis),
+                keys.clone(),
+                hub.clone(),
+                events.announcements_kept,
+            )),
+        ];
+        let connections = IntGauge::new("ws_connections", "Open player WebSockets")?;
+        metrics.registry().register(Box::new(connections.clone()))?;
+        let (closing, closing_rx) = tokio::sync::watch::channel(false);
+        let ws_context = web::Data::new(WsContext {
+            closing: closing_rx,
+            publisher: publisher.clone(),
+            hub,
+            settings: events.clone(),
+            instance: settings.instance_id.clone(),
+            connections: connections.clone(),
+        });
+        let announcements_context = web::Data::new(AnnouncementsContext {
+            redis,
+            keys,
+            kept: events.announcements_kept,
+        });
         let listener = bind(&settings.host, settings.ports.events)?;
-        let http = HttpService::start(listener, &settings, Metrics::new("events")?, readiness, |_cfg| {})?;
-        Ok(Self { http, topics })
+        let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
+            cfg.app_data(ws_context.clone())
+                .app_data(announcements_context.clone())
+                .route("/ws", web::get().to(ws::route))
+                .route("/api/events/announcements", web::post().to(announcements::create))
+                .route("/api/events/announcements", web::get().to(announcements::list));
+        })?;
+        Ok(Self {
+            http,
+            publisher,
+            producer_thread,
+            tasks,
+            closing,
+            connections,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -40,9 +121,47 @@ impl Application {
         self.http.handle()
     }
 
+    /// Serves until stopped, then hands every accepted event to the broker
+    /// (or to the spool, for the next start).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let closing = self.closing.clone();
+        // Sockets would hold a graceful stop open until its timeout; on
+        // SIGTERM or Ctrl-C tell them to reconnect elsewhere at once.
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = closing.send(true);
+        });
         let result = self.http.run_until_stopped().await;
-        self.topics.abort();
+        signals.abort();
+        let _ = self.closing.send(true);
+        // Let closing sockets queue their `disconnected` events.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while self.connections.get() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.publisher.close();
+        let thread = self.producer_thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         result
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,0 +1,198 @@
+use std::time::{Duration, Instant};
+
+use common::{Settings, events::PlayerEvent};
+use events_service::{Application, settings::EventsSettings};
+use futures_util::{SinkExt as _, StreamExt as _};
+use rdkafka::{
+    ClientConfig, Message as _, Offset, TopicPartitionList,
+    consumer::{BaseConsumer, Consumer as _},
+    message::Headers as _,
+};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{Message, client::IntoClientRequest as _},
+};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub const SONG: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub settings: Settings,
+    pub events: EventsSettings,
+    pub handle: actix_web::dev::ServerHandle,
+    pub client: reqwest::Client,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+/// Settings isolated from other tests: own topic, own key prefix, own spool.
+pub fn isolated_settings() -> (Settings, EventsSettings) {
+    common::telemetry::init_for_tests();
+    let mut settings = Settings::load().expect("settings load");
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    settings.ports.events = 0;
+    settings.redis.prefix = format!("test:{id}:");
+    settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
+    settings.shutdown_timeout = Duration::from_secs(1);
+    let mut events = EventsSettings::load().expect("events settings load");
+    events.spool_dir = std::env::temp_dir().join(format!("tonearm-test-spool-{id}"));
+    events.tick = Duration::from_millis(50);
+    (settings, events)
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (settings, events) = isolated_settings();
+    spawn_with(settings, events).await
+}
+
+pub async fn spawn_with(settings: Settings, events: EventsSettings) -> TestApp {
+    let app = Application::build_with(settings.clone(), events.clone())
+        .await
+        .expect("the service builds");
+    let port = app.port();
+    let handle = app.handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    let test_app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        settings,
+        events,
+        handle,
+        client: reqwest::Client::new(),
+        task,
+    };
+    test_app.wait_ready().await;
+    test_app
+}
+
+impl TestApp {
+    /// Polls `/readyz` until the topics exist and Redis answers.
+    pub async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let response = self.client.get(format!("{}/readyz", self.address)).send().await;
+            if response.is_ok_and(|response| response.status().is_success()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the service never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn connect(&self, headers: &[(&str, &str)]) -> Socket {
+        let mut request = format!("ws://127.0.0.1:{}/ws", self.port)
+            .into_client_request()
+            .expect("request");
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(http_name(name), value.parse().expect("header value"));
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the socket opens");
+        socket
+    }
+
+    /// Stops the service and waits for its producer to flush.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+}
+
+fn http_name(name: &str) -> tokio_tungstenite::tungstenite::http::HeaderName {
+    name.parse().expect("header name")
+}
+
+/// The next JSON text message, skipping pings.
+pub async fn next_json(socket: &mut Socket) -> serde_json::Value {
+    let deadline = Duration::from_secs(10);
+    loop {
+        let message = tokio::time::timeout(deadline, socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("the socket is open")
+            .expect("a valid frame");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).expect("JSON text"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a text message, got {other:?}"),
+        }
+    }
+}
+
+/// Waits for a message of `kind`, skipping others.
+pub async fn next_of_type(socket: &mut Socket, kind: &str) -> serde_json::Value {
+    loop {
+        let message = next_json(socket).await;
+        if message["type"] == kind {
+            return message;
+        }
+    }
+}
+
+pub async fn send_json(socket: &mut Socket, value: serde_json::Value) {
+    socket.send(Message::text(value.to_string())).await.expect("sent");
+}
+
+/// One record read back from the topic.
+#[derive(Debug)]
+pub struct Read {
+    pub key: String,
+    pub event: PlayerEvent,
+    pub request_id: Option<String>,
+}
+
+/// Reads the topic from the beginning until `want` returns true or 20 s
+/// pass, off the test's runtime thread.
+pub async fn read_topic(settings: &Settings, want: impl Fn(&[Read]) -> bool + Send + 'static) -> Vec<Read> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || read_topic_blocking(&settings, want))
+        .await
+        .expect("the reader finishes")
+}
+
+fn read_topic_blocking(settings: &Settings, want: impl Fn(&[Read]) -> bool) -> Vec<Read> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &settings.kafka.brokers)
+        .set("group.id", format!("test-reader-{}", uuid::Uuid::new_v4()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut partitions = TopicPartitionList::new();
+    for partition in 0..3 {
+        partitions
+            .add_partition_offset(&settings.kafka.events_topic, partition, Offset::Beginning)
+            .expect("partition");
+    }
+    consumer.assign(&partitions).expect("assign");
+    let mut read = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline && !want(&read) {
+        let Some(message) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        let message = message.expect("a record");
+        let request_id = message.headers().and_then(|headers| {
+            headers
+                .iter()
+                .find(|header| header.key == "x-request-id")
+                .and_then(|header| header.value)
+                .map(|value| String::from_utf8_lossy(value).into_owned())
+        });
+        read.push(Read {
+            key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
+            event: PlayerEvent::decode(message.payload().unwrap_or_default()).expect("a v1 event"),
+            request_id,
+        });
+    }
+    read
+}
+
+/// The events of one session, in topic order.
+pub fn of_session<'a>(read: &'a [Read], session: &str) -> Vec<&'a Read> {
+    read.iter().filter(|record| record.key == session).collect()
+}

@@ -1,0 +1,5 @@
+mod announcements;
+mod helpers;
+mod live;
+mod protocol;
+mod publishing;
