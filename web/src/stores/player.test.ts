@@ -103,6 +103,7 @@ describe('persistence', () => {
     P.setPosition(42_000);
     P.persistNow();
     expect(storage.getItem(P.STORAGE_KEY)).toContain('"position_ms":42000');
+    expect(storage.getItem(P.QUEUE_KEY)).toContain('"id":"b"');
 
     vi.resetModules();
     const reloaded = await import('./player');
@@ -116,6 +117,7 @@ describe('persistence', () => {
     const { MemoryStorage } = await import('../test/fakes');
     const storage = new MemoryStorage();
     storage.setItem(P.STORAGE_KEY, '{not json');
+    storage.setItem(P.QUEUE_KEY, '[{"id":1}]');
     vi.stubGlobal('localStorage', storage);
     vi.resetModules();
     const reloaded = await import('./player');

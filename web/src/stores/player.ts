@@ -20,6 +20,7 @@ export interface PlayerState {
 }
 
 export const STORAGE_KEY = 'tonearm.player';
+export const QUEUE_KEY = 'tonearm.queue';
 const initial: PlayerState = {
   queue: [],
   index: -1,
@@ -37,15 +38,22 @@ function validSong(v: unknown): boolean {
   return typeof s.id === 'string' && typeof s.title === 'string' && typeof s.album === 'object' && Array.isArray(s.artists);
 }
 
-function valid(v: unknown): v is PlayerState {
+type Transport = Omit<PlayerState, 'queue'>;
+
+function validTransport(v: unknown): v is Transport {
   if (typeof v !== 'object' || v === null) return false;
   const s = v as Record<string, unknown>;
-  return Array.isArray(s.queue) && s.queue.every(validSong) && typeof s.index === 'number' && typeof s.volume === 'number';
+  return typeof s.index === 'number' && typeof s.volume === 'number' && typeof s.position_ms === 'number';
 }
 
+const validQueue = (v: unknown): v is Song[] => Array.isArray(v) && v.every(validSong);
+
 function restored(): PlayerState {
-  const s = { ...initial, ...load(STORAGE_KEY, initial, valid), playing: false };
-  if (s.index >= s.queue.length) s.index = s.queue.length - 1;
+  const { queue: _, ...defaults } = initial;
+  const transport = load<Transport>(STORAGE_KEY, defaults, validTransport);
+  const queue = load<Song[]>(QUEUE_KEY, [], validQueue);
+  const s: PlayerState = { ...initial, ...transport, queue, playing: false };
+  if (s.index >= queue.length) s.index = queue.length - 1;
   return s;
 }
 
@@ -55,12 +63,20 @@ export const current = derived(player, (s) => s.queue[s.index] ?? null);
 /** A request to move the playhead; the engine applies it. `n` makes equal requests distinct. */
 export const seekRequest = writable<{ ms: number; n: number } | null>(null);
 
+// The queue can hold hundreds of songs: it is written only when it changes, while the small
+// transport state (index, position...) is written at most twice a second during playback.
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
+let savedQueue: Song[] | null = null;
 /** Saves now (on page hide) instead of waiting for the throttled save. */
 export function persistNow(): void {
   if (saveTimer !== undefined) clearTimeout(saveTimer);
   saveTimer = undefined;
-  save(STORAGE_KEY, read(player));
+  const { queue, ...transport } = read(player);
+  if (queue !== savedQueue) {
+    save(QUEUE_KEY, queue);
+    savedQueue = queue;
+  }
+  save(STORAGE_KEY, transport);
 }
 player.subscribe(() => {
   if (saveTimer === undefined) saveTimer = setTimeout(persistNow, 500);
