@@ -18,15 +18,15 @@ use actix_web::web::Bytes;
 use anyhow::Context as _;
 use futures_util::{Stream, StreamExt as _};
 use tokio::{
-    io::AsyncReadExt as _,
-    process::{Child, ChildStdout, Command},
+    io::{AsyncReadExt as _, AsyncWriteExt as _},
+    process::{Child, ChildStdin, ChildStdout, Command},
     sync::{OwnedSemaphorePermit, Semaphore},
 };
 use tokio_util::io::ReaderStream;
 
 pub use request::{Format, TranscodeRequest};
 
-use crate::{error::StreamError, metrics::StreamMetrics};
+use crate::{error::StreamError, metrics::StreamMetrics, storage::ByteStream};
 
 /// How long a client waits before retrying when every transcode slot is taken.
 const RETRY_AFTER_SECS: u32 = 5;
@@ -50,12 +50,12 @@ impl Transcoder {
         }
     }
 
-    /// Transcodes the file at `input` (already confined to the music
-    /// folders) and returns its output once the first bytes are ready, so a
+    /// Transcodes `input` (a file already confined to the music folders, or
+    /// a stream) and returns its output once the first bytes are ready, so a
     /// file ffmpeg cannot read is an error rather than an empty 200.
     pub async fn start(
         &self,
-        input: PathBuf,
+        input: Input,
         request: &TranscodeRequest,
     ) -> Result<TranscodeStream, StreamError> {
         let permit = Arc::clone(&self.permits)
@@ -63,9 +63,17 @@ impl Transcoder {
             .map_err(|_| StreamError::Busy {
                 retry_after_secs: RETRY_AFTER_SECS,
             })?;
+        let (path, feed) = match input {
+            Input::File(path) => (Some(path), None),
+            Input::Stream(stream) => (None, Some(stream)),
+        };
         let mut child = Command::new(&self.ffmpeg)
-            .args(request.ffmpeg_args(&input))
-            .stdin(Stdio::null())
+            .args(request.ffmpeg_args(path.as_deref()))
+            .stdin(if feed.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -77,13 +85,19 @@ impl Transcoder {
             tokio::spawn(async move {
                 let mut text = String::new();
                 let _ = (&mut stderr).take(8 * 1024).read_to_string(&mut text).await;
+                let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
                 if !text.trim().is_empty() {
                     tracing::warn!(ffmpeg = %text.trim(), "ffmpeg reported errors");
                 }
             });
         }
+        let feeder = match (feed, child.stdin.take()) {
+            (Some(feed), Some(stdin)) => Some(Feeder(tokio::spawn(feed_stdin(feed, stdin)))),
+            _ => None,
+        };
         let mut stream = TranscodeStream {
             pending: None,
+            _feeder: feeder,
             output: ReaderStream::with_capacity(stdout, 32 * 1024),
             child: ChildGuard(Some(child)),
             _permit: permit,
@@ -98,9 +112,40 @@ impl Transcoder {
     }
 }
 
+/// What ffmpeg reads: a confined local file, or a byte stream (a remote
+/// origin's body) fed to its standard input.
+pub enum Input {
+    File(PathBuf),
+    Stream(ByteStream),
+}
+
+/// Copies `feed` into ffmpeg's stdin; closing stdin at the end tells ffmpeg
+/// the input is complete. An origin failure just ends the input early.
+async fn feed_stdin(mut feed: ByteStream, mut stdin: ChildStdin) {
+    while let Some(chunk) = feed.next().await {
+        let Ok(chunk) = chunk else {
+            return;
+        };
+        if stdin.write_all(&chunk).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The task feeding ffmpeg; stopped (closing the origin connection) when
+/// the response is dropped.
+struct Feeder(tokio::task::JoinHandle<()>);
+
+impl Drop for Feeder {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// ffmpeg's output; dropping it kills the process and frees the slot.
 pub struct TranscodeStream {
     pending: Option<Bytes>,
+    _feeder: Option<Feeder>,
     output: ReaderStream<ChildStdout>,
     child: ChildGuard,
     _permit: OwnedSemaphorePermit,

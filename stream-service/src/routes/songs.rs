@@ -15,8 +15,8 @@ use crate::{
     ranges::RangeSpec,
     song_id::SongId,
     sources::{Location, Source, SourceRepository},
-    storage::{LocalStorage, ReadRequest, RemoteStorage, Storage as _},
-    transcode::{TranscodeRequest, Transcoder},
+    storage::{Body, LocalStorage, Opened, ReadRequest, RemoteStorage, Storage as _},
+    transcode::{Input, TranscodeRequest, Transcoder},
 };
 
 /// Everything the stream routes need, shared by all workers.
@@ -100,21 +100,28 @@ async fn transcoded(
     download: bool,
     started: Instant,
 ) -> Result<HttpResponse, StreamError> {
-    let Location::Local(path) = &source.location else {
-        return Err(StreamError::Unsupported(
-            "transcoding is offered for local files only",
-        ));
+    let storage_error = |error| StreamError::storage(source.id, error);
+    let input = match &source.location {
+        Location::Local(path) => Input::File(state.local.open_confined(path).await.map_err(storage_error)?.1),
+        Location::Remote(_) => match state.remote.open(source, &ReadRequest::default()).await {
+            Ok(Opened {
+                body: Body::Full(stream),
+                ..
+            }) => Input::Stream(stream),
+            Ok(_) => {
+                return Err(StreamError::Origin(format!(
+                    "the origin of song {} sent no body",
+                    source.id
+                )));
+            }
+            Err(error) => return Err(storage_error(error)),
+        },
     };
-    let (_, resolved) = state
-        .local
-        .open_confined(path)
-        .await
-        .map_err(|error| StreamError::storage(source.id, error))?;
     // A HEAD learns the headers without costing an ffmpeg process.
     if req.method() == Method::HEAD {
         return Ok(respond::transcoded(transcode, source, download, None));
     }
-    let output = state.transcoder.start(resolved, transcode).await?;
+    let output = state.transcoder.start(input, transcode).await?;
     let metered = state.metrics.meter("transcode", started, output);
     Ok(respond::transcoded(transcode, source, download, Some(metered)))
 }

@@ -125,18 +125,24 @@ impl TranscodeRequest {
         }))
     }
 
-    /// The ffmpeg command line reading `input` and writing to stdout.
-    pub fn ffmpeg_args(&self, input: &Path) -> Vec<OsString> {
+    /// The ffmpeg command line reading the file `input` (or standard input
+    /// when `None`) and writing to standard output.
+    pub fn ffmpeg_args(&self, input: Option<&Path>) -> Vec<OsString> {
         let (codec, container) = self.format.codec_and_container();
-        let mut args: Vec<OsString> = ["-hide_banner", "-loglevel", "error", "-nostdin"]
+        let mut args: Vec<OsString> = ["-hide_banner", "-loglevel", "error"]
             .into_iter()
             .map(OsString::from)
             .collect();
+        if input.is_some() {
+            // Standard input is not ours to read when the input is a file.
+            args.push("-nostdin".into());
+        }
         if let Some(offset) = self.offset_secs {
             // Before -i: a fast seek in the input rather than decoding up to it.
             args.extend(["-ss".into(), format!("{offset:.3}").into()]);
         }
-        args.extend(["-i".into(), input.as_os_str().to_owned()]);
+        let input = input.map_or_else(|| OsString::from("pipe:0"), |path| path.as_os_str().to_owned());
+        args.extend(["-i".into(), input]);
         let bitrate = format!("{}k", self.bitrate_kbps);
         args.extend(
             [

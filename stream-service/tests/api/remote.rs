@@ -224,3 +224,34 @@ async fn an_origin_cut_off_mid_body_ends_the_response_short() {
         "the client sees an incomplete body, not a short file"
     );
 }
+
+#[tokio::test]
+async fn a_remote_song_can_be_transcoded_from_its_stream() {
+    let audio = Arc::new(std::fs::read(crate::helpers::audio_fixture()).expect("reads the tone"));
+    let origin = Fixture::start(Arc::new(move |_| Reply::Full {
+        head: format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {}",
+            audio.len()
+        ),
+        body: audio.to_vec(),
+    }))
+    .await;
+    let (app, url) = app_for(&origin, 5_000).await;
+    let mut response = app.get(&format!("{url}?format=opus&offset=590"), &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "audio/ogg; codecs=opus");
+    let first = response.chunk().await.expect("chunk").expect("some bytes");
+    assert!(first.starts_with(b"OggS"));
+}
+
+#[tokio::test]
+async fn transcoding_a_failing_origin_is_502() {
+    let origin = Fixture::start(Arc::new(|_| Reply::Full {
+        head: "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0".into(),
+        body: Vec::new(),
+    }))
+    .await;
+    let (app, url) = app_for(&origin, 5_000).await;
+    let response = app.get(&format!("{url}?format=mp3"), &[]).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+}
