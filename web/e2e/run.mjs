@@ -200,6 +200,13 @@ await test('the transcoding setting asks for a transcoded stream that plays', as
   await searchAndPlay(page, songTitle);
   const a = await audio(page);
   expect(a.src.includes('format=mp3'), `audio src ${a.src}`);
+  // A transcoded stream has no Range seeking: a seek restarts it at an offset.
+  await page.getByTestId('scrub').fill('20000');
+  await until(async () => (await audio(page)).src.includes('offset=20'), 'a stream restarted at offset 20 s');
+  const t = (await audio(page)).t;
+  await until(async () => (await audio(page)).t > t + 0.5, 'the transcoded stream to play on', 15_000);
+  const shown = await page.locator('.scrub .time').first().innerText();
+  expect(/^0:2\d$/.test(shown), `the player shows ${shown}, expected 0:2x`);
   await ctx.close();
 });
 

@@ -74,6 +74,8 @@ describe('streamUrl', () => {
   it('plays the original file unless a transcoded format is asked for', () => {
     expect(streamUrl('s1')).toBe('/api/stream/songs/s1');
     expect(streamUrl('s1', 'opus', 96)).toBe('/api/stream/songs/s1?format=opus&bitrate=96');
+    expect(streamUrl('s1', 'mp3', 128, 61.7)).toBe('/api/stream/songs/s1?format=mp3&bitrate=128&offset=61');
+    expect(streamUrl('s1', 'original', 128, 61)).toBe('/api/stream/songs/s1');
   });
 });
 

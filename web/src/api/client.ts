@@ -81,8 +81,12 @@ export const events = {
 
 export type StreamFormat = 'original' | 'opus' | 'mp3' | 'aac';
 
-/** The URL an `<audio>` element plays; the original file keeps Range seeking. */
-export function streamUrl(id: string, format: StreamFormat = 'original', bitrate = 128): string {
+/**
+ * The URL an `<audio>` element plays. The original file seeks by Range requests; a transcoded
+ * stream cannot, so it starts at `offsetS` seconds instead.
+ */
+export function streamUrl(id: string, format: StreamFormat = 'original', bitrate = 128, offsetS = 0): string {
   const path = `/api/stream/songs/${enc(id)}`;
-  return format === 'original' ? path : withQuery(path, { format, bitrate });
+  if (format === 'original') return path;
+  return withQuery(path, { format, bitrate, offset: offsetS > 0 ? Math.floor(offsetS) : undefined });
 }

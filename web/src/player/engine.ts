@@ -19,8 +19,24 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
   let loadedKey = '';
   let pendingSeekMs: number | null = null;
   let announced: string | null = null;
-  const posMs = () => Math.round(audio.currentTime * 1000);
+  // A transcoded stream starts at `offsetS` of the song (it has no Range seeking).
+  let offsetS = 0;
+  const posMs = () => Math.round((offsetS + audio.currentTime) * 1000);
   const songId = () => read(P.current)?.id ?? null;
+
+  /** Points the element at `song` from `startMs`: by seeking (original) or by offset (transcoded). */
+  function setSource(song: Song, startMs: number): void {
+    const s = read(settings);
+    if (s.format === 'original') {
+      offsetS = 0;
+      pendingSeekMs = startMs;
+    } else {
+      offsetS = Math.floor(startMs / 1000);
+      pendingSeekMs = null;
+    }
+    audio.src = streamUrl(song.id, s.format, s.bitrate, offsetS);
+    if (read(P.player).playing) void play();
+  }
 
   function load(song: Song | null): void {
     const s = read(settings);
@@ -28,17 +44,17 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
     if (key === loadedKey) return;
     const sameSong = song !== null && loadedKey.startsWith(`${song.id}|`);
     // A format change keeps the position; a new song starts where the store says (0, or a restored spot).
-    pendingSeekMs = sameSong ? posMs() : read(P.player).position_ms;
+    const startMs = sameSong ? posMs() : read(P.player).position_ms;
     loadedKey = key;
     if (!song) {
+      offsetS = 0;
       audio.removeAttribute('src');
       audio.load();
       return;
     }
-    announced = null;
-    audio.src = streamUrl(song.id, s.format, s.bitrate);
+    if (!sameSong) announced = null;
+    setSource(song, startMs);
     mediaMetadata(song);
-    if (read(P.player).playing) void play();
   }
 
   async function play(): Promise<void> {
@@ -61,11 +77,14 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
     }),
     P.seekRequest.subscribe((r) => {
       if (!r) return;
-      if (audio.readyState >= 1) {
-        audio.currentTime = r.ms / 1000;
-        const id = songId();
-        if (id && announced === id) deps.report({ type: 'seek', song: id, position_ms: r.ms });
-      } else pendingSeekMs = r.ms;
+      const song = read(P.current);
+      const id = song?.id ?? null;
+      if (id && announced === id) deps.report({ type: 'seek', song: id, position_ms: r.ms });
+      if (song && read(settings).format !== 'original') {
+        // Restarting a transcoded stream at 0 when it is already there would only stutter.
+        if (!(r.ms === 0 && offsetS === 0 && audio.currentTime < 0.5)) setSource(song, r.ms);
+      } else if (audio.readyState >= 1) audio.currentTime = r.ms / 1000;
+      else pendingSeekMs = r.ms;
     }),
   ];
 
@@ -113,9 +132,11 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
 
   function positionState(): void {
     const ms = navigator.mediaSession;
-    if (!ms?.setPositionState || !Number.isFinite(audio.duration)) return;
+    const known = read(P.current)?.duration_ms;
+    const duration = known ? known / 1000 : audio.duration;
+    if (!ms?.setPositionState || !Number.isFinite(duration)) return;
     try {
-      ms.setPositionState({ duration: audio.duration, position: Math.min(audio.currentTime, audio.duration), playbackRate: 1 });
+      ms.setPositionState({ duration, position: Math.min(posMs() / 1000, duration), playbackRate: 1 });
     } catch {
       // Some browsers reject transient states during loading.
     }
