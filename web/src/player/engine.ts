@@ -79,7 +79,8 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
       if (!r) return;
       const song = read(P.current);
       const id = song?.id ?? null;
-      if (id && announced === id) deps.report({ type: 'seek', song: id, position_ms: r.ms });
+      // Only a real jump is news for the server (a restart of a song just started is not).
+      if (id && announced === id && Math.abs(r.ms - posMs()) > 1000) deps.report({ type: 'seek', song: id, position_ms: r.ms });
       if (song && read(settings).format !== 'original') {
         // Restarting a transcoded stream at 0 when it is already there would only stutter.
         if (!(r.ms === 0 && offsetS === 0 && audio.currentTime < 0.5)) setSource(song, r.ms);
@@ -131,7 +132,7 @@ export function attachEngine(audio: HTMLAudioElement, deps: EngineDeps): () => v
   };
 
   function positionState(): void {
-    const ms = navigator.mediaSession;
+    const ms = typeof navigator === 'undefined' ? undefined : navigator.mediaSession;
     const known = read(P.current)?.duration_ms;
     const duration = known ? known / 1000 : audio.duration;
     if (!ms?.setPositionState || !Number.isFinite(duration)) return;
