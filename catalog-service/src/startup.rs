@@ -50,16 +50,16 @@ impl Application {
             catalog.music_dirs.clone(),
             ScanMetrics::register(metrics.registry())?,
         );
-        let index = Index::new().with(Arc::new(LocalRepository::new(scanner.clone())));
+        let sources = Sources::new(pool.clone(), fetcher.clone());
+        let index = Index::new()
+            .with(Arc::new(LocalRepository::new(scanner.clone())))
+            .with(Arc::new(sources.clone()));
         let state = AppState {
             pool: pool.clone(),
             migrated: migrated.clone(),
             index,
             scanner,
-            sources: Sources {
-                pool: pool.clone(),
-                fetcher: fetcher.clone(),
-            },
+            sources,
             covers: CoverCache::new(catalog.cover_cache_dir.clone(), fetcher),
         };
         let readiness = Readiness::new(settings.readiness_timeout)
@@ -104,12 +104,15 @@ fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
         .connect_lazy_with(options))
 }
 
-/// Work that starts once the migrations are applied: the first scan.
+/// Work that starts once the migrations are applied: the first scan and
+/// the scheduled refresh of Internet sources.
 fn start_background(state: &AppState, catalog: &CatalogSettings) {
     let state = state.clone();
     let scan_on_start = catalog.scan_on_start && !catalog.music_dirs.is_empty();
+    let refresh_every = catalog.source_refresh;
     tokio::spawn(async move {
         state.migrated.wait().await;
+        state.sources.schedule(refresh_every);
         if scan_on_start && state.scanner.start("start").is_err() {
             tracing::debug!("a scan was already running at start");
         }

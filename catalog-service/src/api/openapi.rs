@@ -3,8 +3,11 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{covers, dto, internal, library, scans, search, songs};
-use crate::repository::local::{progress::ScanProgress, store::ScanErrorRow};
+use super::{covers, dto, internal, library, scans, search, songs, sources};
+use crate::repository::{
+    internet::store::SourceRow,
+    local::{progress::ScanProgress, store::ScanErrorRow},
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +30,10 @@ use crate::repository::local::{progress::ScanProgress, store::ScanErrorRow};
         scans::current,
         scans::errors,
         internal::source_missing,
+        sources::add,
+        sources::list,
+        sources::delete,
+        sources::refresh,
     ),
     components(schemas(
         dto::Song,
@@ -42,6 +49,8 @@ use crate::repository::local::{progress::ScanProgress, store::ScanErrorRow};
         dto::AlbumRef,
         ScanProgress,
         ScanErrorRow,
+        SourceRow,
+        sources::NewSource,
     ))
 )]
 pub struct ApiDoc;

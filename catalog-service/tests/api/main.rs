@@ -2,8 +2,10 @@
 
 mod audio;
 mod covers;
+mod fixtures;
 mod health;
 mod helpers;
 mod library;
 mod scan;
 mod songs;
+mod sources;

@@ -1,11 +1,173 @@
-//! Internet sources (work in progress).
+//! The Internet repository: songs by URL. An admin adds a direct audio URL,
+//! an M3U/PLS playlist or a podcast feed; feeds and playlists are refreshed
+//! on a schedule with conditional requests. Every fetch goes through the
+//! SSRF-safe [`Fetcher`].
+
+pub mod error;
+pub mod feed;
+pub mod playlist;
+pub mod probe;
+pub mod songs;
+pub mod store;
+
+use std::time::Duration;
 
 use common::fetch::Fetcher;
+use futures_util::future::BoxFuture;
 use sqlx::PgPool;
+use url::Url;
+use uuid::Uuid;
+
+use super::Repository;
+use error::SourceError;
+use probe::Validators;
+use store::SourceRow;
 
 /// Internet sources an admin added.
 #[derive(Clone)]
 pub struct Sources {
-    pub pool: PgPool,
-    pub fetcher: Fetcher,
+    pool: PgPool,
+    fetcher: Fetcher,
+}
+
+impl Sources {
+    pub fn new(pool: PgPool, fetcher: Fetcher) -> Self {
+        Self { pool, fetcher }
+    }
+
+    /// Fetches `raw_url`, imports its songs and keeps it as a source.
+    pub async fn add(&self, raw_url: &str) -> Result<SourceRow, SourceError> {
+        let url = parse_url(raw_url)?;
+        self.fetcher.check_url(&url)?;
+        let id = crate::ids::source_id(url.as_str());
+        if store::get(&self.pool, id).await?.is_some() {
+            return Err(SourceError::Exists(id));
+        }
+        let (fetched, validators) = probe::fetch(&self.fetcher, &url, &Validators::default()).await?;
+        let Some(imported) = songs::import(fetched, &url, id)? else {
+            return Err(SourceError::Unreachable(format!(
+                "{url} answered 304 to a first request"
+            )));
+        };
+        let inserted = store::insert(
+            &self.pool,
+            id,
+            url.as_str(),
+            imported.kind,
+            imported.title.as_deref(),
+            imported.image_url.as_deref(),
+        )
+        .await?;
+        if !inserted {
+            return Err(SourceError::Exists(id));
+        }
+        crate::store::write::upsert_songs(&self.pool, &imported.songs).await?;
+        store::refreshed(&self.pool, id, &validators, imported.title.as_deref()).await?;
+        self.get(id).await
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<SourceRow, SourceError> {
+        store::get(&self.pool, id).await?.ok_or(SourceError::NotFound(id))
+    }
+
+    pub async fn list(&self) -> Result<Vec<SourceRow>, SourceError> {
+        Ok(store::list(&self.pool).await?)
+    }
+
+    /// Deletes a source and its songs.
+    pub async fn delete(&self, id: Uuid) -> Result<(), SourceError> {
+        if !store::delete(&self.pool, id).await? {
+            return Err(SourceError::NotFound(id));
+        }
+        crate::store::write::prune(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Fetches a source again. A failure is recorded on the source and
+    /// keeps every song already imported; only database trouble is an error.
+    pub async fn refresh(&self, id: Uuid) -> Result<SourceRow, SourceError> {
+        let source = self.get(id).await?;
+        let url = parse_url(&source.url)?;
+        match self.fetch_and_import(&source, &url).await {
+            Ok(()) => {}
+            Err(SourceError::Unexpected(error)) => return Err(SourceError::Unexpected(error)),
+            Err(error) => {
+                tracing::warn!(source = %id, %error, "source refresh failed");
+                store::failed(&self.pool, id, &error.to_string()).await?;
+            }
+        }
+        self.get(id).await
+    }
+
+    async fn fetch_and_import(&self, source: &SourceRow, url: &Url) -> Result<(), SourceError> {
+        let (fetched, validators) = probe::fetch(&self.fetcher, url, &source.validators()).await?;
+        let Some(imported) = songs::import(fetched, url, source.id)? else {
+            store::refreshed(&self.pool, source.id, &validators, None).await?;
+            return Ok(());
+        };
+        crate::store::write::upsert_songs(&self.pool, &imported.songs).await?;
+        if imported.replace {
+            let keep: Vec<Uuid> = imported.songs.iter().map(|song| song.id).collect();
+            store::remove_songs_except(&self.pool, source.id, &keep).await?;
+            crate::store::write::prune(&self.pool).await?;
+        }
+        store::refreshed(&self.pool, source.id, &validators, imported.title.as_deref()).await?;
+        Ok(())
+    }
+
+    /// Refreshes feeds and playlists not refreshed for `every`.
+    pub async fn refresh_due(&self, every: Duration) -> Result<usize, SourceError> {
+        let before =
+            chrono::Utc::now() - chrono::Duration::from_std(every).unwrap_or(chrono::Duration::hours(1));
+        let due = store::due(&self.pool, before).await?;
+        for source in &due {
+            self.refresh(source.id).await?;
+        }
+        Ok(due.len())
+    }
+
+    /// Runs [`Sources::refresh_due`] forever (until the runtime stops).
+    pub fn schedule(&self, every: Duration) {
+        let sources = self.clone();
+        let tick = every.min(Duration::from_secs(30));
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(tick);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                if let Err(error) = sources.refresh_due(every).await {
+                    tracing::warn!(%error, "scheduled source refresh failed");
+                }
+            }
+        });
+    }
+}
+
+/// A source URL: absolute http(s).
+fn parse_url(raw: &str) -> Result<Url, SourceError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|error| SourceError::InvalidUrl(format!("{raw:?} is not an absolute URL: {error}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(SourceError::InvalidUrl(format!(
+            "only http and https sources are supported, not {}",
+            url.scheme()
+        )));
+    }
+    Ok(url)
+}
+
+impl Repository for Sources {
+    fn name(&self) -> &'static str {
+        "internet"
+    }
+
+    /// Refreshes every feed and playlist now.
+    fn refresh(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            self.refresh_due(Duration::ZERO)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            Ok(())
+        })
+    }
 }

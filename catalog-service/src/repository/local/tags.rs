@@ -79,7 +79,7 @@ pub fn read(file: &FoundFile) -> Result<NewSong, String> {
     Ok(song)
 }
 
-fn apply_tag(song: &mut NewSong, tag: &Tag) {
+pub(crate) fn apply_tag(song: &mut NewSong, tag: &Tag) {
     let mut artists: Vec<String> = tag
         .get_strings(ItemKey::TrackArtists)
         .map(str::to_owned)
