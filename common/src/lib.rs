@@ -11,6 +11,7 @@ pub mod events;
 pub mod fetch;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod kafka;
 pub mod metrics;
 pub mod redis_client;

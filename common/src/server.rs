@@ -5,7 +5,7 @@ use std::{future::Future, net::TcpListener, process::ExitCode};
 use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context as _;
 
-use crate::{Settings, health::Readiness, http, metrics, metrics::Metrics, request_id, telemetry};
+use crate::{Settings, health::Readiness, http, identity, metrics, metrics::Metrics, request_id, telemetry};
 
 /// Binds `host:port`; port 0 picks a free port (tests).
 pub fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
@@ -21,7 +21,8 @@ pub struct HttpService {
 
 impl HttpService {
     /// Starts serving on `listener`. `routes` adds the service's own routes
-    /// and app data; it runs once per worker.
+    /// and app data; it runs once per worker. Identity headers are checked
+    /// against `TONEARM_INTERNAL_TOKEN` (see [`identity`]).
     pub fn start<F>(
         listener: TcpListener,
         settings: &Settings,
@@ -32,15 +33,49 @@ impl HttpService {
     where
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
+        let token = identity::InternalToken::new(settings.internal_token.clone());
+        Self::start_with(listener, settings, metrics, readiness, token, routes)
+    }
+
+    /// For the gateway, the edge: clients' identity headers are not refused
+    /// here, because the gateway strips them and sets its own.
+    pub fn start_edge<F>(
+        listener: TcpListener,
+        settings: &Settings,
+        metrics: Metrics,
+        readiness: Readiness,
+        routes: F,
+    ) -> anyhow::Result<Self>
+    where
+        F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    {
+        let token = identity::InternalToken::new(None);
+        Self::start_with(listener, settings, metrics, readiness, token, routes)
+    }
+
+    fn start_with<F>(
+        listener: TcpListener,
+        settings: &Settings,
+        metrics: Metrics,
+        readiness: Readiness,
+        token: identity::InternalToken,
+        routes: F,
+    ) -> anyhow::Result<Self>
+    where
+        F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    {
         let port = listener.local_addr().context("reading the bound address")?.port();
         let metrics = web::Data::new(metrics);
         let readiness = web::Data::new(readiness);
+        let internal_token = web::Data::new(token);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(identity::middleware))
                 .wrap(from_fn(metrics::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(metrics.clone())
                 .app_data(readiness.clone())
+                .app_data(internal_token.clone())
                 .configure(http::configure_common)
                 .configure(routes.clone())
                 .default_service(web::to(http::not_found))

@@ -79,6 +79,7 @@ pub struct RawSettings {
     #[serde(deserialize_with = "lenient::parse")]
     pub readiness_timeout_ms: u64,
     pub instance_id: String,
+    pub internal_token: String,
 }
 
 impl Default for RawSettings {
@@ -104,6 +105,7 @@ impl Default for RawSettings {
             shutdown_timeout_secs: 30,
             readiness_timeout_ms: 2000,
             instance_id: String::new(),
+            internal_token: String::new(),
         }
     }
 }
@@ -229,6 +231,9 @@ pub struct Settings {
     pub readiness_timeout: Duration,
     /// Identifies this process in events and logs; generated when not set.
     pub instance_id: String,
+    /// The secret the gateway sends in `x-tonearm-internal-token`; when set,
+    /// services refuse identity headers that come without it.
+    pub internal_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -328,6 +333,7 @@ impl TryFrom<RawSettings> for Settings {
             } else {
                 raw.instance_id
             },
+            internal_token: Some(raw.internal_token).filter(|token| !token.is_empty()),
         })
     }
 }
