@@ -1,6 +1,7 @@
-//! `/readyz` follows a dependency that goes away and comes back, while
-//! `/healthz` stays up; tested with a private Redis server that this test
-//! starts, stops and starts again on a free port.
+//! The HTTP service every Tonearm service runs: readiness that follows a
+//! dependency going away and coming back (a private Redis server this test
+//! starts, stops and starts again on a free port), request ids, JSON errors,
+//! metrics, and a graceful stop that lets in-flight requests finish.
 
 use std::{
     net::TcpListener,
@@ -167,4 +168,48 @@ async fn every_answer_carries_a_request_id_and_errors_use_the_json_body() {
     );
     assert!(text.contains("tonearm_http_request_duration_seconds_bucket"));
     handle.stop(true).await;
+}
+
+#[tokio::test]
+async fn a_graceful_stop_lets_in_flight_requests_finish() {
+    let settings = Settings::load().expect("default settings");
+    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
+    let readiness = Readiness::new(Duration::from_secs(1));
+    let slow = |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.route(
+            "/slow",
+            actix_web::web::get().to(|| async {
+                tokio::time::sleep(Duration::from_millis(700)).await;
+                "finished"
+            }),
+        );
+    };
+    let service = HttpService::start(
+        listener,
+        &settings,
+        Metrics::new("test").expect("metrics"),
+        readiness,
+        slow,
+    )
+    .expect("starts");
+    let base = format!("http://127.0.0.1:{}", service.port());
+    let handle = service.handle();
+    let running = tokio::spawn(service.run_until_stopped());
+    let in_flight = tokio::spawn(reqwest::get(format!("{base}/slow")));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    handle.stop(true).await;
+    let response = in_flight
+        .await
+        .expect("joined")
+        .expect("the in-flight request is answered");
+    assert_eq!(response.text().await.expect("body"), "finished");
+    running
+        .await
+        .expect("joined")
+        .expect("the server stops without error");
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "no longer listening"
+    );
 }
