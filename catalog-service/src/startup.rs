@@ -18,6 +18,7 @@ use crate::{
     index::Index,
     repository::{
         internet::Sources,
+        lastfm::{Lastfm, client::Client},
         local::{LocalRepository, progress::ScanMetrics, scanner::Scanner},
     },
     settings::CatalogSettings,
@@ -53,7 +54,8 @@ impl Application {
         let sources = Sources::new(pool.clone(), fetcher.clone());
         let index = Index::new()
             .with(Arc::new(LocalRepository::new(scanner.clone())))
-            .with(Arc::new(sources.clone()));
+            .with(Arc::new(sources.clone()))
+            .with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
         let state = AppState {
             pool: pool.clone(),
             migrated: migrated.clone(),
@@ -90,6 +92,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.http.run_until_stopped().await
     }
+}
+
+/// The Last.fm repository; off (but answering) without an API key.
+fn lastfm(catalog: &CatalogSettings, fetcher: &Fetcher, pool: &PgPool) -> Lastfm {
+    let client = catalog.lastfm.as_ref().map(|lastfm| {
+        Client::new(
+            fetcher.clone(),
+            catalog.lastfm_url.clone(),
+            lastfm.api_key.clone(),
+            catalog.lastfm_rate_per_sec,
+        )
+    });
+    Lastfm::new(client, pool.clone(), catalog.lastfm_cache_ttl)
 }
 
 /// A lazy pool whose connections use the catalog schema and the search

@@ -103,6 +103,34 @@ impl FixtureServer {
             .collect()
     }
 
+    /// The route of `path`: by exact path and query, else the first route
+    /// whose path matches and whose query pairs are all in the request.
+    fn route_for(&self, path: &str) -> Option<Route> {
+        let routes = self.routes.lock().expect("routes");
+        if let Some(route) = routes.get(path) {
+            return Some(route.clone());
+        }
+        let (request_path, request_pairs) = split(path);
+        routes
+            .iter()
+            .find(|(key, _)| {
+                let (route_path, route_pairs) = split(key);
+                route_path == request_path && route_pairs.iter().all(|pair| request_pairs.contains(pair))
+            })
+            .map(|(_, route)| route.clone())
+    }
+
+    /// How many requests named `method` (a Last.fm call).
+    pub fn count_query(&self, pair: (&str, &str)) -> usize {
+        let pair = (pair.0.to_owned(), pair.1.to_owned());
+        self.seen
+            .lock()
+            .expect("seen")
+            .iter()
+            .filter(|seen| split(&seen.path).1.contains(&pair))
+            .count()
+    }
+
     async fn answer(&self, mut socket: tokio::net::TcpStream) {
         let mut buffer = Vec::new();
         let mut chunk = [0u8; 4096];
@@ -127,7 +155,7 @@ impl FixtureServer {
             path: path.clone(),
             headers: headers.clone(),
         });
-        let route = self.routes.lock().expect("routes").get(&path).cloned();
+        let route = self.route_for(&path);
         let response = match route {
             None => head(404, "text/plain", 0, None, None),
             Some(route) if route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref() => {
@@ -167,4 +195,14 @@ fn head(
     }
     text.push_str("\r\n");
     text.into_bytes()
+}
+
+/// Path and decoded query pairs of a request target.
+fn split(target: &str) -> (String, Vec<(String, String)>) {
+    let url = url::Url::parse(&format!("http://fixture{target}")).expect("a request target");
+    let pairs = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (url.path().to_owned(), pairs)
 }

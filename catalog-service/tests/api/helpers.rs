@@ -43,9 +43,13 @@ impl Default for Options {
 /// An app whose music folder is filled by `fill` before the first scan,
 /// which the app runs at start; returns once that scan is over.
 pub async fn spawn_with_music(fill: impl FnOnce(&Path)) -> TestApp {
+    spawn_with_music_and(Options::default(), fill).await
+}
+
+/// As [`spawn_with_music`], with settings.
+pub async fn spawn_with_music_and(mut options: Options, fill: impl FnOnce(&Path)) -> TestApp {
     let music = TempDir::new().expect("a temp dir");
     fill(music.path());
-    let mut options = Options::default();
     options.raw.scan_on_start = true;
     let app = spawn_in(music, options).await;
     app.wait_for_scan().await;

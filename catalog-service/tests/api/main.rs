@@ -5,6 +5,7 @@ mod covers;
 mod fixtures;
 mod health;
 mod helpers;
+mod lastfm;
 mod library;
 mod scan;
 mod songs;

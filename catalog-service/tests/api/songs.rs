@@ -167,5 +167,8 @@ async fn song_details_link_album_artist_and_stream() {
     let artist = app.get_json(&format!("artists/{artist_id}")).await;
     assert_eq!(artist["name"], "Xu");
     assert_eq!(artist["albums"][0]["title"], "Third");
-    assert_eq!(song["details"], serde_json::json!({}));
+    assert_eq!(
+        song["details"],
+        serde_json::json!({"lastfm": {"status": "not_configured"}})
+    );
 }
