@@ -53,7 +53,8 @@ export const scanErrorFields = {
   id: i, path: s, kind: s, message: s, occurred_at: s,
 } satisfies Record<keyof ScanError, Field>;
 export const sourceFields = {
-  id: s, url: s, kind: s, title: sn, song_count: i, status: sn, refreshed_at: sn,
+  id: s, url: s, kind: s, title: sn, image_url: sn, song_count: i, added_at: s, last_refresh_at: sn, last_error: sn,
+  last_error_at: sn,
 } satisfies Record<keyof Source, Field>;
 export const userFields = { id: s, username: s, role: s } satisfies Record<keyof User, Field>;
 export const adminUserFields = { ...userFields, disabled: b, created_at: s } satisfies Record<keyof AdminUser, Field>;

@@ -143,15 +143,20 @@ export interface ScanError {
   occurred_at: string;
 }
 
-/** An Internet source: an audio URL, a playlist or a podcast feed. */
+/** An Internet source: a direct audio URL, an M3U/PLS playlist or a podcast feed. */
 export interface Source {
   id: string;
   url: string;
+  /** `audio`, `playlist` or `feed`. */
   kind: string;
   title: string | null;
+  image_url: string | null;
   song_count: number;
-  status: string | null;
-  refreshed_at: string | null;
+  added_at: string;
+  last_refresh_at: string | null;
+  /** Why the last refresh failed; cleared by a successful one. */
+  last_error: string | null;
+  last_error_at: string | null;
 }
 
 /** Live figures of the ops dashboard. */
