@@ -62,7 +62,10 @@ pub async fn middleware(
     // Handler and extractor errors become responses inside this scope, so
     // their JSON bodies carry the id. (No clone of the request may be held
     // across the call: routing needs it unshared.)
-    let handled = CURRENT.scope(id.clone(), next.call(req)).instrument(span.clone()).await;
+    let handled = CURRENT
+        .scope(id.clone(), next.call(req))
+        .instrument(span.clone())
+        .await;
     let mut response = handled?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
