@@ -1,11 +1,29 @@
 use std::process::ExitCode;
 
-use stats_consumer::Application;
+use stats_consumer::{Application, rebuild};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    common::server::run_main("stats-consumer", |settings| async move {
-        Application::build(settings).await?.run_until_stopped().await
-    })
-    .await
+    let command = std::env::args().nth(1);
+    match command.as_deref() {
+        None | Some("run") => {
+            common::server::run_main("stats-consumer", |settings| async move {
+                Application::build(settings).await?.run_until_stopped().await
+            })
+            .await
+        }
+        Some("rebuild") => {
+            common::server::run_main("stats-consumer rebuild", |settings| async move {
+                let report =
+                    rebuild::rebuild(&settings, &stats_consumer::settings::StatsSettings::load()?).await?;
+                println!("{report}");
+                Ok(())
+            })
+            .await
+        }
+        Some(other) => {
+            eprintln!("stats-consumer: unknown command {other:?}; expected `run` (default) or `rebuild`");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,35 +1,93 @@
+use std::sync::Arc;
+
 use actix_web::dev::ServerHandle;
+use anyhow::Context as _;
 use common::{
     Settings,
+    events::StatsKeys,
     health::{Readiness, RedisCheck},
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
     server::{HttpService, bind},
 };
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{
+    consumer::{FoldLoop, create_consumer},
+    dlq::DeadLetters,
+    fold::{FoldTarget, Folder},
+    metrics::ConsumerMetrics,
+    redis_conn::LazyRedis,
+    settings::StatsSettings,
+    sweeper,
+};
 
 /// The stats consumer, bound and ready to run.
 pub struct Application {
     http: HttpService,
-    topics: tokio::task::JoinHandle<()>,
+    topics: JoinHandle<()>,
+    fold: FoldLoop,
+    sweeper: JoinHandle<()>,
+    stop: watch::Sender<bool>,
 }
 
 impl Application {
-    /// Binds the listener (`TONEARM_STATS_PORT`; 0 picks a free port). The
-    /// broker and Redis are reached lazily; `/readyz` says when they answer.
+    /// Binds the listener (`TONEARM_STATS_PORT`; 0 picks a free port) with
+    /// the stats settings read from the environment.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let stats = StatsSettings::load()?;
+        Self::build_with(settings, stats).await
+    }
+
+    /// Binds the listener with explicit stats settings (tests).
+    pub async fn build_with(settings: Settings, stats: StatsSettings) -> anyhow::Result<Self> {
         let topics = event_topics(&settings.kafka);
         let names = topics.iter().map(|topic| topic.name.clone()).collect();
+        let redis_client = common::redis_client::client(&settings.redis)?;
         let readiness = Readiness::new(settings.readiness_timeout)
             .with(KafkaCheck::new(
                 &settings.kafka,
                 names,
                 settings.readiness_timeout,
             )?)
-            .with(RedisCheck(common::redis_client::client(&settings.redis)?));
+            .with(RedisCheck(redis_client.clone()));
         let topics = ensure_topics_in_background(settings.kafka.clone(), topics);
+        let metrics = Metrics::new("stats")?;
+        let consumer_metrics = ConsumerMetrics::register(metrics.registry())?;
+        let redis = Arc::new(LazyRedis::new(redis_client.clone()));
+        let keys = StatsKeys::new(settings.redis.prefix.clone());
+        let (stop, stop_rx) = watch::channel(false);
+        let sweeper = tokio::spawn(sweeper::run(
+            Arc::clone(&redis),
+            keys.clone(),
+            stats.presence_timeout,
+            stats.sweep_interval,
+            consumer_metrics.clone(),
+            stop_rx,
+        ));
+        let fold = FoldLoop {
+            consumer: create_consumer(&settings, &stats, redis_client)?,
+            redis,
+            folder: Folder::default(),
+            target: FoldTarget {
+                keys,
+                session_ttl_secs: stats.session_ttl_secs,
+                trending_ttl_secs: stats.trending_ttl_secs,
+                notify: true,
+            },
+            dead_letters: DeadLetters::new(&settings.kafka)?,
+            stats,
+            metrics: consumer_metrics,
+        };
         let listener = bind(&settings.host, settings.ports.stats)?;
-        let http = HttpService::start(listener, &settings, Metrics::new("stats")?, readiness, |_cfg| {})?;
-        Ok(Self { http, topics })
+        let http = HttpService::start(listener, &settings, metrics, readiness, |_cfg| {})?;
+        Ok(Self {
+            http,
+            topics,
+            fold,
+            sweeper,
+            stop,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -40,8 +98,14 @@ impl Application {
         self.http.handle()
     }
 
+    /// Serves health and metrics and folds events until SIGTERM, Ctrl-C or
+    /// [`ServerHandle::stop`]; the batch in progress is finished first.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let fold = tokio::spawn(self.fold.run(self.stop.subscribe()));
         let result = self.http.run_until_stopped().await;
+        let _ = self.stop.send(true);
+        fold.await.context("the consumer loop failed")?;
+        let _ = self.sweeper.await;
         self.topics.abort();
         result
     }

@@ -1,0 +1,250 @@
+//! The consumer loop: poll a batch, split it by partition, send poison
+//! records to the dead-letter topic, apply each partition's events with one
+//! atomic script that also stores the next offset, then commit to Kafka
+//! (for lag monitoring only: Redis holds the offsets that count).
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use common::{
+    Settings,
+    events::{PlayerEvent, StatsKeys},
+};
+use rdkafka::{
+    ClientContext, Message as _, Offset, TopicPartitionList,
+    consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext, StreamConsumer},
+    message::OwnedMessage,
+    types::RDKafkaRespErr,
+};
+use tokio::sync::watch;
+
+use crate::{
+    dlq::DeadLetters,
+    fold::{FoldTarget, Folder, Positioned},
+    metrics::ConsumerMetrics,
+    redis_conn::LazyRedis,
+    settings::StatsSettings,
+};
+
+/// On assignment, starts each partition at the offset stored in Redis
+/// (Kafka's committed offset only when Redis has none).
+pub struct SeekToStored {
+    redis: redis::Client,
+    keys: StatsKeys,
+}
+
+impl ClientContext for SeekToStored {}
+
+impl SeekToStored {
+    fn stored(&self) -> Result<BTreeMap<i32, i64>, redis::RedisError> {
+        let mut connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
+        connection.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let raw: BTreeMap<i32, i64> = redis::cmd("HGETALL")
+            .arg(self.keys.offsets())
+            .query(&mut connection)?;
+        Ok(raw)
+    }
+}
+
+impl ConsumerContext for SeekToStored {
+    fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
+        if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            if let Err(error) = consumer.unassign() {
+                tracing::warn!(%error, "unassigning partitions");
+            }
+            return;
+        }
+        match self.stored() {
+            Ok(stored) => {
+                let topics: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|element| (element.topic().to_owned(), element.partition()))
+                    .collect();
+                for (topic, partition) in topics {
+                    if let Some(offset) = stored.get(&partition) {
+                        let _ = tpl.set_partition_offset(&topic, partition, Offset::Offset(*offset));
+                    }
+                }
+                tracing::info!(
+                    ?stored,
+                    "partitions assigned; starting at the offsets stored in Redis"
+                );
+            }
+            // Still correct: the fold script skips what Redis already covers.
+            Err(error) => tracing::warn!(%error, "cannot read stored offsets; starting at committed offsets"),
+        }
+        if let Err(error) = consumer.assign(tpl) {
+            tracing::error!(%error, "assigning partitions");
+        }
+    }
+}
+
+/// Builds the group consumer (`create_consumer` never panics on bad input).
+pub fn create_consumer(
+    settings: &Settings,
+    stats: &StatsSettings,
+    redis: redis::Client,
+) -> anyhow::Result<StreamConsumer<SeekToStored>> {
+    let context = SeekToStored {
+        redis,
+        keys: StatsKeys::new(settings.redis.prefix.clone()),
+    };
+    let consumer: StreamConsumer<SeekToStored> = common::kafka::client_config(&settings.kafka)
+        .set("group.id", &stats.group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("partition.assignment.strategy", "range")
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000")
+        .create_with_context(context)
+        .context("creating the Kafka consumer")?;
+    consumer
+        .subscribe(&[&settings.kafka.events_topic])
+        .context("subscribing to the events topic")?;
+    Ok(consumer)
+}
+
+/// What the loop needs besides the consumer.
+pub struct FoldLoop {
+    pub consumer: StreamConsumer<SeekToStored>,
+    pub redis: Arc<LazyRedis>,
+    pub folder: Folder,
+    pub target: FoldTarget,
+    pub dead_letters: DeadLetters,
+    pub stats: StatsSettings,
+    pub metrics: ConsumerMetrics,
+}
+
+impl FoldLoop {
+    /// Runs until `stop` turns true; a batch in progress is finished first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            let batch = tokio::select! {
+                _ = stop.wait_for(|stop| *stop) => break,
+                batch = self.next_batch() => batch,
+            };
+            if let Err(error) = self.handle(batch).await {
+                self.metrics.errors.inc();
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "batch not applied; retrying from stored offsets"
+                );
+                self.rewind().await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        tracing::info!("consumer stopped");
+    }
+
+    /// Waits for one record, then takes what arrives within the batch wait.
+    async fn next_batch(&self) -> Vec<OwnedMessage> {
+        let mut batch = Vec::new();
+        loop {
+            match self.consumer.recv().await {
+                Ok(message) => {
+                    batch.push(message.detach());
+                    break;
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "consumer error");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        let deadline = tokio::time::Instant::now() + self.stats.batch_wait;
+        while batch.len() < self.stats.batch_max {
+            match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
+                Ok(Ok(message)) => batch.push(message.detach()),
+                Ok(Err(_)) | Err(_) => break,
+            }
+        }
+        batch
+    }
+
+    async fn handle(&self, batch: Vec<OwnedMessage>) -> anyhow::Result<()> {
+        let mut by_partition: BTreeMap<i32, Vec<OwnedMessage>> = BTreeMap::new();
+        for message in batch {
+            by_partition.entry(message.partition()).or_default().push(message);
+        }
+        let mut commit = TopicPartitionList::new();
+        for (partition, messages) in by_partition {
+            let next = self.apply_partition(partition, &messages).await?;
+            commit.add_partition_offset(messages[0].topic(), partition, Offset::Offset(next))?;
+        }
+        // Best effort: Kafka's committed offsets only show lag to operators.
+        if !self.stats.kafka_commit {
+            return Ok(());
+        }
+        if let Err(error) = self.consumer.commit(&commit, CommitMode::Async) {
+            tracing::debug!(%error, "committing offsets to Kafka");
+        }
+        Ok(())
+    }
+
+    async fn apply_partition(&self, partition: i32, messages: &[OwnedMessage]) -> anyhow::Result<i64> {
+        let mut events = Vec::with_capacity(messages.len());
+        for message in messages {
+            match PlayerEvent::decode(message.payload().unwrap_or_default()) {
+                Ok(event) => events.push(Positioned {
+                    offset: message.offset(),
+                    event,
+                }),
+                Err(error) => {
+                    self.dead_letters
+                        .send(message, error.reason_code(), &error.to_string())
+                        .await?;
+                    self.metrics.dead_letters.inc();
+                }
+            }
+        }
+        let next_offset = messages.last().map_or(0, |message| message.offset() + 1);
+        let mut connection = self.redis.get().await.context("connecting to Redis")?;
+        let applied = match self
+            .folder
+            .apply(&mut connection, &self.target, partition, next_offset, &events)
+            .await
+        {
+            Ok(applied) => applied,
+            Err(error) => {
+                self.redis.reset().await;
+                return Err(error).context("applying a batch");
+            }
+        };
+        self.metrics.applied.inc_by(applied.applied);
+        self.metrics
+            .skipped
+            .inc_by(events.len() as u64 - applied.applied.min(events.len() as u64));
+        Ok(next_offset)
+    }
+
+    /// After a failed batch, goes back to the offsets Redis holds so nothing
+    /// fetched but unapplied is lost.
+    async fn rewind(&self) {
+        let Ok(assignment) = self.consumer.assignment() else {
+            return;
+        };
+        let Ok(mut connection) = self.redis.get().await else {
+            return;
+        };
+        let stored: BTreeMap<i32, i64> = redis::cmd("HGETALL")
+            .arg(self.target.keys.offsets())
+            .query_async(&mut connection)
+            .await
+            .unwrap_or_default();
+        for element in assignment.elements() {
+            let offset = stored
+                .get(&element.partition())
+                .map_or(Offset::Beginning, |o| Offset::Offset(*o));
+            if let Err(error) = self.consumer.seek(
+                element.topic(),
+                element.partition(),
+                offset,
+                Duration::from_secs(5),
+            ) {
+                tracing::warn!(%error, partition = element.partition(), "rewinding");
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Applies batches of events to Redis with one atomic script per batch.
+
+use common::events::{PlayerEvent, StatsKeys};
+use redis::{Script, aio::MultiplexedConnection};
+
+/// How the fold writes: where, and how long derived keys live.
+#[derive(Debug, Clone)]
+pub struct FoldTarget {
+    pub keys: StatsKeys,
+    pub session_ttl_secs: u64,
+    pub trending_ttl_secs: u64,
+    /// Publish a change notice after each batch (not while rebuilding).
+    pub notify: bool,
+}
+
+/// One decodable event with its offset.
+pub struct Positioned {
+    pub offset: i64,
+    pub event: PlayerEvent,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// Events applied now (not skipped as already covered).
+    pub applied: u64,
+    /// The partition's stored next offset afterwards.
+    pub next_offset: i64,
+}
+
+/// The fold script, loaded once per process.
+pub struct Folder {
+    fold: Script,
+    sweep: Script,
+}
+
+impl Default for Folder {
+    fn default() -> Self {
+        Self {
+            fold: Script::new(include_str!("lua/fold.lua")),
+            sweep: Script::new(include_str!("lua/sweep.lua")),
+        }
+    }
+}
+
+impl Folder {
+    /// Applies `events` of `partition` and stores `next_offset` (the offset
+    /// after the batch, which may end with skipped poison records).
+    pub async fn apply(
+        &self,
+        connection: &mut MultiplexedConnection,
+        target: &FoldTarget,
+        partition: i32,
+        next_offset: i64,
+        events: &[Positioned],
+    ) -> redis::RedisResult<Applied> {
+        let mut invocation = self.fold.key(target.keys.offsets());
+        invocation
+            .arg(target.keys.prefix())
+            .arg(partition)
+            .arg(next_offset)
+            .arg(target.session_ttl_secs)
+            .arg(target.trending_ttl_secs)
+            .arg(if target.notify { 1 } else { 0 });
+        for Positioned { offset, event } in events {
+            invocation
+                .arg(*offset)
+                .arg(event.kind.as_str())
+                .arg(&event.session)
+                .arg(event.user.as_deref().unwrap_or(""))
+                .arg(event.song.as_deref().unwrap_or(""))
+                .arg(event.position_ms.map(|p| p.to_string()).unwrap_or_default())
+                .arg(event.ts_millis())
+                .arg(event.ts.format("%Y%m%d%H%M").to_string())
+                .arg(event.ts.format("%Y%m%d").to_string());
+        }
+        let (applied, next_offset): (u64, i64) = invocation.invoke_async(connection).await?;
+        Ok(Applied { applied, next_offset })
+    }
+
+    /// Drops sessions last seen before `cutoff_ms` from the online and
+    /// listener sets; returns how many.
+    pub async fn sweep(
+        &self,
+        connection: &mut MultiplexedConnection,
+        keys: &StatsKeys,
+        cutoff_ms: i64,
+    ) -> redis::RedisResult<u64> {
+        self.sweep
+            .arg(keys.prefix())
+            .arg(cutoff_ms)
+            .arg(1000)
+            .invoke_async(connection)
+            .await
+    }
+}

@@ -1,0 +1,116 @@
+//! Settings of the stats consumer beyond the shared ones.
+
+use std::time::Duration;
+
+use common::settings::{SettingsError, extract, lenient, non_empty, positive_millis};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawStatsSettings {
+    stats_group: String,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_batch_max: usize,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_batch_wait_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_session_ttl_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_trending_ttl_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_presence_timeout_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_sweep_interval_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_kafka_commit: bool,
+}
+
+impl Default for RawStatsSettings {
+    fn default() -> Self {
+        Self {
+            stats_group: "tonearm-stats".into(),
+            stats_batch_max: 2000,
+            stats_batch_wait_ms: 20,
+            stats_session_ttl_secs: 86_400,
+            stats_trending_ttl_secs: 7_200,
+            events_presence_timeout_ms: 45_000,
+            stats_sweep_interval_ms: 5_000,
+            stats_kafka_commit: true,
+        }
+    }
+}
+
+/// Validated settings of the stats consumer.
+#[derive(Debug, Clone)]
+pub struct StatsSettings {
+    /// The Kafka consumer group.
+    pub group: String,
+    /// Most events applied in one script call.
+    pub batch_max: usize,
+    /// How long a batch waits to fill once it has one event.
+    pub batch_wait: Duration,
+    pub session_ttl_secs: u64,
+    pub trending_ttl_secs: u64,
+    /// Sessions without an event for this long leave the online and
+    /// listener sets (shared with events-service).
+    pub presence_timeout: Duration,
+    pub sweep_interval: Duration,
+    /// Also commit offsets to the Kafka group (only so that operators see
+    /// the lag; Redis holds the offsets that count). Tests turn it off to
+    /// act out commits lost in a crash.
+    pub kafka_commit: bool,
+}
+
+impl StatsSettings {
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::try_from(extract::<RawStatsSettings>()?)
+    }
+}
+
+impl TryFrom<RawStatsSettings> for StatsSettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawStatsSettings) -> Result<Self, Self::Error> {
+        if raw.stats_batch_max == 0 {
+            return Err(SettingsError::new("stats_batch_max", "expected at least 1"));
+        }
+        if raw.stats_session_ttl_secs == 0 || raw.stats_trending_ttl_secs == 0 {
+            return Err(SettingsError::new(
+                if raw.stats_session_ttl_secs == 0 {
+                    "stats_session_ttl_secs"
+                } else {
+                    "stats_trending_ttl_secs"
+                },
+                "expected a number of seconds above 0",
+            ));
+        }
+        Ok(Self {
+            group: non_empty("stats_group", raw.stats_group)?,
+            batch_max: raw.stats_batch_max,
+            batch_wait: positive_millis("stats_batch_wait_ms", raw.stats_batch_wait_ms)?,
+            session_ttl_secs: raw.stats_session_ttl_secs,
+            trending_ttl_secs: raw.stats_trending_ttl_secs,
+            presence_timeout: positive_millis("events_presence_timeout_ms", raw.events_presence_timeout_ms)?,
+            sweep_interval: positive_millis("stats_sweep_interval_ms", raw.stats_sweep_interval_ms)?,
+            kafka_commit: raw.stats_kafka_commit,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_zero_batches_are_refused() {
+        assert!(StatsSettings::try_from(RawStatsSettings::default()).is_ok());
+        let raw = RawStatsSettings {
+            stats_batch_max: 0,
+            ..RawStatsSettings::default()
+        };
+        assert_eq!(
+            StatsSettings::try_from(raw).expect_err("refused").name,
+            "TONEARM_STATS_BATCH_MAX"
+        );
+    }
+}

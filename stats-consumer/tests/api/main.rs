@@ -1,0 +1,5 @@
+mod exactly_once;
+mod folding;
+mod helpers;
+mod readiness;
+mod rebuild;
