@@ -19,7 +19,7 @@ use crate::{
     repository::{
         internet::Sources,
         lastfm::{Lastfm, client::Client},
-        local::{LocalRepository, progress::ScanMetrics, scanner::Scanner},
+        local::{LocalRepository, progress::ScanMetrics, scanner::Scanner, watcher},
     },
     settings::CatalogSettings,
 };
@@ -125,9 +125,15 @@ fn start_background(state: &AppState, catalog: &CatalogSettings) {
     let state = state.clone();
     let scan_on_start = catalog.scan_on_start && !catalog.music_dirs.is_empty();
     let refresh_every = catalog.source_refresh;
+    let watch = (catalog.watch && !catalog.music_dirs.is_empty()).then_some(catalog.watch_debounce);
     tokio::spawn(async move {
         state.migrated.wait().await;
         state.sources.schedule(refresh_every);
+        if let Some(debounce) = watch
+            && let Err(error) = watcher::start(state.scanner.clone(), debounce)
+        {
+            tracing::warn!(%error, "the music folders are not watched");
+        }
         if scan_on_start && state.scanner.start("start").is_err() {
             tracing::debug!("a scan was already running at start");
         }

@@ -27,7 +27,11 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     if songs.is_empty() {
         return Ok(());
     }
-    let batch = serde_json::to_value(songs).context("encoding a batch of songs")?;
+    // One statement may not touch a row twice; the last version of a song wins.
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<&NewSong> = songs.iter().rev().filter(|song| seen.insert(song.id)).collect();
+    unique.reverse();
+    let batch = serde_json::to_value(&unique).context("encoding a batch of songs")?;
     let mut tx = pool.begin().await.context("starting a song batch")?;
     sqlx::query(
         "INSERT INTO artists (id, name)
@@ -42,7 +46,7 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     .execute(&mut *tx)
     .await
     .context("upserting artists")?;
-    upsert_albums(&mut tx, songs).await?;
+    upsert_albums(&mut tx, &unique).await?;
     let statement = format!(
         "INSERT INTO songs ({COLUMNS})
          SELECT {COLUMNS} FROM jsonb_to_recordset($1) AS s({RECORD})
@@ -66,7 +70,7 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
 
 /// Albums of the batch, and album artists as artists (they may credit no
 /// track of their own, e.g. "Various Artists").
-async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[NewSong]) -> anyhow::Result<()> {
+async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     let mut titles = Vec::new();
     let mut artists = Vec::new();

@@ -7,6 +7,7 @@ pub mod scanner;
 pub mod store;
 pub mod tags;
 pub mod walk;
+pub mod watcher;
 
 use futures_util::future::BoxFuture;
 
