@@ -9,12 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
+use tokio::task::JoinHandle;
+
+use actix_web::dev::ServerHandle;
 use common::{
     Settings,
     health::{Readiness, RedisCheck},
     metrics::Metrics,
     server::HttpService,
-    settings::RedisSettings,
 };
 
 fn free_port() -> u16 {
@@ -63,29 +65,27 @@ async fn wait_for_status(client: &reqwest::Client, base: &str, wanted: u16) -> s
     }
 }
 
+/// Starts a service with `readiness` and extra `routes` on a free port.
+fn serve<F>(readiness: Readiness, routes: F) -> (String, ServerHandle, JoinHandle<anyhow::Result<()>>)
+where
+    F: Fn(&mut actix_web::web::ServiceConfig) + Send + Clone + 'static,
+{
+    let settings = Settings::load().expect("default settings");
+    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
+    let metrics = Metrics::new("test").expect("metrics");
+    let service = HttpService::start(listener, &settings, metrics, readiness, routes).expect("starts");
+    let base = format!("http://127.0.0.1:{}", service.port());
+    let handle = service.handle();
+    (base, handle, tokio::spawn(service.run_until_stopped()))
+}
+
 #[tokio::test]
 async fn readiness_names_a_dependency_that_is_down_and_recovers_by_itself() {
     let redis_port = free_port();
     let mut redis = start_redis(redis_port);
-    let mut settings = Settings::load().expect("default settings");
-    settings.redis = RedisSettings {
-        url: format!("redis://127.0.0.1:{redis_port}"),
-        prefix: "test:".into(),
-    };
-    let client = redis::Client::open(settings.redis.url.as_str()).expect("redis url");
+    let client = redis::Client::open(format!("redis://127.0.0.1:{redis_port}")).expect("redis url");
     let readiness = Readiness::new(Duration::from_secs(1)).with(RedisCheck(client));
-    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
-    let service = HttpService::start(
-        listener,
-        &settings,
-        Metrics::new("test").expect("metrics"),
-        readiness,
-        |_| {},
-    )
-    .expect("starts");
-    let base = format!("http://127.0.0.1:{}", service.port());
-    let handle = service.handle();
-    tokio::spawn(service.run_until_stopped());
+    let (base, handle, _running) = serve(readiness, |_| {});
     let http = reqwest::Client::new();
 
     let body = wait_for_status(&http, &base, 200).await;
@@ -117,20 +117,7 @@ async fn readiness_names_a_dependency_that_is_down_and_recovers_by_itself() {
 
 #[tokio::test]
 async fn every_answer_carries_a_request_id_and_errors_use_the_json_body() {
-    let settings = Settings::load().expect("default settings");
-    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
-    let readiness = Readiness::new(Duration::from_secs(1));
-    let service = HttpService::start(
-        listener,
-        &settings,
-        Metrics::new("test").expect("metrics"),
-        readiness,
-        |_| {},
-    )
-    .expect("starts");
-    let base = format!("http://127.0.0.1:{}", service.port());
-    let handle = service.handle();
-    tokio::spawn(service.run_until_stopped());
+    let (base, handle, _running) = serve(Readiness::new(Duration::from_secs(1)), |_| {});
     let http = reqwest::Client::new();
 
     let echoed = http
@@ -172,9 +159,6 @@ async fn every_answer_carries_a_request_id_and_errors_use_the_json_body() {
 
 #[tokio::test]
 async fn a_graceful_stop_lets_in_flight_requests_finish() {
-    let settings = Settings::load().expect("default settings");
-    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
-    let readiness = Readiness::new(Duration::from_secs(1));
     let slow = |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.route(
             "/slow",
@@ -184,17 +168,7 @@ async fn a_graceful_stop_lets_in_flight_requests_finish() {
             }),
         );
     };
-    let service = HttpService::start(
-        listener,
-        &settings,
-        Metrics::new("test").expect("metrics"),
-        readiness,
-        slow,
-    )
-    .expect("starts");
-    let base = format!("http://127.0.0.1:{}", service.port());
-    let handle = service.handle();
-    let running = tokio::spawn(service.run_until_stopped());
+    let (base, handle, running) = serve(Readiness::new(Duration::from_secs(1)), slow);
     let in_flight = tokio::spawn(reqwest::get(format!("{base}/slow")));
     tokio::time::sleep(Duration::from_millis(200)).await;
 
