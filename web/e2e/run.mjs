@@ -256,6 +256,9 @@ await test('signing out, and a session that expired says so', async () => {
   expect(listener, 'the listener context exists');
   const { page, ctx } = listener;
   await page.goto(`${base}/songs`);
+  await page.locator('nav[aria-label="Main"]').waitFor().catch(async (e) => {
+    throw new Error(`at ${page.url()}: ${(await page.locator("body").innerText()).slice(0, 200).replace(/\s+/g, " ")}`);
+  });
   await ctx.clearCookies();
   await page.getByRole('link', { name: 'Albums' }).click();
   await page.getByText('Your session expired').waitFor();
