@@ -112,6 +112,13 @@ fn tone(seed: usize, seconds: u32) -> String {
     )
 }
 
+/// `ffmpeg -y -loglevel error -f lavfi -i <source>`: a generated input.
+fn lavfi(ffmpeg: &Path, source: &str) -> Command {
+    let mut command = Command::new(ffmpeg);
+    command.args(["-y", "-loglevel", "error", "-f", "lavfi", "-i", source]);
+    command
+}
+
 fn make_cover(ffmpeg: &Path, out: &Path, colours: (&str, &str)) -> Result {
     let source = format!(
         "gradients=s=600x600:c0={}:c1={}:x0=0:y0=0:x1=600:y1=600:d=1",
@@ -120,19 +127,7 @@ fn make_cover(ffmpeg: &Path, out: &Path, colours: (&str, &str)) -> Result {
     );
     process::output(
         "ffmpeg (cover)",
-        Command::new(ffmpeg)
-            .args([
-                "-y",
-                "-loglevel",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                &source,
-                "-frames:v",
-                "1",
-            ])
-            .arg(out),
+        lavfi(ffmpeg, &source).args(["-frames:v", "1"]).arg(out),
     )
     .map(drop)
 }
@@ -158,16 +153,7 @@ fn write_album(ffmpeg: &Path, music: &Path, album: &Album, album_index: usize) -
     make_cover(ffmpeg, &cover, album.colours)?;
     for (number, title) in album.tracks.iter().enumerate() {
         let file = dir.join(format!("{:02} - {title}.{}", number + 1, album.format));
-        let mut command = Command::new(ffmpeg);
-        command.args([
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            &tone(album_index * 5 + number, 40),
-        ]);
+        let mut command = lavfi(ffmpeg, &tone(album_index * 5 + number, 40));
         if matches!(album.cover, Cover::Embedded) {
             command
                 .arg("-i")
@@ -208,8 +194,7 @@ fn write_untagged(ffmpeg: &Path, music: &Path) -> Result {
     mkdir(&dir)?;
     process::output(
         "ffmpeg (untagged)",
-        Command::new(ffmpeg)
-            .args(["-y", "-loglevel", "error", "-f", "lavfi", "-i", &tone(42, 30)])
+        lavfi(ffmpeg, &tone(42, 30))
             .args([
                 "-map_metadata",
                 "-1",
@@ -237,16 +222,7 @@ fn write_web_files(ffmpeg: &Path, web: &Path) -> Result {
     ] {
         process::output(
             "ffmpeg (demo web file)",
-            Command::new(ffmpeg)
-                .args([
-                    "-y",
-                    "-loglevel",
-                    "error",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    &tone(seed, seconds),
-                ])
+            lavfi(ffmpeg, &tone(seed, seconds))
                 .args(["-c:a", "libmp3lame", "-b:a", "96k", "-id3v2_version", "3"])
                 .args([
                     "-metadata",
