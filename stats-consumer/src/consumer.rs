@@ -98,6 +98,9 @@ pub fn create_consumer(
         .set("partition.assignment.strategy", "range")
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
+        // Also bounds how long a rebalance waits for members that died
+        // without leaving (the loop polls continuously, so 20 s is ample).
+        .set("max.poll.interval.ms", "20000")
         .create_with_context(context)
         .context("creating the Kafka consumer")?;
     consumer

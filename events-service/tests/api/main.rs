@@ -1,7 +1,9 @@
 mod announcements;
 mod broker;
+mod end_to_end;
 mod helpers;
 mod live;
 mod outage;
+mod presence;
 mod protocol;
 mod publishing;

@@ -1,3 +1,4 @@
+mod broker;
 mod exactly_once;
 mod folding;
 mod helpers;
