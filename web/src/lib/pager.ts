@@ -4,7 +4,9 @@ import { ApiError } from '../api/http';
 import type { Page } from '../api/types';
 
 export interface PagerState<T> {
+  /** The loaded items. Grown in place (a long list is not copied on every page); `count` changes. */
   items: T[];
+  count: number;
   cursor: string | null;
   loading: boolean;
   done: boolean;
@@ -19,7 +21,7 @@ export interface Pager<T> {
   reset(): void;
 }
 
-const empty = <T>(): PagerState<T> => ({ items: [], cursor: null, loading: false, done: false, error: null });
+const empty = <T>(): PagerState<T> => ({ items: [], count: 0, cursor: null, loading: false, done: false, error: null });
 
 export function createPager<T>(fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<Page<T>>): Pager<T> {
   const state = writable<PagerState<T>>(empty());
@@ -42,8 +44,10 @@ export function createPager<T>(fetchPage: (cursor: string | null, signal: AbortS
       try {
         const page = await fetchPage(s.cursor, c.signal);
         if (ctrl !== c) return;
+        for (const item of page.items) s.items.push(item);
         set({
-          items: s.items.concat(page.items),
+          items: s.items,
+          count: s.items.length,
           cursor: page.next_cursor,
           loading: false,
           done: !page.next_cursor || page.items.length === 0,
