@@ -210,6 +210,47 @@ await test('the transcoding setting asks for a transcoded stream that plays', as
   await ctx.close();
 });
 
+await test('keyboard: Space pauses and resumes, / searches, ? opens the help; the Media Session knows the song', async () => {
+  await admin.goto(`${base}/songs`);
+  const title = await searchAndPlay(admin, songTitle);
+  await admin.evaluate(() => document.activeElement?.blur());
+  await admin.keyboard.press('Space');
+  await until(async () => (await audio(admin)).paused, 'Space to pause');
+  await admin.keyboard.press('Space');
+  await until(async () => !(await audio(admin)).paused, 'Space to resume');
+  const meta = await admin.evaluate(() => navigator.mediaSession?.metadata?.title ?? null);
+  expect(meta === title, `Media Session title "${meta}", playing "${title}"`);
+  await admin.keyboard.press('/');
+  expect(await admin.evaluate(() => document.activeElement?.id) === 'search-input', '/ focuses the search box');
+  await admin.evaluate(() => document.activeElement?.blur());
+  await admin.keyboard.press('?');
+  await admin.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await admin.keyboard.press('Escape');
+  await admin.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
+});
+
+await test('a podcast episode from an Internet source plays', async () => {
+  await admin.goto(`${base}/sources`);
+  const shows = admin.locator('main ul.list a');
+  await shows.first().waitFor();
+  const podcast = shows.filter({ hasText: /podcast/i });
+  await ((await podcast.count()) > 0 ? podcast.first() : shows.first()).click();
+  await admin.locator('table.tracks .link').first().click();
+  await until(async () => (await audio(admin)).t > 1, 'the episode to play', 15_000);
+});
+
+await test('admin: refreshing an Internet source works and a refused URL says why', async () => {
+  await admin.goto(`${base}/admin/sources`);
+  await admin.getByRole('button', { name: 'Refresh' }).first().click();
+  await admin.getByTestId('toast').filter({ hasText: 'Refreshed.' }).waitFor({ timeout: 15_000 });
+  await admin.getByLabel(/Audio URL/).fill('http://169.254.169.254/latest/meta-data/');
+  await admin.getByRole('button', { name: 'Add', exact: true }).click();
+  const alert = admin.locator('[data-testid=toast][role=alert]').last();
+  await alert.waitFor();
+  const text = await alert.innerText();
+  expect(text.length > 10, `error toast "${text}"`);
+});
+
 await test('axe finds no serious accessibility violation in the main views', async () => {
   const found = [];
   for (const path of ['/songs', '/albums', '/queue', '/genres', '/admin/scan', '/admin/users', '/settings']) {

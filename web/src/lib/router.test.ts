@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isAdminRoute, match } from './router';
+import { isAdminRoute, match, viewKey } from './router';
+
+describe('viewKey', () => {
+  it('changes with filters but not with the sort', () => {
+    const a = viewKey(match('/songs', '?genre=Jazz&sort=year'));
+    expect(viewKey(match('/songs', '?sort=title&genre=Jazz&order=desc'))).toBe(a);
+    expect(viewKey(match('/songs', '?genre=Rock'))).not.toBe(a);
+    expect(viewKey(match('/songs'))).not.toBe(a);
+  });
+});
 
 describe('match', () => {
   it('resolves deep links with parameters and query', () => {

@@ -64,6 +64,18 @@ export function match(path: string, search = ''): Route {
   return { name: 'not-found', params: {}, query, path };
 }
 
+/**
+ * What makes a view a new one: its path and query, except the sort, which a view changes for
+ * itself (in place) and must not remount it.
+ */
+export function viewKey(r: Route): string {
+  const q = new URLSearchParams(r.query);
+  q.delete('sort');
+  q.delete('order');
+  q.sort();
+  return `${r.path}?${q}`;
+}
+
 /** True for views only admins may open. */
 export const isAdminRoute = (name: RouteName) => name.startsWith('admin-');
 
