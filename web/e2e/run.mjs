@@ -169,9 +169,13 @@ await test('a listener cannot see admin pages', async () => {
 
 await test('an admin scan shows progress and finishes', async () => {
   await admin.goto(`${base}/admin/scan`);
+  const state = admin.getByTestId('scan-state');
+  await until(async () => !/Loading/.test(await state.innerText()), 'the scan state');
+  const before = await state.getAttribute('data-scan-id');
   await admin.getByTestId('start-scan').click();
+  await until(async () => (await state.getAttribute('data-scan-id')) !== before, 'a new scan to start');
   await admin.getByTestId('scan-progress').waitFor();
-  await until(async () => /Finished/.test(await admin.getByTestId('scan-state').innerText()), 'the scan to finish', 60_000);
+  await until(async () => /Finished/.test(await state.innerText()), 'the scan to finish', 60_000);
   const handled = Number(await admin.getByTestId('scan-handled').innerText());
   expect(handled > 0, `files handled: ${handled}`);
   await admin.screenshot({ path: `${shots}admin-scan-desktop-light.png` });
