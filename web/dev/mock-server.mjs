@@ -86,7 +86,7 @@ async function api(req, res, url) {
       artists: artists.filter((a) => a.name.toLowerCase().includes(t)).slice(0, 5).map((a) => ({ id: a.id, name: a.name, artist: null })),
     });
   }
-  if (p === '/api/catalog/sources') return send(res, 200, [{ id: uuid(7), url: 'http://127.0.0.1/feed.xml', kind: 'podcast', title: 'Demo show', song_count: 2, status: 'ok', refreshed_at: new Date().toISOString() }]);
+  if (p === '/api/catalog/sources') return send(res, 200, [{ id: uuid(7), url: 'http://127.0.0.1/feed.xml', kind: 'feed', title: 'Demo show', image_url: null, song_count: 2, added_at: new Date().toISOString(), last_refresh_at: new Date().toISOString(), last_error: null, last_error_at: null }]);
   if (p === '/api/catalog/scans' && req.method === 'POST') {
     if (scan?.state === 'running') return err(res, 409, 'scan_running', 'a scan is already running');
     scan = { id: uuid(5), trigger: 'api', state: 'running', started_at: new Date().toISOString(), finished_at: null, seen: 100, done: 0, skipped: 0, failed: 0, removed: 0, files_per_second: 0, error: null };

@@ -255,6 +255,35 @@ await test('admin: refreshing an Internet source works and a refused URL says wh
   expect(text.length > 10, `error toast "${text}"`);
 });
 
+await test('admin: create a user, disable them (they cannot sign in), reset the password, delete', async () => {
+  const name = `e2e-${Date.now().toString(36)}`;
+  await admin.goto(`${base}/admin/users`);
+  const form = admin.getByRole('form', { name: 'Create a user' });
+  await form.getByLabel('Username').fill(name);
+  await form.getByLabel('Password').fill('first-password-1');
+  await form.getByRole('button', { name: 'Create' }).click();
+  const row = admin.locator('tbody tr', { hasText: name });
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await row.getByText('Disabled').waitFor();
+  const other = await context();
+  await other.page.goto(`${base}/login`);
+  await other.page.getByLabel('Username').fill(name);
+  await other.page.getByLabel('Password').fill('first-password-1');
+  await other.page.getByRole('button', { name: 'Sign in' }).click();
+  await other.page.getByTestId('login-error').waitFor();
+  await row.getByRole('button', { name: 'Enable' }).click();
+  await row.getByText('Active').waitFor();
+  admin.once('dialog', (d) => d.accept('second-password-2'));
+  await row.getByRole('button', { name: 'Reset password' }).click();
+  await admin.getByTestId('toast').filter({ hasText: `Password of ${name} reset.` }).waitFor();
+  await signIn(other.page, base, name, 'second-password-2');
+  await other.ctx.close();
+  admin.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
+});
+
 await test('axe finds no serious accessibility violation in the main views', async () => {
   const found = [];
   for (const path of ['/songs', '/albums', '/queue', '/genres', '/admin/scan', '/admin/users', '/settings']) {
