@@ -284,6 +284,23 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
   await row.waitFor({ state: 'detached' });
 });
 
+await test('the live socket says when it is offline and reconnects by itself', async () => {
+  const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
+  // Every socket goes through the test, which passes it on to the real server and can cut it.
+  const sockets = [];
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await page.goto(`${base}/songs`);
+  await page.getByTestId('users-online').waitFor();
+  await sockets.at(-1).close({ code: 1012, reason: 'e2e: server restart' });
+  await page.getByTestId('live-offline').waitFor({ timeout: 5000 });
+  await page.getByTestId('users-online').waitFor({ timeout: 15_000 });
+  expect(sockets.length >= 2, `sockets opened: ${sockets.length}`);
+  await ctx.close();
+});
+
 await test('axe finds no serious accessibility violation in the main views', async () => {
   const found = [];
   for (const path of ['/songs', '/albums', '/queue', '/genres', '/admin/scan', '/admin/users', '/settings']) {
