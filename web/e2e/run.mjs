@@ -235,7 +235,7 @@ await test('keyboard: Space pauses and resumes, / searches, ? opens the help; th
 
 await test('a podcast episode from an Internet source plays', async () => {
   await admin.goto(`${base}/sources`);
-  const shows = admin.locator('main ul.list a');
+  const shows = admin.locator('[data-testid=shows] a');
   await shows.first().waitFor();
   const podcast = shows.filter({ hasText: /podcast/i });
   await ((await podcast.count()) > 0 ? podcast.first() : shows.first()).click();
