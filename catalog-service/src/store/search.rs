@@ -1,13 +1,25 @@
-//! Search as you type: full-text prefix matching plus trigram similarity,
-//! both on text folded by `search_fold` (lower case, accents removed), so
-//! "bjork" finds "Björk", "brea" finds "Breathe" and "beatels" still finds
-//! "Beatles". The similarity threshold is set on every connection
+//! Search as you type: prefix matches of titles and artists, full-text
+//! prefix matching and trigram similarity, all on text folded by
+//! `search_fold` (lower case, accents removed), so "bjork" finds "Björk",
+//! "brea" finds "Breathe" and "beatels" still finds "Beatles". The
+//! similarity threshold is set on every connection
 //! (`pg_trgm.word_similarity_threshold`, see `startup`).
+//!
+//! Ranking every match of a popular word would cost a similarity per song,
+//! so a bounded set of candidates is ranked: the first prefix hits in title
+//! and artist order, plus a sample of the other matches.
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::songs::{SONG_COLUMNS, SongRow};
+
+/// Matches (beyond prefix hits) ranked at most per query.
+const CANDIDATES: i64 = 300;
+
+/// Below this many characters only prefixes of titles and artists match:
+/// one or two letters would match most of the library by similarity.
+const SHORT: usize = 3;
 
 /// `word:* & other:*` from the words of `q`, or `None` when `q` has no word.
 pub fn prefix_tsquery(q: &str) -> Option<String> {
@@ -19,7 +31,7 @@ pub fn prefix_tsquery(q: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" & "))
 }
 
-/// Pushes the condition "this song matches `q`".
+/// Pushes the condition "this song matches `q`" (song listings with `q`).
 pub fn push_song_match(query: &mut QueryBuilder<'_, Postgres>, q: &str) {
     query.push("(");
     if let Some(tsquery) = prefix_tsquery(q) {
@@ -34,20 +46,47 @@ pub fn push_song_match(query: &mut QueryBuilder<'_, Postgres>, q: &str) {
         .push(") <% search_text)");
 }
 
+/// Prefix hits of one folded column, in its byte order. The bounds are
+/// scalar subqueries so they become index conditions.
+fn prefix_hits(column: &str) -> String {
+    format!(
+        "(SELECT s.id FROM songs s
+          WHERE s.{column} COLLATE \"C\" >= (SELECT f FROM q)
+            AND s.{column} COLLATE \"C\" < (SELECT f || chr(1114111) FROM q)
+          ORDER BY s.{column} COLLATE \"C\" LIMIT $3)"
+    )
+}
+
 /// The best `limit` songs for `q`, best first.
 pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongRow>> {
-    let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {SONG_COLUMNS} FROM songs WHERE "));
-    push_song_match(&mut query, q);
-    query
-        .push(" ORDER BY (word_similarity(search_fold(")
-        .push_bind(q.to_owned());
-    query
-        .push("), search_text) + CASE WHEN title_sort LIKE search_fold(")
-        .push_bind(q.to_owned());
-    query
-        .push(") || '%' THEN 1 ELSE 0 END) DESC, title_sort, id LIMIT ")
-        .push_bind(limit);
-    query.build_query_as().fetch_all(pool).await
+    let similar = if q.chars().count() < SHORT {
+        String::new()
+    } else {
+        format!(
+            "UNION (SELECT s.id FROM songs s, q
+                    WHERE s.search_vector @@ q.tq OR q.f <% s.search_text LIMIT {CANDIDATES})"
+        )
+    };
+    let columns = SONG_COLUMNS.replace('\n', " ");
+    let sql = format!(
+        "WITH q AS MATERIALIZED (SELECT search_fold($1) AS f, to_tsquery('simple', search_fold($2)) AS tq),
+         candidates AS ({title} UNION {artist} {similar})
+         SELECT {columns} FROM songs, q
+         WHERE songs.id IN (SELECT id FROM candidates)
+         ORDER BY (word_similarity(q.f, search_text)
+                   + CASE WHEN starts_with(title_sort, q.f) THEN 1 ELSE 0 END
+                   + CASE WHEN starts_with(artist_sort, q.f) THEN 0.5 ELSE 0 END) DESC,
+                  title_sort, songs.id
+         LIMIT $3",
+        title = prefix_hits("title_sort"),
+        artist = prefix_hits("artist_sort"),
+    );
+    sqlx::query_as(&sql)
+        .bind(q)
+        .bind(prefix_tsquery(q))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }
 
 /// An album or artist hit.
@@ -58,7 +97,7 @@ pub struct NamedHit {
     pub artist: Option<String>,
 }
 
-/// The best albums (`table = "albums"`) or artists for `q`.
+/// The best albums or artists for `q`.
 pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Result<Vec<NamedHit>> {
     let (columns, name) = match table {
         Table::Albums => ("id, title AS name, artist", "title"),
@@ -66,10 +105,16 @@ pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Re
     };
     let table_name = table.name();
     sqlx::query_as(&format!(
-        "SELECT {columns} FROM {table_name}
-         WHERE search_text LIKE '%' || search_fold($1) || '%' OR search_fold($1) <% search_text
-         ORDER BY (word_similarity(search_fold($1), search_text)
-                   + CASE WHEN search_fold({name}) LIKE search_fold($1) || '%' THEN 1 ELSE 0 END) DESC,
+        "WITH q AS MATERIALIZED (SELECT search_fold($1) AS f),
+         candidates AS (
+             SELECT t.id FROM {table_name} t, q
+             WHERE t.search_text LIKE '%' || q.f || '%' OR q.f <% t.search_text
+             LIMIT {CANDIDATES}
+         )
+         SELECT {columns} FROM {table_name}, q
+         WHERE id IN (SELECT id FROM candidates)
+         ORDER BY (word_similarity(q.f, search_text)
+                   + CASE WHEN starts_with(search_fold({name}), q.f) THEN 1 ELSE 0 END) DESC,
                   {name}, id
          LIMIT $2"
     ))

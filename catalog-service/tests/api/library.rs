@@ -88,6 +88,14 @@ async fn search_ignores_accents_matches_prefixes_and_tolerates_typos() {
     assert_eq!(names(&results["songs"], "title"), ["Breathe"]);
     let results = app.get_json("search?q=beatels").await;
     assert_eq!(names(&results["artists"], "name"), ["The Beatles"]);
+    let results = app.get_json("search?q=jo").await;
+    assert_eq!(
+        names(&results["songs"], "title"),
+        ["Jóga"],
+        "short prefixes match titles"
+    );
+    let results = app.get_json("search?q=pink").await;
+    assert_eq!(names(&results["songs"], "title"), ["Breathe"], "and artists");
     let results = app.get_json("search?q=homog").await;
     assert_eq!(names(&results["albums"], "name"), ["Homogenic"]);
     let response = app.get("search").await;
