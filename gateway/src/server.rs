@@ -48,6 +48,9 @@ pub fn start(
             .configure(common::http::configure_common)
             .configure(|cfg| routes::configure(cfg, gateway.clone()))
     })
+    // Answer heads and bodies are often written separately; without this,
+    // Nagle's algorithm meets the client's delayed ACK and adds 40 ms.
+    .tcp_nodelay(true)
     .client_request_timeout(head_timeout)
     .client_disconnect_timeout(std::time::Duration::from_secs(1))
     .shutdown_timeout(settings.shutdown_timeout.as_secs())
