@@ -36,6 +36,8 @@ pub struct RawGatewaySettings {
     pub login_window_secs: u64,
     #[serde(deserialize_with = "lenient::parse")]
     pub client_request_timeout_ms: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub socket_session_check_secs: u64,
 }
 
 impl Default for RawGatewaySettings {
@@ -56,6 +58,7 @@ impl Default for RawGatewaySettings {
             login_max_attempts_per_address: 30,
             login_window_secs: 900,
             client_request_timeout_ms: 5_000,
+            socket_session_check_secs: 30,
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct GatewaySettings {
     /// Time a client has to send its whole request head; slower ones
     /// (slow-header attacks) get 408 and are disconnected.
     pub client_request_timeout: Duration,
+    /// How often an open socket re-checks that its session still exists.
+    pub socket_session_check: Duration,
 }
 
 impl GatewaySettings {
@@ -158,6 +163,10 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
                 "client_request_timeout_ms",
                 raw.client_request_timeout_ms,
             )?,
+            socket_session_check: Duration::from_secs(positive(
+                "socket_session_check_secs",
+                raw.socket_session_check_secs,
+            )?),
         })
     }
 }

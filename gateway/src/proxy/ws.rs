@@ -75,7 +75,11 @@ pub async fn relay(
         .max_frame_size(MAX_MESSAGE)
         .aggregate_continuations()
         .max_continuation_size(MAX_MESSAGE);
-    actix_web::rt::spawn(pump(session, messages, upstream));
+    let watch = caller.session().map(|signed| SessionWatch {
+        gateway: gateway.clone(),
+        id: signed.id.clone(),
+    });
+    actix_web::rt::spawn(pump(session, messages, upstream, watch));
     Ok(response)
 }
 
@@ -148,12 +152,55 @@ async fn connect(
     Err(GatewayError::Unavailable { service })
 }
 
+/// The session a socket was opened with, checked now and then so a socket
+/// does not outlive a sign-out or a disabled account.
+struct SessionWatch {
+    gateway: web::Data<Gateway>,
+    id: String,
+}
+
+impl SessionWatch {
+    /// False once the session is gone; a Redis hiccup keeps the socket.
+    async fn still_valid(&self) -> bool {
+        match self.gateway.sessions.get(&self.id).await {
+            Ok(found) => found.is_some(),
+            Err(error) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "could not re-check a socket's session"
+                );
+                true
+            }
+        }
+    }
+}
+
 /// Relays until either side closes; the other side then gets the same
-/// close code and reason.
-async fn pump(mut session: Session, mut client: AggregatedMessageStream, upstream: Upstream) {
+/// close code and reason. A socket whose session ended is closed with 1008
+/// (policy violation) on both sides.
+async fn pump(
+    mut session: Session,
+    mut client: AggregatedMessageStream,
+    upstream: Upstream,
+    watch: Option<SessionWatch>,
+) {
     let (mut up_sink, mut up_stream) = upstream.split();
+    let period = watch
+        .as_ref()
+        .map_or(std::time::Duration::from_secs(3600), |watch| {
+            watch.gateway.settings.socket_session_check
+        });
+    let mut checks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         tokio::select! {
+            _ = checks.tick(), if watch.is_some() => {
+                if let Some(watch) = &watch && !watch.still_valid().await {
+                    let reason = "the session ended";
+                    let _ = up_sink.send(Message::Close(Some(CloseFrame { code: UpCloseCode::Policy, reason: reason.into() }))).await;
+                    let _ = session.close(Some(CloseReason { code: CloseCode::Policy, description: Some(reason.into()) })).await;
+                    return;
+                }
+            }
             from_client = client.next() => {
                 let message = match from_client {
                     Some(Ok(AggregatedMessage::Text(text))) => Message::text(text.to_string()),

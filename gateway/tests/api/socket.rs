@@ -137,3 +137,31 @@ async fn an_upgrade_from_another_site_is_refused() {
         other => panic!("expected 403, got {:?}", other.map(|_| "a socket")),
     }
 }
+
+#[tokio::test]
+async fn an_open_socket_closes_when_its_user_is_disabled() {
+    let app = spawn_app_with(Options {
+        tweak: |raw| raw.socket_session_check_secs = 1,
+        ..Options::default()
+    })
+    .await;
+    let admin = app.admin_cookie().await;
+    let id = app.create_user(&admin, "sol", "listener-pass", "listener").await;
+    let listener = app.login("sol", "listener-pass").await;
+    let mut socket = open(&app, Some(&listener)).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello listener"));
+    app.client
+        .patch(app.url(&format!("/api/admin/users/{id}")))
+        .header("cookie", &admin)
+        .json(&serde_json::json!({"disabled": true}))
+        .send()
+        .await
+        .expect("disable");
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), next_data(&mut socket))
+        .await
+        .expect("closed in time");
+    match closed {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Policy),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
