@@ -16,9 +16,9 @@ class FakeSocket implements SocketLike {
   send(d: string) {
     this.sent.push(JSON.parse(d));
   }
-  close() {
+  close(code = 1006) {
     this.readyState = 3;
-    this.onclose?.({} as CloseEvent);
+    this.onclose?.({ code } as CloseEvent);
   }
   open() {
     this.readyState = 1;
@@ -123,6 +123,20 @@ describe('LiveSocket', () => {
     FakeSocket.all[0]?.receive({ type: 'announcement', id: '2', text: 'Second', level: 'critical', at: 't2', from: null });
     expect(shown).toHaveBeenCalledTimes(2);
     expect(get(announcements).map((a) => a.text)).toEqual(['Second', 'First']);
+    sock.stop();
+  });
+
+  it('tells when the server ended the session (1008), and still retries otherwise', () => {
+    const ended = vi.fn();
+    const sock = new LiveSocket({ url: 'ws://x/ws', create: (u) => new FakeSocket(u), random: () => 1, onSessionEnded: ended });
+    sock.start();
+    FakeSocket.all[0]?.open();
+    FakeSocket.all[0]?.close(1006);
+    expect(ended).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(500);
+    FakeSocket.all[1]?.open();
+    FakeSocket.all[1]?.close(1008);
+    expect(ended).toHaveBeenCalledTimes(1);
     sock.stop();
   });
 

@@ -124,6 +124,8 @@ export interface LiveOptions {
   url: string;
   create?: (url: string) => SocketLike;
   onAnnouncement?: (a: Announcement) => void;
+  /** The server closed the socket because the session ended (close code 1008). */
+  onSessionEnded?: () => void;
   heartbeatMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -197,8 +199,9 @@ export class LiveSocket {
       this.startHeartbeat(this.opts.heartbeatMs ?? 15_000);
     };
     ws.onmessage = (ev) => this.onMessage(ev.data);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       clearInterval(this.beat);
+      if (ev?.code === 1008) this.opts.onSessionEnded?.();
       if (this.ws === ws) this.ws = null;
       if (!this.stopped) this.scheduleRetry();
     };

@@ -32,6 +32,16 @@ describe('session', () => {
     stop();
   });
 
+  it('a session the server ended is "expired" when asked again', async () => {
+    setFetch(async () => json(200, { id: '2', username: 'bob', role: 'listener' }));
+    await restore();
+    const stop = watchExpiry();
+    setFetch(async () => err(401, 'unauthenticated'));
+    await restore();
+    expect(get(session)).toEqual({ status: 'signed-out', reason: 'expired' });
+    stop();
+  });
+
   it('signs out locally even when the server is unreachable', async () => {
     setFetch(async () => json(200, { id: '2', username: 'bob', role: 'listener' }));
     await restore();

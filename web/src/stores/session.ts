@@ -17,8 +17,9 @@ export async function restore(): Promise<void> {
     const user = await auth.me();
     session.set({ status: 'signed-in', user });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) session.set({ status: 'signed-out', reason: 'none' });
-    else throw e;
+    if (!(e instanceof ApiError && e.status === 401)) throw e;
+    // A session that was signed in is now "expired" (set by `watchExpiry`); keep that reason.
+    if (read(session).status !== 'signed-out') session.set({ status: 'signed-out', reason: 'none' });
   }
 }
 
