@@ -1,0 +1,15 @@
+-- wrk script: every request asks for a random 64 KiB range of a file of
+-- SIZE bytes (a player seeking), the same sequence for every server.
+local size = tonumber(os.getenv("SIZE"))
+local span = 65536
+math.randomseed(42)
+
+request = function()
+  local first = math.random(0, size - span)
+  return wrk.format("GET", nil, { ["Range"] = "bytes=" .. first .. "-" .. (first + span - 1) })
+end
+
+done = function(summary, latency, requests)
+  -- Surface answers that were not 206 (wrk counts them as non-2xx/3xx only).
+  io.write(string.format("errors: %d\n", summary.errors.status + summary.errors.read + summary.errors.connect))
+end
