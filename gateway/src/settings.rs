@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 pub struct RawGatewaySettings {
     #[serde(deserialize_with = "lenient::parse")]
     pub allow_anonymous: bool,
-    pub internal_token: String,
     pub admin_password: String,
     pub web_dir: String,
     pub public_origins: String,
@@ -44,7 +43,6 @@ impl Default for RawGatewaySettings {
     fn default() -> Self {
         Self {
             allow_anonymous: false,
-            internal_token: String::new(),
             admin_password: String::new(),
             web_dir: "web/dist".into(),
             public_origins: String::new(),
@@ -68,7 +66,8 @@ impl Default for RawGatewaySettings {
 pub struct GatewaySettings {
     /// Lets people without a session list and play (role `anonymous`).
     pub allow_anonymous: bool,
-    /// Shared secret sent to every service as `x-tonearm-internal-token`.
+    /// Shared secret sent to every service as `x-tonearm-internal-token`
+    /// (`TONEARM_INTERNAL_TOKEN`, read by the shared settings); empty when unset.
     pub internal_token: String,
     /// Password of the first `admin` account; generated when empty.
     pub admin_password: String,
@@ -99,8 +98,10 @@ pub struct GatewaySettings {
 
 impl GatewaySettings {
     /// Reads and validates the gateway settings from all layers.
-    pub fn load() -> Result<Self, SettingsError> {
-        Self::try_from(extract::<RawGatewaySettings>()?)
+    pub fn load(shared: &common::Settings) -> Result<Self, SettingsError> {
+        let mut settings = Self::try_from(extract::<RawGatewaySettings>()?)?;
+        settings.internal_token = shared.internal_token.clone().unwrap_or_default();
+        Ok(settings)
     }
 }
 
@@ -140,7 +141,7 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
         }
         Ok(Self {
             allow_anonymous: raw.allow_anonymous,
-            internal_token: raw.internal_token,
+            internal_token: String::new(),
             admin_password: raw.admin_password,
             web_dir: PathBuf::from(common::settings::non_empty("web_dir", raw.web_dir)?),
             public_origins: origins(&raw.public_origins)?,

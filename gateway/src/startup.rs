@@ -36,7 +36,7 @@ impl Application {
     /// there is none. `/readyz` checks every upstream instance, PostgreSQL
     /// and Redis.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let gateway_settings = GatewaySettings::load()?;
+        let gateway_settings = GatewaySettings::load(&settings)?;
         Self::build_with(settings, gateway_settings).await
     }
 

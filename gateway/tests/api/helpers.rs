@@ -72,7 +72,6 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     write_web_ui(&web_dir);
     let mut raw = RawGatewaySettings {
         allow_anonymous: options.allow_anonymous,
-        internal_token: INTERNAL_TOKEN.into(),
         admin_password: ADMIN_PASSWORD.into(),
         web_dir: web_dir.display().to_string(),
         gateway_timeout_ms: 1_000,
@@ -81,7 +80,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ..RawGatewaySettings::default()
     };
     (options.tweak)(&mut raw);
-    let gateway_settings = GatewaySettings::try_from(raw).expect("valid gateway settings");
+    let mut gateway_settings = GatewaySettings::try_from(raw).expect("valid gateway settings");
+    gateway_settings.internal_token = INTERNAL_TOKEN.into();
     let app = Application::build_with(settings.clone(), gateway_settings)
         .await
         .expect("gateway builds");

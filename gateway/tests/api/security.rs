@@ -217,3 +217,19 @@ async fn a_client_sending_headers_slowly_is_cut_off() {
     let text = String::from_utf8_lossy(&buffer);
     assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
 }
+
+#[tokio::test]
+async fn error_bodies_carry_the_request_id_and_nothing_internal() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/api/catalog/songs"))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["x-request-id"], "trace-me-123");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["request_id"], "trace-me-123");
+}
