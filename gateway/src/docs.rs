@@ -101,6 +101,10 @@ fn merge(into: &mut Value, other: &Value) {
             continue;
         };
         for (key, value) in source {
+            // Service-to-service routes are not reachable through the gateway.
+            if pointer == "/paths" && key.contains("/internal/") {
+                continue;
+            }
             target.entry(key.clone()).or_insert_with(|| value.clone());
         }
     }
@@ -147,12 +151,48 @@ mod tests {
     #[test]
     fn paths_and_schemas_of_services_are_added() {
         let mut document = json!({"paths": {"/api/auth/me": {}}, "components": {"schemas": {"Me": {}}}});
-        let catalog = json!({"paths": {"/api/catalog/songs": {"get": {}}}, "components": {"schemas": {"Song": {}}},
-            "tags": [{"name": "songs"}]});
+        let catalog = json!({
+            "paths": {"/api/catalog/songs": {"get": {}}, "/api/catalog/internal/x": {"post": {}}},
+            "components": {"schemas": {"Song": {}}},
+            "tags": [{"name": "songs"}]
+        });
         merge(&mut document, &catalog);
         assert!(document.pointer("/paths/~1api~1catalog~1songs/get").is_some());
         assert!(document.pointer("/components/schemas/Song").is_some());
         assert!(document.pointer("/paths/~1api~1auth~1me").is_some());
+        assert!(document.pointer("/paths/~1api~1catalog~1internal~1x").is_none());
         assert_eq!(document["tags"][0]["name"], "songs");
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use utoipa::OpenApi as _;
+
+    use super::GatewayApi;
+
+    #[test]
+    fn the_gateway_document_describes_its_routes_and_fields() {
+        let document = serde_json::to_value(GatewayApi::openapi()).expect("serialises");
+        if let Ok(path) = std::env::var("TONEARM_WRITE_GATEWAY_OPENAPI") {
+            std::fs::write(path, serde_json::to_string_pretty(&document).expect("text")).expect("write");
+        }
+        for (path, method) in [
+            ("/api/auth/login", "post"),
+            ("/api/auth/logout", "post"),
+            ("/api/auth/me", "get"),
+            ("/api/auth/password", "post"),
+            ("/api/admin/users", "get"),
+            ("/api/admin/users", "post"),
+            ("/api/admin/users/{id}", "patch"),
+            ("/api/admin/users/{id}", "delete"),
+            ("/api/admin/users/{id}/password", "post"),
+        ] {
+            assert!(document["paths"][path][method].is_object(), "{method} {path}");
+        }
+        let user = &document["components"]["schemas"]["UserView"]["properties"];
+        for field in ["id", "username", "role", "disabled", "created_at"] {
+            assert!(user[field].is_object(), "UserView.{field}");
+        }
     }
 }
