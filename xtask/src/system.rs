@@ -69,7 +69,7 @@ pub struct SystemConfig {
     pub events_topic: String,
     pub music_dirs: Vec<PathBuf>,
     pub log_dir: PathBuf,
-    pub release: bool,
+    pub build: Build,
     /// Further `TONEARM_*` settings (admin password, fetch allow-list...).
     pub extra_env: Vec<(String, String)>,
 }
@@ -111,18 +111,27 @@ impl SystemConfig {
     }
 }
 
+/// How the service binaries are compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// `cargo build --workspace --bins` (`--release` for benchmarks).
+    Debug,
+    Release,
+    /// `cargo test --workspace --no-run`: the binaries the test build made
+    /// already, with the same feature set, so `cargo xtask test` compiles
+    /// nothing twice.
+    AsTested,
+}
+
 /// Compiles the service binaries into the shared target folder.
-pub fn build(release: bool) -> Result {
+pub fn build(build: Build) -> Result {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command
-        .args(["build", "--bins"])
-        .env("CARGO_TARGET_DIR", paths::target());
-    for service in SERVICES {
-        command.args(["-p", service]);
-    }
-    if release {
-        command.arg("--release");
-    }
+    command.env("CARGO_TARGET_DIR", paths::target());
+    match build {
+        Build::Debug => command.args(["build", "--workspace", "--bins"]),
+        Build::Release => command.args(["build", "--workspace", "--bins", "--release"]),
+        Build::AsTested => command.args(["test", "--workspace", "--no-run"]),
+    };
     process::run("building the services", command.current_dir(paths::root()))
 }
 
@@ -136,7 +145,11 @@ pub struct System {
 impl System {
     /// Starts the built binaries.
     pub fn start(config: &SystemConfig) -> Result<Self> {
-        let profile = if config.release { "release" } else { "debug" };
+        let profile = if config.build == Build::Release {
+            "release"
+        } else {
+            "debug"
+        };
         let env = config.env();
         let mut services = Vec::new();
         for service in SERVICES {

@@ -7,7 +7,7 @@ use std::{
 
 use crate::{
     Result, deps, paths, process,
-    system::{self, Ports},
+    system::{self, Build, Ports},
     tools,
     up::{self, StackOptions},
     web,
@@ -105,7 +105,7 @@ fn whole_system(endpoints: &deps::Endpoints) -> Result {
         StackOptions {
             ports: Ports::free()?,
             music: Vec::new(),
-            release: false,
+            build: Build::AsTested,
             isolation: Some(tag.clone()),
             log_dir: paths::state().join("e2e-logs").join(&tag),
             demo_port: 0,

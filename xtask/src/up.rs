@@ -10,7 +10,7 @@ use crate::{
     Result, demo, demo_server, deps,
     deps::Endpoints,
     paths, process,
-    system::{self, Ports, System, SystemConfig},
+    system::{self, Build, Ports, System, SystemConfig},
     web,
 };
 
@@ -56,7 +56,7 @@ pub struct Stack {
 pub struct StackOptions {
     pub ports: Ports,
     pub music: Vec<PathBuf>,
-    pub release: bool,
+    pub build: Build,
     /// Schema, Redis prefix and topic suffix; `None` for the real ones.
     pub isolation: Option<String>,
     pub log_dir: PathBuf,
@@ -80,7 +80,7 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
         // The API still serves; the gateway answers with a page saying the UI is missing.
         eprintln!("xtask: warning: the web UI could not be built: {error}");
     }
-    system::build(options.release)?;
+    system::build(options.build)?;
     let admin_password = admin_password()?;
     let internal_token = secret("internal-token")?;
     let mut extra_env = vec![
@@ -113,7 +113,7 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
         events_topic: topic,
         music_dirs: music,
         log_dir: options.log_dir,
-        release: options.release,
+        build: options.build,
         extra_env,
     };
     let mut system = System::start(&config)?;
@@ -164,7 +164,11 @@ pub fn run(args: &[String]) -> Result {
         StackOptions {
             ports: Ports::DEFAULT,
             music: options.music,
-            release: options.release,
+            build: if options.release {
+                Build::Release
+            } else {
+                Build::Debug
+            },
             isolation: None,
             log_dir: paths::logs(),
             demo_port: DEMO_PORT,
