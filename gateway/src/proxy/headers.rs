@@ -64,9 +64,15 @@ pub fn upstream_request_headers(req: &HttpRequest, forwarding: &Forwarding<'_>) 
         let name_str = name.as_str();
         if is_hop_by_hop(name_str, &listed)
             || name_str.starts_with(IDENTITY_PREFIX)
+            // Set by the gateway itself; `expect` was answered here already.
             || matches!(
                 name_str,
-                "x-request-id" | "x-forwarded-for" | "x-forwarded-proto" | "x-forwarded-host"
+                "x-request-id"
+                    | "x-forwarded-for"
+                    | "x-forwarded-proto"
+                    | "x-forwarded-host"
+                    | "forwarded"
+                    | "expect"
             )
         {
             continue;

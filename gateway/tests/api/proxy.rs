@@ -23,6 +23,8 @@ async fn services_get_the_gateway_identity_and_never_the_clients_forgeries() {
         .header("x-tonearm-role", "admin")
         .header("x-tonearm-user", "someone-else")
         .header("x-tonearm-internal-token", "forged")
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("forwarded", "for=203.0.113.9;proto=https")
         .send()
         .await
         .expect("request");
@@ -40,6 +42,8 @@ async fn services_get_the_gateway_identity_and_never_the_clients_forgeries() {
         "services must not see the cookie secret"
     );
     assert_eq!(headers["cookie"], "theme=dark");
+    assert_eq!(headers["x-forwarded-for"], "127.0.0.1");
+    assert!(headers.get("forwarded").is_none());
 }
 
 #[tokio::test]
