@@ -2,8 +2,10 @@
 //! `song_sources` view the catalog publishes (see docs/streaming.md).
 
 use std::{
+    collections::HashMap,
     path::PathBuf,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use anyhow::{Context as _, bail};
@@ -46,20 +48,43 @@ struct Row {
     duration_ms: Option<i64>,
 }
 
+/// How long a resolved source is reused: a player seeking sends a burst of
+/// range requests for one song, which then cost one query. Short enough
+/// that a rescan's changes show within seconds; the file itself is opened
+/// and checked on every request.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+const CACHE_MAX_ENTRIES: usize = 4096;
+
 /// Reads `song_sources` in the schema first on the pool's search path.
 #[derive(Clone)]
 pub struct SourceRepository {
     pool: PgPool,
+    cache: Arc<SourceCache>,
 }
 
 impl SourceRepository {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            cache: Arc::new(SourceCache::new(CACHE_TTL)),
+        }
     }
 
-    /// The song's source, or `None` when the catalog does not know the id.
-    /// A row that breaks the contract (unknown kind, missing path) is an error.
+    /// The song's source, or `None` when the catalog does not know the id
+    /// (unknown ids are not cached, so a new song plays at once).
     pub async fn find(&self, id: SongId) -> anyhow::Result<Option<Source>> {
+        if let Some(source) = self.cache.get(id) {
+            return Ok(Some(source));
+        }
+        let source = self.query(id).await?;
+        if let Some(source) = &source {
+            self.cache.put(source.clone());
+        }
+        Ok(source)
+    }
+
+    /// A row that breaks the contract (unknown kind, missing path) is an error.
+    async fn query(&self, id: SongId) -> anyhow::Result<Option<Source>> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT kind, path, url, file_name, content_type, size_bytes, \
              (extract(epoch FROM modified_at) * 1000)::bigint AS modified_ms, duration_ms \
@@ -93,4 +118,65 @@ fn source(id: SongId, row: Row) -> anyhow::Result<Source> {
             .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
         duration_ms: row.duration_ms.and_then(|ms| u64::try_from(ms).ok()),
     })
+}
+
+/// A small time-bounded map of resolved sources.
+struct SourceCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<SongId, (Instant, Source)>>,
+}
+
+impl SourceCache {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    fn get(&self, id: SongId) -> Option<Source> {
+        let entries = self.entries.lock().ok()?;
+        let (at, source) = entries.get(&id)?;
+        (at.elapsed() < self.ttl).then(|| source.clone())
+    }
+
+    fn put(&self, source: Source) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= CACHE_MAX_ENTRIES {
+            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if entries.len() >= CACHE_MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(source.id, (Instant::now(), source));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(id: SongId) -> Source {
+        Source {
+            id,
+            location: Location::Local(PathBuf::from("/music/a.mp3")),
+            file_name: "a.mp3".into(),
+            content_type: None,
+            size: None,
+            modified: None,
+            duration_ms: None,
+        }
+    }
+
+    #[test]
+    fn cached_sources_expire() {
+        let id: SongId = "0b7c1f6e-2d4a-4f7e-9a3b-5c6d7e8f9a0b".parse().expect("id");
+        let cache = SourceCache::new(Duration::from_millis(30));
+        cache.put(source(id));
+        assert!(cache.get(id).is_some());
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(cache.get(id).is_none());
+    }
 }
