@@ -97,22 +97,34 @@ pub struct NamedHit {
     pub artist: Option<String>,
 }
 
-/// The best albums or artists for `q`.
+/// The best albums or artists for `q`: name prefixes, and (from three
+/// characters) the nearest names by trigram distance, kept when similar.
 pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Result<Vec<NamedHit>> {
-    let (columns, name) = match table {
-        Table::Albums => ("id, title AS name, artist", "title"),
-        Table::Artists => ("id, name, NULL::text AS artist", "name"),
+    let (columns, name, prefix) = match table {
+        Table::Albums => ("id, title AS name, artist", "title", "search_fold(t.title)"),
+        Table::Artists => ("id, name, NULL::text AS artist", "name", "t.search_text"),
     };
     let table_name = table.name();
+    let nearest = if q.chars().count() < SHORT {
+        String::new()
+    } else {
+        format!(
+            "UNION (SELECT t.id FROM {table_name} t
+                    ORDER BY t.search_text <->> (SELECT f FROM q) LIMIT $2)"
+        )
+    };
     sqlx::query_as(&format!(
         "WITH q AS MATERIALIZED (SELECT search_fold($1) AS f),
          candidates AS (
-             SELECT t.id FROM {table_name} t, q
-             WHERE t.search_text LIKE '%' || q.f || '%' OR q.f <% t.search_text
-             LIMIT {CANDIDATES}
+             (SELECT t.id FROM {table_name} t
+              WHERE {prefix} COLLATE \"C\" >= (SELECT f FROM q)
+                AND {prefix} COLLATE \"C\" < (SELECT f || chr(1114111) FROM q)
+              ORDER BY {prefix} COLLATE \"C\" LIMIT $2)
+             {nearest}
          )
          SELECT {columns} FROM {table_name}, q
          WHERE id IN (SELECT id FROM candidates)
+           AND (starts_with(search_fold({name}), q.f) OR q.f <% search_text)
          ORDER BY (word_similarity(q.f, search_text)
                    + CASE WHEN starts_with(search_fold({name}), q.f) THEN 1 ELSE 0 END) DESC,
                   {name}, id
