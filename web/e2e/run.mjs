@@ -266,9 +266,14 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
   await form.getByRole('button', { name: 'Create' }).click();
   const row = admin.locator('tbody tr', { hasText: name });
   await row.waitFor();
+  const other = await context();
+  await signIn(other.page, base, name, 'first-password-1');
+  await other.page.getByTestId('users-online').waitFor();
   await row.getByRole('button', { name: 'Disable' }).click();
   await row.getByText('Disabled').waitFor();
-  const other = await context();
+  // Disabling ends their sessions: the open page learns it from its live socket, untouched
+  // (the gateway checks open sockets every TONEARM_SOCKET_SESSION_CHECK_SECS, default 30 s).
+  await other.page.getByText('Your session expired').waitFor({ timeout: 45_000 });
   await other.page.goto(`${base}/login`);
   await other.page.getByLabel('Username').fill(name);
   await other.page.getByLabel('Password').fill('first-password-1');
