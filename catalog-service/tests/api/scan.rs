@@ -206,3 +206,44 @@ async fn scan_progress_is_in_the_metrics() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn the_song_sources_view_gives_the_stream_service_what_it_needs() {
+    let app = spawn_with_music(|dir| {
+        make(dir, "01 - Intro.flac", &Tags::song("Intro", "Artist", "Album"));
+    })
+    .await;
+    type Row = (
+        uuid::Uuid,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT song_id, kind, path, url, file_name, content_type, size_bytes, modified_at, duration_ms
+         FROM song_sources",
+    )
+    .fetch_all(&app.app.pool)
+    .await
+    .expect("the view answers");
+    assert_eq!(rows.len(), 1);
+    let (id, kind, path, url, file_name, content_type, size, modified, duration) = rows[0].clone();
+    let path = path.expect("a path");
+    assert_eq!(id.to_string(), app.get_json("songs").await["items"][0]["id"]);
+    assert_eq!(
+        (kind.as_str(), url, file_name.as_str()),
+        ("local", None, "01 - Intro.flac")
+    );
+    assert_eq!(
+        path,
+        app.music.path().join("01 - Intro.flac").display().to_string()
+    );
+    assert_eq!(content_type.as_deref(), Some("audio/flac"));
+    assert_eq!(size, Some(std::fs::metadata(&path).expect("stat").len() as i64));
+    assert!(modified.is_some() && duration.is_some_and(|ms| ms > 900));
+}
