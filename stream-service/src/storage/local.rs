@@ -35,7 +35,10 @@ impl LocalStorage {
                     root.clone()
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        if roots.is_empty() {
+            tracing::warn!("TONEARM_MUSIC_DIRS is empty: no local song will be served");
+        }
         Self {
             roots: Arc::new(roots),
             chunk_size,

@@ -39,6 +39,12 @@ pub enum Reply {
     CutOff { head: String, body: Vec<u8> },
     /// Nothing at all for this long.
     Silent(Duration),
+    /// Head and the start of the body, then a pause of this long.
+    Stall {
+        head: String,
+        body: Vec<u8>,
+        pause: Duration,
+    },
 }
 
 /// A running fixture server.
@@ -98,5 +104,12 @@ async fn serve(mut socket: TcpStream, behaviour: Behaviour, recorded: Arc<Mutex<
             let _ = socket.shutdown().await;
         }
         Reply::Silent(duration) => tokio::time::sleep(duration).await,
+        Reply::Stall { head, body, pause } => {
+            let _ = socket
+                .write_all(format!("{head}\r\nconnection: close\r\n\r\n").as_bytes())
+                .await;
+            let _ = socket.write_all(&body).await;
+            tokio::time::sleep(pause).await;
+        }
     }
 }

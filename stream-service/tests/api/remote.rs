@@ -255,3 +255,23 @@ async fn transcoding_a_failing_origin_is_502() {
     let response = app.get(&format!("{url}?format=mp3"), &[]).await;
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
 }
+
+#[tokio::test]
+async fn an_origin_that_stalls_mid_body_ends_the_response_within_the_timeout() {
+    let origin = Fixture::start(Arc::new(|_| Reply::Stall {
+        head: format!("HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {SIZE}"),
+        body: pattern(1_000),
+        pause: Duration::from_secs(30),
+    }))
+    .await;
+    let (app, url) = app_for(&origin, 300).await;
+    let started = std::time::Instant::now();
+    let response = app.get(&url, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().await.is_err(), "the body is cut, not padded");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no hang: {:?}",
+        started.elapsed()
+    );
+}
