@@ -129,3 +129,23 @@ async fn the_original_is_untouched_without_a_format() {
     let original = std::fs::read(crate::helpers::audio_fixture()).expect("reads");
     assert_eq!(body.as_ref(), original.as_slice());
 }
+
+#[tokio::test]
+async fn head_of_a_transcode_starts_no_ffmpeg() {
+    let app = spawn_app().await;
+    let id = app.add_audio("tone.mp3").await;
+    let response = app
+        .client
+        .head(format!("{}?format=mp3", app.song_url(id)))
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "audio/mpeg");
+    assert_eq!(app.metric("tonearm_stream_active_transcodes").await, 0.0);
+    assert_eq!(
+        app.metric("tonearm_stream_bytes_sent_total{backend=\"transcode\"")
+            .await,
+        0.0
+    );
+}
