@@ -71,6 +71,8 @@ await test('wrong credentials get a clear message', async () => {
   await admin.getByRole('button', { name: 'Sign in' }).click();
   const msg = await admin.getByTestId('login-error').innerText();
   expect(/wrong username or password/i.test(msg), `message was "${msg}"`);
+  const violations = await axe(admin);
+  expect(violations.length === 0, `sign-in page: ${JSON.stringify(violations)}`);
 });
 
 await test('admin signs in and the songs table shows the library', async () => {
@@ -310,7 +312,8 @@ await test('the live socket says when it is offline and reconnects by itself', a
 
 await test('axe finds no serious accessibility violation in the main views', async () => {
   const found = [];
-  for (const path of ['/songs', '/albums', '/queue', '/genres', '/admin/scan', '/admin/users', '/settings']) {
+  for (const path of ['/songs', '/albums', '/artists', '/queue', '/genres', '/sources', '/announcements', '/settings',
+    '/admin/ops', '/admin/scan', '/admin/sources', '/admin/users', '/admin/announce']) {
     await admin.goto(`${base}${path}`);
     await admin.locator('main h1').first().waitFor();
     await admin.waitForTimeout(300);
@@ -328,6 +331,9 @@ await test('screenshots of the main views: desktop and phone, light and dark', a
       await page.goto(`${base}/songs`);
       await page.locator('[role=row][aria-rowindex="2"]').waitFor();
       await shot('songs');
+      // Colours differ per theme: check contrast (and the rest) in each.
+      const found = await axe(page);
+      expect(found.length === 0, `${device} ${scheme} songs: ${JSON.stringify(found)}`);
       await page.goto(`${base}/albums`);
       await page.locator('[data-testid=album-grid] a').first().waitFor();
       await page.waitForTimeout(300);
