@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::songs::{SONG_COLUMNS, SongRow};
 
 /// Matches (beyond prefix hits) ranked at most per query.
-const CANDIDATES: i64 = 300;
+const CANDIDATES: i64 = 100;
 
 /// Below this many characters only prefixes of titles and artists match:
 /// one or two letters would match most of the library by similarity.
@@ -63,8 +63,9 @@ pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongR
         String::new()
     } else {
         format!(
-            "UNION (SELECT s.id FROM songs s, q
-                    WHERE s.search_vector @@ q.tq OR q.f <% s.search_text LIMIT {CANDIDATES})"
+            "UNION (SELECT s.id FROM songs s
+                    WHERE s.search_vector @@ (SELECT tq FROM q) OR (SELECT f FROM q) <% s.search_text
+                    LIMIT {CANDIDATES})"
         )
     };
     let columns = SONG_COLUMNS.replace('\n', " ");
@@ -81,12 +82,21 @@ pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongR
         title = prefix_hits("title_sort"),
         artist = prefix_hits("artist_sort"),
     );
-    sqlx::query_as(&sql)
+    // With a LIMIT the planner may walk the whole table hoping to meet
+    // matches early; a text that matches nothing would then cost a
+    // similarity per song. The indexes bound the work instead.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL enable_seqscan = off")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query_as(&sql)
         .bind(q)
         .bind(prefix_tsquery(q))
         .bind(limit)
-        .fetch_all(pool)
-        .await
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// An album or artist hit.
