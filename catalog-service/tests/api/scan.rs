@@ -247,3 +247,25 @@ async fn the_song_sources_view_gives_the_stream_service_what_it_needs() {
     assert_eq!(size, Some(std::fs::metadata(&path).expect("stat").len() as i64));
     assert!(modified.is_some() && duration.is_some_and(|ms| ms > 900));
 }
+
+#[tokio::test]
+async fn a_music_folder_that_vanished_keeps_its_songs_and_is_reported() {
+    let app = spawn_with_music(|dir| {
+        make(
+            dir,
+            "a.mp3",
+            &Tags::song("Kept while unmounted", "Artist", "Album"),
+        );
+    })
+    .await;
+    let dir = app.music.path().to_owned();
+    let aside = dir.with_extension("aside");
+    std::fs::rename(&dir, &aside).expect("unmount");
+    let progress = app.scan().await;
+    std::fs::rename(&aside, &dir).expect("mount again");
+    assert_eq!(progress["removed"], 0, "{progress}");
+    assert_eq!(app.titles("").await, ["Kept while unmounted"]);
+    let errors: Value = app.admin_get("scan-errors").await.json().await.expect("json");
+    assert_eq!(errors[0]["kind"], "unreadable", "{errors}");
+    assert_eq!(errors[0]["path"], dir.display().to_string());
+}
