@@ -15,6 +15,17 @@ use crate::auth::{Role, password, users::UserStore};
 /// starting together.
 const LOCK_ID: i64 = 0x746f_6e65_6761_7465;
 
+/// Creates the schema if needed. Services sharing the schema may start at
+/// the same moment, and two concurrent `CREATE SCHEMA IF NOT EXISTS` can
+/// still collide in PostgreSQL's catalog; the loser retries once.
+pub async fn ensure_schema(pool: &PgPool, schema: &str) -> anyhow::Result<()> {
+    if common::db::ensure_schema(pool, schema).await.is_ok() {
+        return Ok(());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    common::db::ensure_schema(pool, schema).await
+}
+
 /// Applies the migrations not yet applied, in one transaction.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     let migrator = sqlx::migrate!("./migrations");

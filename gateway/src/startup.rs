@@ -46,7 +46,7 @@ impl Application {
             tracing::warn!("TONEARM_INTERNAL_TOKEN is empty: services cannot tell the gateway from a forger");
         }
         let pool = common::db::lazy_pool(&settings.database, 8)?;
-        common::db::ensure_schema(&pool, &settings.database.schema).await?;
+        db::ensure_schema(&pool, &settings.database.schema).await?;
         db::migrate(&pool).await?;
         db::ensure_admin(&pool, &gateway_settings.admin_password).await?;
 
