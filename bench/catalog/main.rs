@@ -6,6 +6,7 @@
 
 mod library;
 mod load;
+mod parse;
 mod scale;
 mod service;
 
@@ -68,6 +69,12 @@ async fn main() -> anyhow::Result<()> {
             dir.display(),
             started.elapsed().as_secs_f64()
         );
+        let parse_rate = tokio::task::spawn_blocking({
+            let dir = dir.clone();
+            move || parse::rate(&dir)
+        })
+        .await??;
+        println!("  walk and tag reading alone (no database): {parse_rate:.0} files/s");
         scans(&dir, args.files, polaris, target).await?;
     }
     if args.songs > 0 {
