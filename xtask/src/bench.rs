@@ -10,24 +10,32 @@ const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web
 
 pub fn run(args: &[String]) -> Result {
     let what = args.first().map(String::as_str).ok_or(USAGE)?;
-    if !matches!(what, "catalog" | "stream" | "events" | "gateway" | "web") {
-        return Err(USAGE.into());
-    }
-    let deps = deps::provision()?;
-    let env = deps.endpoints.env();
-    let mut command = match what {
+    let steps = match what {
         "stream" => stream()?,
-        other => return Err(format!("the {other} benchmark is not wired into xtask yet")),
+        "gateway" => gateway(),
+        "catalog" | "events" | "web" => {
+            return Err(format!("the {what} benchmark is not wired into xtask yet"));
+        }
+        _ => return Err(USAGE.into()),
     };
+    let deps = deps::provision()?;
+    for mut step in steps {
+        step.current_dir(paths::root())
+            .env("CARGO_TARGET_DIR", paths::target())
+            .envs(deps.endpoints.env());
+        process::run(&format!("the {what} benchmark"), &mut step)?;
+    }
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(args);
     command
-        .current_dir(paths::root())
-        .env("CARGO_TARGET_DIR", paths::target())
-        .envs(env);
-    process::run(&format!("the {what} benchmark"), &mut command)
 }
 
 /// stream-service against nginx serving the same files, loaded with wrk.
-fn stream() -> Result<Command> {
+fn stream() -> Result<Vec<Command>> {
     for (program, package) in [
         ("nginx", "nginx-light"),
         ("wrk", "wrk"),
@@ -38,5 +46,19 @@ fn stream() -> Result<Command> {
     }
     let mut command = Command::new("bash");
     command.arg(paths::root().join("bench").join("stream").join("run.sh"));
-    Ok(command)
+    Ok(vec![command])
+}
+
+/// The same load straight to a service and through the release gateway.
+fn gateway() -> Vec<Command> {
+    let gateway = paths::target().join("release").join("gateway");
+    let mut load = cargo(&[
+        "run",
+        "--release",
+        "--manifest-path",
+        "bench/gateway/Cargo.toml",
+        "--",
+    ]);
+    load.arg(gateway);
+    vec![cargo(&["build", "--release", "-p", "gateway"]), load]
 }
