@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 struct RawEventsSettings {
+    /// Read only to name the default spool directory after the port.
+    #[serde(deserialize_with = "lenient::parse")]
+    events_port: u16,
     events_spool_dir: String,
     #[serde(deserialize_with = "lenient::parse")]
     events_spool_max_bytes: u64,
@@ -33,6 +36,7 @@ struct RawEventsSettings {
 impl Default for RawEventsSettings {
     fn default() -> Self {
         Self {
+            events_port: 8083,
             events_spool_dir: String::new(),
             events_spool_max_bytes: 256 * 1024 * 1024,
             events_queue_capacity: 65_536,
@@ -50,7 +54,8 @@ impl Default for RawEventsSettings {
 /// Validated settings of the events service.
 #[derive(Debug, Clone)]
 pub struct EventsSettings {
-    /// Where events wait on disk while the broker is away.
+    /// Where events wait on disk while the broker is away; one directory
+    /// per instance (default `$TMPDIR/tonearm-spool/events-{port}`).
     pub spool_dir: PathBuf,
     /// The spool refuses new events beyond this size.
     pub spool_max_bytes: u64,
@@ -99,8 +104,11 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
     type Error = SettingsError;
 
     fn try_from(raw: RawEventsSettings) -> Result<Self, Self::Error> {
+        // One spool per instance: instances on one machine differ by port.
         let spool_dir = if raw.events_spool_dir.trim().is_empty() {
-            std::env::temp_dir().join("tonearm-spool")
+            std::env::temp_dir()
+                .join("tonearm-spool")
+                .join(format!("events-{}", raw.events_port))
         } else {
             PathBuf::from(raw.events_spool_dir)
         };

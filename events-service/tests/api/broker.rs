@@ -7,7 +7,21 @@ use std::{
     time::{Duration, Instant},
 };
 
-const TANSU: &str = "/root/.cache/tonearm/tools/bin/tansu";
+/// `TONEARM_TANSU_BIN`, else where xtask installs tansu, else `PATH`.
+fn tansu() -> PathBuf {
+    if let Some(path) = std::env::var_os("TONEARM_TANSU_BIN") {
+        return PathBuf::from(path);
+    }
+    let cached = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".cache/tonearm/tools/bin/tansu");
+    if cached.is_file() {
+        cached
+    } else {
+        PathBuf::from("tansu")
+    }
+}
 
 pub struct PrivateBroker {
     pub port: u16,
@@ -41,7 +55,7 @@ impl PrivateBroker {
     /// Starts the process again on the same port and store.
     pub fn resume(&mut self) {
         let url = format!("tcp://127.0.0.1:{}", self.port);
-        let child = Command::new(TANSU)
+        let child = Command::new(tansu())
             .args([
                 "broker",
                 "--listener-url",
