@@ -13,7 +13,8 @@ pub fn run(args: &[String]) -> Result {
     let steps = match what {
         "stream" => stream()?,
         "gateway" => gateway(),
-        "catalog" | "events" | "web" => {
+        "catalog" => catalog(&args[1..])?,
+        "events" | "web" => {
             return Err(format!("the {what} benchmark is not wired into xtask yet"));
         }
         _ => return Err(USAGE.into()),
@@ -61,4 +62,29 @@ fn gateway() -> Vec<Command> {
     ]);
     load.arg(gateway);
     vec![cargo(&["build", "--release", "-p", "gateway"]), load]
+}
+
+/// Scans of generated libraries and queries on 100,000 songs, against the
+/// figures of Polaris on this kind of machine. Extra arguments
+/// (`--files N`, `--songs N`, `--data DIR`) go to the benchmark.
+fn catalog(extra: &[String]) -> Result<Vec<Command>> {
+    tools::debian_program("ffmpeg", "ffmpeg", "the catalog benchmark's generated library")?;
+    let build = cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "catalog-service",
+        "--bin",
+        "catalog-service",
+        "--example",
+        "catalog-bench",
+    ]);
+    let mut run = Command::new(
+        paths::target()
+            .join("release")
+            .join("examples")
+            .join("catalog-bench"),
+    );
+    run.args(extra);
+    Ok(vec![build, run])
 }
