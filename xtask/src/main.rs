@@ -8,6 +8,7 @@
 //! seconds on a fresh clone before anything else is compiled.
 
 mod bench;
+mod cleanup;
 mod demo;
 mod demo_server;
 mod demo_sources;

@@ -6,7 +6,7 @@ use std::{
 };
 
 use crate::{
-    Result, deps, paths, process,
+    Result, cleanup, deps, paths, process,
     system::{self, Build, Ports},
     tools,
     up::{self, StackOptions},
@@ -56,6 +56,7 @@ pub fn run(args: &[String]) -> Result {
     // Tests generate audio with ffmpeg.
     tools::debian_program("ffmpeg", "ffmpeg", "the tests' generated audio files")?;
     let deps = deps::provision()?;
+    cleanup::leftovers(&deps.endpoints)?;
     let env = deps.endpoints.env();
     steps.run("cargo clippy", || {
         process::run(
