@@ -227,7 +227,6 @@ async fn sign_in_list_and_stream_a_range_through_the_real_services() {
 }
 
 #[tokio::test]
-#[ignore = "needs the Kafka-compatible broker at TONEARM_KAFKA_BROKERS; run with --ignored"]
 async fn a_play_through_the_gateway_raises_the_listener_count() {
     let mut system = System::start().await;
     system.start_live().await;
