@@ -101,6 +101,11 @@ pub fn create_consumer(
         // Also bounds how long a rebalance waits for members that died
         // without leaving (the loop polls continuously, so 20 s is ample).
         .set("max.poll.interval.ms", "20000")
+        // Small fetches: a broker that builds large fetch answers slowly
+        // (tansu's SQLite engine) would otherwise hold the connection past
+        // the socket timeout and starve the group heartbeats.
+        .set("max.partition.fetch.bytes", "262144")
+        .set("fetch.max.bytes", "1048576")
         .create_with_context(context)
         .context("creating the Kafka consumer")?;
     consumer
