@@ -28,6 +28,8 @@ struct Options {
     per_client: usize,
     connections: usize,
     listeners: usize,
+    /// Skip the throughput runs (sections 1 and 2).
+    latency_only: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -44,6 +46,7 @@ fn options() -> anyhow::Result<Options> {
         per_client: 4000,
         connections: 10_000,
         listeners: 1000,
+        latency_only: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -59,6 +62,7 @@ fn options() -> anyhow::Result<Options> {
             "--events-per-client" => options.per_client = value.parse()?,
             "--connections" => options.connections = value.parse()?,
             "--listeners" => options.listeners = value.parse()?,
+            "--latency-only" => options.latency_only = value.parse()?,
             other => anyhow::bail!(
                 "unknown option {other}; expected --bin-dir, --brokers, --tansu, --redis, --clients, \
                  --events-per-client, --connections, --listeners"
@@ -136,15 +140,34 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     println!("tonearm live-event benchmarks (2-core loopback; figures, then target)\n");
 
+    if !options.latency_only {
+        throughput(&options, &isolation, &mut redis, events.port).await?;
+    }
+    latency(&options, &isolation, &mut redis, &events).await?;
+    events.stop().await;
+    consumer.stop().await;
+    if let Some(broker) = private {
+        broker.stop().await;
+    }
+    Ok(())
+}
+
+/// Sections 1 and 2: events per second, against the bare broker.
+async fn throughput(
+    options: &Options,
+    isolation: &Isolation,
+    redis: &mut redis::aio::MultiplexedConnection,
+    port: u16,
+) -> anyhow::Result<()> {
     // 1. End to end: sockets -> events-service -> broker -> stats-consumer -> Redis.
     let started = Instant::now();
-    let refused = clients::blast(events.port, options.clients, options.per_client, SONG).await?;
+    let refused = clients::blast(port, options.clients, options.per_client, SONG).await?;
     let total = (options.clients * (options.per_client + 3)) as u64 - refused;
     eprintln!(
         "sent in {:.1} s; waiting for the fold of {total} events",
         started.elapsed().as_secs_f64()
     );
-    wait_folded(&mut redis, &isolation.prefix, total).await?;
+    wait_folded(redis, &isolation.prefix, total).await?;
     if refused > 0 {
         println!("({refused} events were refused as overload and are not counted)");
     }
@@ -183,7 +206,7 @@ async fn main() -> anyhow::Result<()> {
         )],
     )
     .await?;
-    wait_folded(&mut redis, &refold.prefix, total).await?;
+    wait_folded(redis, &refold.prefix, total).await?;
     let fold_rate = total as f64 / started.elapsed().as_secs_f64();
     second.stop().await;
     let (brokers, topic) = (options.brokers.clone(), isolation.topic.clone());
@@ -200,7 +223,16 @@ async fn main() -> anyhow::Result<()> {
         "",
     );
     line("fold / bare read", format!("{:.2}", fold_rate / read_rate), "");
+    Ok(())
+}
 
+/// Sections 3 to 5: memory per socket and push latencies.
+async fn latency(
+    options: &Options,
+    isolation: &Isolation,
+    redis: &mut redis::aio::MultiplexedConnection,
+    events: &Service,
+) -> anyhow::Result<()> {
     // 3. Many idle connections on one events-service.
     let before = events.rss_bytes()?;
     let crowd = clients::crowd(events.port, options.connections).await?;
@@ -257,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while redis::cmd("GET")
         .arg(&key)
-        .query_async::<Option<u64>>(&mut redis)
+        .query_async::<Option<u64>>(redis)
         .await?
         .unwrap_or(0)
         < options.listeners as u64
@@ -284,10 +316,5 @@ async fn main() -> anyhow::Result<()> {
     );
 
     crowd.close();
-    events.stop().await;
-    consumer.stop().await;
-    if let Some(broker) = private {
-        broker.stop().await;
-    }
     Ok(())
 }

@@ -61,7 +61,10 @@ impl Service {
             .env("TONEARM_KAFKA_BROKERS", &isolation.brokers)
             .env("TONEARM_REDIS_URL", &isolation.redis_url)
             .env("TONEARM_EVENTS_SPOOL_DIR", &isolation.spool_dir)
-            .env("TONEARM_LOG", std::env::var("BENCH_CHILD_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "TONEARM_LOG",
+                std::env::var("BENCH_CHILD_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .env("TONEARM_LOG_FORMAT", "json")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
