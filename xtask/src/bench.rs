@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::{Result, deps, paths, process, tools};
+use crate::{Result, deps, paths, process, system::Build, tools, up};
 
 const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web>";
 
@@ -14,7 +14,8 @@ pub fn run(args: &[String]) -> Result {
         "stream" => stream()?,
         "gateway" => gateway(),
         "catalog" => catalog(&args[1..])?,
-        "events" | "web" => {
+        "web" => return web(),
+        "events" => {
             return Err(format!("the {what} benchmark is not wired into xtask yet"));
         }
         _ => return Err(USAGE.into()),
@@ -87,4 +88,23 @@ fn catalog(extra: &[String]) -> Result<Vec<Command>> {
     );
     run.args(extra);
     Ok(vec![build, run])
+}
+
+/// The web budgets (first-load JavaScript, library interactive time, long
+/// tasks while scrolling 100,000 songs) in Chromium against a whole system.
+fn web() -> Result {
+    tools::debian_program("chromium", "chromium", "the web benchmark")?;
+    crate::web::install()?;
+    let deps = deps::provision()?;
+    let stack = up::start_isolated_stack(&deps.endpoints, Build::Debug)?;
+    let url = format!("http://127.0.0.1:{}", stack.system.ports.gateway);
+    process::run(
+        "the web benchmark",
+        Command::new("npm")
+            .args(["run", "bench"])
+            .current_dir(crate::web::dir())
+            .env("TONEARM_E2E_URL", url)
+            .env("TONEARM_E2E_ADMIN_USER", "admin")
+            .env("TONEARM_E2E_ADMIN_PASSWORD", &stack.admin_password),
+    )
 }

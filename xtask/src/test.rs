@@ -5,13 +5,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{
-    Result, cleanup, deps, paths, process,
-    system::{self, Build, Ports},
-    tools,
-    up::{self, StackOptions},
-    web,
-};
+use crate::{Result, cleanup, deps, paths, process, system::Build, tools, up, web};
 
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -100,18 +94,7 @@ pub fn run(args: &[String]) -> Result {
 /// the browser tests pass against its gateway, and SIGTERM stops every
 /// service with exit status 0.
 fn whole_system(endpoints: &deps::Endpoints) -> Result {
-    let tag = system::random_hex()?[..12].to_owned();
-    let stack = up::start_stack(
-        endpoints,
-        StackOptions {
-            ports: Ports::free()?,
-            music: Vec::new(),
-            build: Build::AsTested,
-            isolation: Some(tag.clone()),
-            log_dir: paths::state().join("e2e-logs").join(&tag),
-            demo_port: 0,
-        },
-    )?;
+    let stack = up::start_isolated_stack(endpoints, Build::AsTested)?;
     let mut system = stack.system;
     eprintln!("xtask: every service answers /readyz with 200");
     let browser = if web::exists() {

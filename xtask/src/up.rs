@@ -93,6 +93,10 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
             format!("127.0.0.1:{port}"),
         ));
     }
+    if options.isolation.is_some() {
+        // The browser tests wait for an open socket to learn that its session ended.
+        extra_env.push(("TONEARM_SOCKET_SESSION_CHECK_SECS".to_owned(), "2".to_owned()));
+    }
     let (schema, prefix, topic) = match &options.isolation {
         Some(tag) => (
             format!("e2e_{tag}"),
@@ -125,6 +129,24 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
         system,
         admin_password,
     })
+}
+
+/// A stack on free ports in its own schema, Redis prefix and topic, with
+/// the demo library: for the browser tests and the web benchmark, so they
+/// never touch the data of a running `up`.
+pub fn start_isolated_stack(endpoints: &Endpoints, build: Build) -> Result<Stack> {
+    let tag = system::random_hex()?[..12].to_owned();
+    start_stack(
+        endpoints,
+        StackOptions {
+            ports: Ports::free()?,
+            music: Vec::new(),
+            build,
+            isolation: Some(tag.clone()),
+            log_dir: paths::state().join("e2e-logs").join(&tag),
+            demo_port: 0,
+        },
+    )
 }
 
 /// `TONEARM_ADMIN_PASSWORD`, or the one generated on the first `up` and kept
