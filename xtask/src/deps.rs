@@ -77,7 +77,9 @@ pub fn provision() -> Result<Provisioned> {
         .unwrap_or_default()
         .trim()
         .to_owned();
-    if !process::reachable(&broker) {
+    if process::reachable(&broker) {
+        kafka_answers(&broker, Duration::from_secs(10))?;
+    } else {
         let (_, port) = host_port(&format!("kafka://{broker}"), 9092)?;
         provisioned.started.push(start_tansu(port)?);
     }
@@ -97,6 +99,44 @@ pub fn host_port(url: &str, default_port: u16) -> Result<(String, u16)> {
         None if !host_port.is_empty() => Ok((host_port.to_owned(), default_port)),
         None => Err(format!("no host in {url:?}")),
     }
+}
+
+/// A broker that accepts connections may still be stuck; ask it for the
+/// cluster metadata (Kafka Metadata request, version 0) before reusing it.
+fn kafka_answers(broker: &str, timeout: Duration) -> Result {
+    use std::io::{Read as _, Write as _};
+    let stuck = |why: String| {
+        format!(
+            "the Kafka broker at {broker} accepts connections but {why}; restart it, \
+             or point TONEARM_KAFKA_BROKERS at another one"
+        )
+    };
+    let mut stream = std::net::TcpStream::connect(broker).map_err(|e| stuck(e.to_string()))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let client = b"xtask";
+    let mut request = Vec::new();
+    request.extend_from_slice(&3i16.to_be_bytes()); // Metadata
+    request.extend_from_slice(&0i16.to_be_bytes()); // version 0
+    request.extend_from_slice(&7i32.to_be_bytes()); // correlation id
+    request.extend_from_slice(&(client.len() as i16).to_be_bytes());
+    request.extend_from_slice(client);
+    request.extend_from_slice(&0i32.to_be_bytes()); // no topic named: all of them
+    let mut framed = (request.len() as i32).to_be_bytes().to_vec();
+    framed.extend_from_slice(&request);
+    stream.write_all(&framed).map_err(|e| stuck(e.to_string()))?;
+    let mut head = [0u8; 8];
+    stream.read_exact(&mut head).map_err(|_| {
+        stuck(format!(
+            "does not answer a metadata request within {} s",
+            timeout.as_secs()
+        ))
+    })?;
+    if head[4..8] != 7i32.to_be_bytes() {
+        return Err(stuck("answered a metadata request with something else".into()));
+    }
+    Ok(())
 }
 
 fn wait_reachable(name: &str, port: u16) -> Result {
@@ -252,7 +292,28 @@ fn start_tansu(port: u16) -> Result<Managed> {
 
 #[cfg(test)]
 mod tests {
-    use super::host_port;
+    use std::time::Duration;
+
+    use super::{Endpoints, host_port, kafka_answers};
+
+    #[test]
+    fn the_provisioned_broker_answers_metadata() {
+        let broker = Endpoints::configured().kafka_brokers;
+        let first = broker.split(',').next().expect("one broker");
+        kafka_answers(first, Duration::from_secs(10)).expect("the broker answers");
+    }
+
+    #[test]
+    fn a_broker_that_accepts_but_never_answers_is_named() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let error = kafka_answers(&address, Duration::from_secs(1)).expect_err("no answer");
+        assert!(
+            error.contains(&address) && error.contains("does not answer"),
+            "{error}"
+        );
+        drop(listener);
+    }
 
     #[test]
     fn host_and_port_are_read_from_urls() {
