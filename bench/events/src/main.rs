@@ -149,6 +149,18 @@ async fn main() -> anyhow::Result<()> {
     if let Some(broker) = private {
         broker.stop().await;
     }
+    clean_up(&mut redis, &isolation.prefix).await
+}
+
+/// Deletes the run's keys (the refold's prefix is under the run's prefix).
+async fn clean_up(redis: &mut redis::aio::MultiplexedConnection, prefix: &str) -> anyhow::Result<()> {
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(redis)
+        .await?;
+    for chunk in keys.chunks(1000) {
+        redis::cmd("DEL").arg(chunk).query_async::<()>(redis).await?;
+    }
     Ok(())
 }
 
