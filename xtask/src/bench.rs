@@ -15,9 +15,7 @@ pub fn run(args: &[String]) -> Result {
         "gateway" => gateway(),
         "catalog" => catalog(&args[1..])?,
         "web" => return web(),
-        "events" => {
-            return Err(format!("the {what} benchmark is not wired into xtask yet"));
-        }
+        "events" => events(&args[1..]),
         _ => return Err(USAGE.into()),
     };
     let deps = deps::provision()?;
@@ -49,6 +47,31 @@ fn stream() -> Result<Vec<Command>> {
     let mut command = Command::new("bash");
     command.arg(paths::root().join("bench").join("stream").join("run.sh"));
     Ok(vec![command])
+}
+
+/// The live event path end to end against a bare producer and consumer on
+/// the same broker, the fold against a bare read, 10,000 sockets' memory,
+/// announcement and stats-change latency. Extra arguments go to the load
+/// generator (`--clients`, `--connections`, `--brokers`, ...).
+fn events(extra: &[String]) -> Vec<Command> {
+    let build = cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "events-service",
+        "-p",
+        "stats-consumer",
+    ]);
+    let mut load = cargo(&[
+        "run",
+        "--release",
+        "--manifest-path",
+        "bench/events/Cargo.toml",
+        "--",
+        "--bin-dir",
+    ]);
+    load.arg(paths::target().join("release")).args(extra);
+    vec![build, load]
 }
 
 /// The same load straight to a service and through the release gateway.
