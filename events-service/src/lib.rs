@@ -4,6 +4,7 @@
 mod announcements;
 mod figures;
 mod hub;
+mod ops_stats;
 pub mod protocol;
 pub mod publisher;
 mod redis_conn;

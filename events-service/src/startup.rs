@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::{
     announcements::{self, AnnouncementsContext},
     hub::Hub,
+    ops_stats::{self, OpsStatsContext},
     publisher::{Publisher, PublisherMetrics, PublisherThread},
     redis_conn::LazyRedis,
     settings::EventsSettings,
@@ -90,6 +91,11 @@ impl Application {
             instance: settings.instance_id.clone(),
             connections: connections.clone(),
         });
+        let ops_stats_context = web::Data::new(OpsStatsContext {
+            redis: Arc::clone(&redis),
+            keys: keys.clone(),
+            presence_timeout: events.presence_timeout,
+        });
         let announcements_context = web::Data::new(AnnouncementsContext {
             redis,
             keys,
@@ -99,9 +105,11 @@ impl Application {
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(ws_context.clone())
                 .app_data(announcements_context.clone())
+                .app_data(ops_stats_context.clone())
                 .route("/ws", web::get().to(ws::route))
                 .route("/api/events/announcements", web::post().to(announcements::create))
-                .route("/api/events/announcements", web::get().to(announcements::list));
+                .route("/api/events/announcements", web::get().to(announcements::list))
+                .route("/api/events/stats", web::get().to(ops_stats::get));
         })?;
         Ok(Self {
             http,

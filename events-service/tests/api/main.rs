@@ -3,6 +3,7 @@ mod broker;
 mod end_to_end;
 mod helpers;
 mod live;
+mod ops_stats;
 mod outage;
 mod presence;
 mod protocol;
