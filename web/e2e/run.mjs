@@ -146,6 +146,15 @@ await test('a second listener on the same song makes the first one show 2 listen
   expect(/\d+ online/.test(online) && Number.parseInt(online, 10) >= 2, `header says "${online}"`);
 });
 
+await test('the ops dashboard shows the live figures: users online and the song just played as trending', async () => {
+  await admin.goto(`${base}/admin/ops`);
+  const trending = admin.getByRole('listitem').filter({ hasText: songTitle });
+  await until(async () => (await trending.count()) > 0, 'the trending list to name the song just played', 20_000);
+  expect(/\d+ plays/.test(await trending.first().innerText()), 'the trending entry counts its plays');
+  const online = Number(await admin.getByTestId('ops-online').innerText());
+  expect(online >= 1, `online shown: ${online}`);
+});
+
 await test("an admin announcement appears in a listener's page", async () => {
   expect(listener, 'the listener context exists');
   const text = `Maintenance at ${new Date().toISOString().slice(11, 16)} (${Math.random().toString(36).slice(2, 7)})`;
