@@ -55,7 +55,7 @@ fn delete_keys(redis_url: &str) -> Result<usize> {
     for pattern in ["test:*", "e2e:*"] {
         let listed = process::output(
             "listing test keys",
-            Command::new(&cli).args(["-u", redis_url, "--scan", "--pattern", pattern, "--count", "1000"]),
+            Command::new(&cli).args(["-u", redis_url, "--scan", "--pattern", pattern]),
         )?;
         let keys: Vec<&str> = listed.lines().filter(|key| !key.is_empty()).collect();
         for batch in keys.chunks(500) {
