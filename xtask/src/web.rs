@@ -81,14 +81,10 @@ pub fn build_if_stale() -> Result {
     )
 }
 
-/// `npm run check` (svelte-check: strict TypeScript over every component,
-/// so a changed API type breaks here), then `npm test` (Vitest).
+/// `npm test`: svelte-check (strict TypeScript over every component, so a
+/// changed API type breaks here), then Vitest.
 pub fn unit_tests() -> Result {
     install()?;
-    process::run(
-        "web type check",
-        Command::new(npm()?).args(["run", "check"]).current_dir(dir()),
-    )?;
     process::run(
         "web unit tests",
         Command::new(npm()?).arg("test").current_dir(dir()),
