@@ -7,6 +7,7 @@
 //! xtask uses only the standard library (and `ctrlc`), so it builds in
 //! seconds on a fresh clone before anything else is compiled.
 
+mod admin;
 mod bench;
 mod cleanup;
 mod demo;
@@ -29,7 +30,9 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  up [--music DIR] [--release]   start the whole system on localhost (demo library without --music)
+  up [--music DIR] [--release] [--reset-admin]
+                                 start the whole system on localhost (demo library without --music);
+                                 --reset-admin recreates the admin account with the printed password
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
   bench <catalog|stream|events|gateway|web>
                                  run a benchmark against its named peer";

@@ -17,12 +17,14 @@ use crate::{
 struct Options {
     music: Vec<PathBuf>,
     release: bool,
+    reset_admin: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
     let mut options = Options {
         music: Vec::new(),
         release: false,
+        reset_admin: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -36,9 +38,10 @@ fn parse(args: &[String]) -> Result<Options> {
                 options.music.push(dir);
             }
             "--release" => options.release = true,
+            "--reset-admin" => options.reset_admin = true,
             other => {
                 return Err(format!(
-                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release]"
+                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release] [--reset-admin]"
                 ));
             }
         }
@@ -181,6 +184,9 @@ pub fn run(args: &[String]) -> Result {
     let interrupted = process::interrupted();
     let started = Instant::now();
     let deps = deps::provision()?;
+    if options.reset_admin {
+        crate::admin::forget(&deps.endpoints.database_url)?;
+    }
     let stack = start_stack(
         &deps.endpoints,
         StackOptions {
@@ -197,6 +203,12 @@ pub fn run(args: &[String]) -> Result {
         },
     )?;
     let mut system = stack.system;
+    if !crate::admin::password_works(system.ports.gateway, &stack.admin_password) {
+        eprintln!(
+            "xtask: warning: this database already had an admin account whose password is not the one \
+             below (kept in .tonearm/admin-password); `cargo xtask up --reset-admin` creates it anew"
+        );
+    }
     println!(
         "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  Ctrl-C stops everything.\n",
         started.elapsed().as_secs_f64(),
