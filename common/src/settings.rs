@@ -10,14 +10,18 @@
 //! `#[serde(default)]` and extracts it from [`layers`], so it shares the
 //! same sources and the same error messages.
 
-use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+mod layers;
+pub mod lenient;
+mod validate;
 
-use figment::{
-    Figment,
-    providers::{Format, Serialized, Toml},
-};
+use std::time::Duration;
+
 use reqwest::Url;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
+
+pub use layers::{extract, layers};
+use validate::{broker_list, hostname, log_format, sql_identifier, topic_name, url_with_scheme};
+pub use validate::{http_urls, non_empty, positive_millis};
 
 /// The prefix of every environment variable Tonearm reads.
 pub const ENV_PREFIX: &str = "TONEARM_";
@@ -106,103 +110,6 @@ impl Default for RawSettings {
             readiness_timeout_ms: 2000,
             instance_id: String::new(),
             internal_token: String::new(),
-        }
-    }
-}
-
-/// The configuration sources in order of precedence (later wins): the
-/// defaults of `T`, the TOML file named by `TONEARM_CONFIG`, the environment.
-pub fn layers<T: Serialize + Default>() -> Result<Figment, SettingsError> {
-    let mut figment = Figment::from(Serialized::defaults(T::default()));
-    if let Some(path) = std::env::var_os("TONEARM_CONFIG") {
-        let path = PathBuf::from(path);
-        if !path.is_file() {
-            return Err(SettingsError::new(
-                "config",
-                format!(
-                    "expected the path of a TOML file, {} is not a file",
-                    path.display()
-                ),
-            ));
-        }
-        figment = figment.merge(Toml::file(path));
-    }
-    Ok(figment.merge(environment()))
-}
-
-/// `TONEARM_*` variables as string values. Figment's own `Env` provider
-/// guesses types (`1234` becomes a number), which breaks string settings
-/// such as passwords and prefixes; numeric settings accept strings instead.
-fn environment() -> Serialized<BTreeMap<String, String>> {
-    let values = std::env::vars()
-        .filter_map(|(name, value)| {
-            let key = name.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase();
-            (key != "config").then_some((key, value))
-        })
-        .collect();
-    Serialized::from(values, figment::Profile::Default)
-}
-
-/// Extracts `T` from the layers, mapping any failure onto the setting's name.
-pub fn extract<T: Serialize + DeserializeOwned + Default>() -> Result<T, SettingsError> {
-    layers::<T>()?.extract::<T>().map_err(describe)
-}
-
-fn describe(error: figment::Error) -> SettingsError {
-    let key = error.path.join("_");
-    let origin = if std::env::var_os(env_name(&key)).is_some() {
-        " (from the environment)"
-    } else {
-        " (from the file named by TONEARM_CONFIG)"
-    };
-    SettingsError {
-        name: if key.is_empty() {
-            "TONEARM_CONFIG".into()
-        } else {
-            env_name(&key)
-        },
-        reason: format!("{}{origin}", error.kind),
-    }
-}
-
-/// Numbers and booleans from the environment arrive as strings; these
-/// deserializers accept either form. Services use them for their own
-/// numeric settings: `#[serde(deserialize_with = "common::settings::lenient::parse")]`.
-pub mod lenient {
-    use std::{fmt::Display, str::FromStr};
-
-    use serde::{Deserialize, Deserializer, de::Error as _};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum ValueOrText<T> {
-        Value(T),
-        Text(String),
-    }
-
-    /// A `T` written as itself (TOML) or as text (environment).
-    pub fn parse<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de> + FromStr,
-        T::Err: Display,
-    {
-        match ValueOrText::<T>::deserialize(deserializer)? {
-            ValueOrText::Value(value) => Ok(value),
-            ValueOrText::Text(text) => text.trim().parse().map_err(|error| {
-                D::Error::custom(format!(
-                    "expected a {}, got {text:?}: {error}",
-                    short_type_name::<T>()
-                ))
-            }),
-        }
-    }
-
-    fn short_type_name<T>() -> &'static str {
-        match std::any::type_name::<T>() {
-            "bool" => "boolean (true or false)",
-            "u16" => "port number (0 to 65535)",
-            _ => "number",
         }
     }
 }
@@ -335,121 +242,6 @@ impl TryFrom<RawSettings> for Settings {
             },
             internal_token: Some(raw.internal_token).filter(|token| !token.is_empty()),
         })
-    }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_owned())
-        .unwrap_or_else(|_| "tonearm".into())
-}
-
-pub fn non_empty(key: &str, value: String) -> Result<String, SettingsError> {
-    if value.trim().is_empty() {
-        return Err(SettingsError::new(key, "expected a non-empty value"));
-    }
-    Ok(value)
-}
-
-pub fn positive_millis(key: &str, millis: u64) -> Result<Duration, SettingsError> {
-    if millis == 0 {
-        return Err(SettingsError::new(
-            key,
-            "expected a number of milliseconds above 0",
-        ));
-    }
-    Ok(Duration::from_millis(millis))
-}
-
-fn url_with_scheme(key: &str, value: String, schemes: &[&str]) -> Result<String, SettingsError> {
-    let expected = || format!("expected a {}:// URL, got {value:?}", schemes.join("://, "));
-    let url = Url::parse(&value).map_err(|_| SettingsError::new(key, expected()))?;
-    if !schemes.contains(&url.scheme()) {
-        return Err(SettingsError::new(key, expected()));
-    }
-    Ok(value)
-}
-
-/// A comma-separated list of `http(s)://host:port` base URLs.
-pub fn http_urls(key: &str, value: &str) -> Result<Vec<Url>, SettingsError> {
-    let urls: Vec<Url> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| match Url::parse(part) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
-            _ => Err(SettingsError::new(
-                key,
-                format!("expected comma-separated http:// or https:// URLs, got {part:?}"),
-            )),
-        })
-        .collect::<Result<_, _>>()?;
-    if urls.is_empty() {
-        return Err(SettingsError::new(key, "expected at least one http:// URL"));
-    }
-    Ok(urls)
-}
-
-fn sql_identifier(key: &str, value: String) -> Result<String, SettingsError> {
-    let valid = !value.is_empty()
-        && value.len() <= 63
-        && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid {
-        return Err(SettingsError::new(
-            key,
-            format!("expected a lower-case SQL identifier (a-z, 0-9, _), got {value:?}"),
-        ));
-    }
-    Ok(value)
-}
-
-fn broker_list(key: &str, value: String) -> Result<String, SettingsError> {
-    let valid = value.split(',').all(|broker| {
-        broker
-            .trim()
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
-    });
-    if !valid {
-        return Err(SettingsError::new(
-            key,
-            format!("expected comma-separated host:port pairs, got {value:?}"),
-        ));
-    }
-    Ok(value)
-}
-
-fn topic_name(key: &str, value: String) -> Result<String, SettingsError> {
-    let valid = !value.is_empty()
-        && value.len() <= 249
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid {
-        return Err(SettingsError::new(
-            key,
-            format!("expected a Kafka topic name (a-z, A-Z, 0-9, '.', '_', '-'), got {value:?}"),
-        ));
-    }
-    Ok(value)
-}
-
-fn log_format(value: &str) -> Result<LogFormat, SettingsError> {
-    match value {
-        "json" => Ok(LogFormat::Json),
-        "pretty" => Ok(LogFormat::Pretty),
-        "auto" | "" => Ok(if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            LogFormat::Pretty
-        } else {
-            LogFormat::Json
-        }),
-        other => Err(SettingsError::new(
-            "log_format",
-            format!("expected one of auto, pretty, json, got {other:?}"),
-        )),
     }
 }
 
