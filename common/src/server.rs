@@ -1,6 +1,6 @@
 //! The HTTP server every service runs, and the `main` they share.
 
-use std::{future::Future, net::TcpListener, process::ExitCode};
+use std::{future::Future, net::TcpListener, process::ExitCode, time::Duration};
 
 use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context as _;
@@ -19,6 +19,12 @@ pub struct HttpService {
     server: actix_web::dev::Server,
 }
 
+/// What differs between the edge (the gateway) and the services behind it.
+struct Edge {
+    token: identity::InternalToken,
+    head_timeout: Option<Duration>,
+}
+
 impl HttpService {
     /// Starts serving on `listener`. `routes` adds the service's own routes
     /// and app data; it runs once per worker. Identity headers are checked
@@ -33,24 +39,33 @@ impl HttpService {
     where
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
-        let token = identity::InternalToken::new(settings.internal_token.clone());
-        Self::start_with(listener, settings, metrics, readiness, token, routes)
+        let edge = Edge {
+            token: identity::InternalToken::new(settings.internal_token.clone()),
+            head_timeout: None,
+        };
+        Self::start_with(listener, settings, metrics, readiness, edge, routes)
     }
 
     /// For the gateway, the edge: clients' identity headers are not refused
-    /// here, because the gateway strips them and sets its own.
+    /// here (the gateway strips them and sets its own), and a client gets
+    /// `head_timeout` to send its request head (a bound on slow-header
+    /// attacks).
     pub fn start_edge<F>(
         listener: TcpListener,
         settings: &Settings,
         metrics: Metrics,
         readiness: Readiness,
+        head_timeout: Duration,
         routes: F,
     ) -> anyhow::Result<Self>
     where
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
-        let token = identity::InternalToken::new(None);
-        Self::start_with(listener, settings, metrics, readiness, token, routes)
+        let edge = Edge {
+            token: identity::InternalToken::new(None),
+            head_timeout: Some(head_timeout),
+        };
+        Self::start_with(listener, settings, metrics, readiness, edge, routes)
     }
 
     fn start_with<F>(
@@ -58,7 +73,7 @@ impl HttpService {
         settings: &Settings,
         metrics: Metrics,
         readiness: Readiness,
-        token: identity::InternalToken,
+        edge: Edge,
         routes: F,
     ) -> anyhow::Result<Self>
     where
@@ -67,8 +82,8 @@ impl HttpService {
         let port = listener.local_addr().context("reading the bound address")?.port();
         let metrics = web::Data::new(metrics);
         let readiness = web::Data::new(readiness);
-        let internal_token = web::Data::new(token);
-        let server = HttpServer::new(move || {
+        let internal_token = web::Data::new(edge.token);
+        let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(identity::middleware))
                 .wrap(from_fn(metrics::middleware))
@@ -80,10 +95,16 @@ impl HttpService {
                 .configure(routes.clone())
                 .default_service(web::to(http::not_found))
         })
-        .shutdown_timeout(settings.shutdown_timeout.as_secs())
-        .listen(listener)
-        .context("listening")?
-        .run();
+        // Answer heads and bodies are often written separately; without this,
+        // Nagle's algorithm meets the client's delayed ACK and adds 40 ms.
+        .tcp_nodelay(true)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(head_timeout) = edge.head_timeout {
+            server = server
+                .client_request_timeout(head_timeout)
+                .client_disconnect_timeout(Duration::from_secs(1));
+        }
+        let server = server.listen(listener).context("listening")?.run();
         Ok(Self { port, server })
     }
 

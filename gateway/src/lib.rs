@@ -9,7 +9,6 @@ pub mod error;
 pub mod proxy;
 mod redis_conn;
 pub mod routes;
-mod server;
 pub mod settings;
 mod startup;
 pub mod state;

@@ -7,7 +7,7 @@ use common::{
     health::{HttpCheck, PostgresCheck, Readiness, RedisCheck},
     metrics::Metrics,
     redis_client::Keys,
-    server::bind,
+    server::{HttpService, bind},
 };
 use reqwest::Url;
 
@@ -19,15 +19,14 @@ use crate::{
         metrics::ProxyMetrics,
     },
     redis_conn::LazyRedis,
-    server,
+    routes,
     settings::GatewaySettings,
     state::Gateway,
 };
 
 /// The gateway, bound and ready to run.
 pub struct Application {
-    port: u16,
-    server: actix_web::dev::Server,
+    http: HttpService,
 }
 
 impl Application {
@@ -75,23 +74,24 @@ impl Application {
             settings: gateway_settings,
         });
         let listener = bind(&settings.host, settings.ports.gateway)?;
-        let port = listener.local_addr().context("reading the bound address")?.port();
-        let server = server::start(listener, &settings, metrics, readiness, gateway)?;
-        Ok(Self { port, server })
+        let head_timeout = gateway.settings.client_request_timeout;
+        let routes = move |cfg: &mut web::ServiceConfig| routes::configure(cfg, gateway.clone());
+        let http = HttpService::start_edge(listener, &settings, metrics, readiness, head_timeout, routes)?;
+        Ok(Self { http })
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.http.port()
     }
 
     /// Stops the server from elsewhere (tests); signals also stop it.
     pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+        self.http.handle()
     }
 
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await.context("running the HTTP server")
+        self.http.run_until_stopped().await
     }
 }
 
