@@ -58,11 +58,6 @@ impl Readiness {
         self
     }
 
-    pub fn with_arc(mut self, check: Arc<dyn DependencyCheck>) -> Self {
-        self.checks.push(check);
-        self
-    }
-
     /// Runs every check concurrently.
     pub async fn report(&self) -> ReadinessReport {
         let results = join_all(self.checks.iter().map(|check| async move {
