@@ -33,19 +33,7 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     unique.reverse();
     let batch = serde_json::to_value(&unique).context("encoding a batch of songs")?;
     let mut tx = pool.begin().await.context("starting a song batch")?;
-    sqlx::query(
-        "INSERT INTO artists (id, name)
-         SELECT DISTINCT ON (id) id, name FROM (
-             SELECT unnest(artist_ids) AS id, unnest(artists) AS name
-             FROM jsonb_to_recordset($1) AS s(artists text[], artist_ids uuid[])
-         ) found
-         ORDER BY id
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&batch)
-    .execute(&mut *tx)
-    .await
-    .context("upserting artists")?;
+    upsert_artists(&mut tx, &unique).await?;
     upsert_albums(&mut tx, &unique).await?;
     let statement = format!(
         "INSERT INTO songs ({COLUMNS})
@@ -68,8 +56,36 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     Ok(())
 }
 
-/// Albums of the batch, and album artists as artists (they may credit no
-/// track of their own, e.g. "Various Artists").
+/// Every artist of the batch, credited on a track or as an album artist
+/// (who may credit no track of their own, e.g. "Various Artists"), in one
+/// statement in id order: batches written at once then take their locks in
+/// the same order and cannot deadlock.
+async fn upsert_artists(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
+    let mut artists = std::collections::BTreeMap::new();
+    for song in songs {
+        for (id, name) in song.artist_ids.iter().zip(&song.artists) {
+            artists.entry(*id).or_insert(name.as_str());
+        }
+        artists
+            .entry(crate::ids::artist_id(&song.album_artist))
+            .or_insert(song.album_artist.as_str());
+    }
+    let (ids, names): (Vec<Uuid>, Vec<&str>) = artists.into_iter().unzip();
+    sqlx::query(
+        "INSERT INTO artists (id, name)
+         SELECT id, name FROM unnest($1::uuid[], $2::text[]) AS a(id, name)
+         ORDER BY id
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&names)
+    .execute(&mut *tx)
+    .await
+    .context("upserting artists")?;
+    Ok(())
+}
+
+/// Albums of the batch, in id order.
 async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     let mut titles = Vec::new();
@@ -83,16 +99,6 @@ async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyho
         artist_ids.push(crate::ids::artist_id(&song.album_artist));
         years.push(song.year);
     }
-    sqlx::query(
-        "INSERT INTO artists (id, name)
-         SELECT DISTINCT ON (id) id, name FROM unnest($1::uuid[], $2::text[]) AS a(id, name)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&artist_ids)
-    .bind(&artists)
-    .execute(&mut *tx)
-    .await
-    .context("upserting album artists")?;
     sqlx::query(
         "INSERT INTO albums (id, title, artist, artist_id, year)
          SELECT DISTINCT ON (id) id, title, artist, artist_id, year

@@ -8,6 +8,7 @@ pub mod store;
 pub mod tags;
 pub mod walk;
 pub mod watcher;
+mod windowed;
 
 use futures_util::future::BoxFuture;
 

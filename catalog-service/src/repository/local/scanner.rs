@@ -13,7 +13,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sqlx::PgPool;
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, task::JoinSet};
 use uuid::Uuid;
 
 use super::{
@@ -26,6 +26,9 @@ use crate::model::NewSong;
 
 /// Songs written per statement.
 const BATCH: usize = 1000;
+/// Batches written at once: the database works on one while tags are read
+/// for the next, and on two when tag reading is ahead.
+const WRITERS: usize = 2;
 
 /// A scan is already running.
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,7 @@ impl Scanner {
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut problems = Vec::new();
+        let mut writing = JoinSet::new();
         while let Some(result) = receiver.recv().await {
             match result {
                 Ok(song) => batch.push(song),
@@ -219,21 +223,40 @@ impl Scanner {
                 }
             }
             if batch.len() >= BATCH {
-                self.store_batch(&mut batch, counters).await?;
+                if writing.len() >= WRITERS {
+                    self.batch_written(&mut writing, counters).await?;
+                }
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                writing.spawn(write_batch(self.pool().clone(), full));
             }
         }
-        self.store_batch(&mut batch, counters).await?;
+        writing.spawn(write_batch(self.pool().clone(), batch));
+        while !writing.is_empty() {
+            self.batch_written(&mut writing, counters).await?;
+        }
         reader.await?;
         Ok(problems)
     }
 
-    async fn store_batch(&self, batch: &mut Vec<NewSong>, counters: &Counters) -> anyhow::Result<()> {
-        crate::store::write::upsert_songs(self.pool(), batch).await?;
-        counters.done.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        self.inner.metrics.files_read.inc_by(batch.len() as u64);
-        batch.clear();
+    /// Waits for one batch write and counts its songs as done.
+    async fn batch_written(
+        &self,
+        writing: &mut JoinSet<anyhow::Result<u64>>,
+        counters: &Counters,
+    ) -> anyhow::Result<()> {
+        if let Some(written) = writing.join_next().await {
+            let songs = written??;
+            counters.done.fetch_add(songs, Ordering::Relaxed);
+            self.inner.metrics.files_read.inc_by(songs);
+        }
         Ok(())
     }
+}
+
+/// Stores one batch; answers how many songs it held.
+async fn write_batch(pool: PgPool, batch: Vec<NewSong>) -> anyhow::Result<u64> {
+    crate::store::write::upsert_songs(&pool, &batch).await?;
+    Ok(batch.len() as u64)
 }
 
 /// Known local files by song id: size, mtime and path.

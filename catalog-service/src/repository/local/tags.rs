@@ -11,6 +11,7 @@ use lofty::{
     tag::Tag,
 };
 
+use super::windowed::Windowed;
 use crate::{ids, model::NewSong};
 
 /// A file found by the walk, with what the scan knows before opening it.
@@ -39,7 +40,7 @@ pub fn is_audio(path: &Path) -> bool {
 /// Reads tags and properties; the error is lofty's message.
 pub fn read(file: &FoundFile) -> Result<NewSong, String> {
     let path = Path::new(&file.path);
-    let tagged = Probe::open(path)
+    let tagged = probe(path)
         .and_then(|probe| probe.options(ParseOptions::new()).read())
         .map_err(|error| error.to_string())?;
     let properties = tagged.properties();
@@ -77,6 +78,16 @@ pub fn read(file: &FoundFile) -> Result<NewSong, String> {
         None => song.set_credits(Vec::new(), None, None),
     }
     Ok(song)
+}
+
+/// The file through [`Windowed`], typed by its extension (by its content
+/// when the extension says nothing).
+fn probe(path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
+    let reader = Windowed::open(path)?;
+    Ok(match FileType::from_path(path) {
+        Some(file_type) => Probe::with_file_type(reader, file_type),
+        None => Probe::new(reader).guess_file_type()?,
+    })
 }
 
 pub(crate) fn apply_tag(song: &mut NewSong, tag: &Tag) {
