@@ -161,6 +161,9 @@ impl FixtureServer {
             Some(route) if route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref() => {
                 head(304, &route.content_type, 0, route.etag.as_deref(), None)
             }
+            Some(route) if route.status == 200 && headers.contains_key("range") => {
+                ranged(&route, &headers["range"])
+            }
             Some(route) => {
                 let mut bytes = head(
                     route.status,
@@ -175,6 +178,26 @@ impl FixtureServer {
         };
         let _ = socket.write_all(&response).await;
     }
+}
+
+/// A 206 answer to `bytes=first-last` (the only form the catalog sends).
+fn ranged(route: &Route, range: &str) -> Vec<u8> {
+    let (first, last) = range
+        .trim_start_matches("bytes=")
+        .split_once('-')
+        .expect("a bytes=first-last range");
+    let first: usize = first.parse().expect("first byte");
+    let last = last
+        .parse::<usize>()
+        .expect("last byte")
+        .min(route.body.len() - 1);
+    let body = &route.body[first..=last];
+    let mut bytes = head(206, &route.content_type, body.len(), route.etag.as_deref(), None);
+    let end = bytes.len() - 2;
+    let content_range = format!("content-range: bytes {first}-{last}/{}\r\n", route.body.len());
+    bytes.splice(end..end, content_range.into_bytes());
+    bytes.extend_from_slice(body);
+    bytes
 }
 
 fn head(

@@ -204,6 +204,37 @@ async fn a_direct_audio_url_is_read_from_its_head() {
 }
 
 #[tokio::test]
+async fn a_large_audio_url_is_asked_for_its_head_only() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::TempDir::new().expect("dir");
+    let path = make(
+        dir.path(),
+        "long.mp3",
+        &Tags {
+            seconds: 40.0,
+            ..Tags::song("Long tune", "Net Band", "Online")
+        },
+    );
+    let bytes = std::fs::read(path).expect("read");
+    assert!(bytes.len() > 256 * 1024, "the file must outgrow the head");
+    server.set("/long.mp3", Route::ok("audio/mpeg", bytes.clone()));
+    let app = app_with(&server).await;
+    added(&app, &server.url("/long.mp3")).await;
+
+    let requests = server.seen("/long.mp3");
+    let range = requests[0].headers.get("range").map(String::as_str);
+    assert_eq!(range, Some("bytes=0-262143"));
+    let page = app.get_json("songs?source=remote").await;
+    let song = &page["items"][0];
+    assert_eq!(song["title"], "Long tune");
+    let detail = app
+        .get_json(&format!("songs/{}", song["id"].as_str().expect("id")))
+        .await;
+    // The size is the whole file's, from Content-Range, not the head's.
+    assert_eq!(detail["size_bytes"], bytes.len());
+}
+
+#[tokio::test]
 async fn refused_and_unsupported_urls_are_422s_naming_why() {
     let server = FixtureServer::start().await;
     server.set(

@@ -41,7 +41,15 @@ pub async fn fetch(
     known: &Validators,
 ) -> Result<(Fetched, Validators), SourceError> {
     let work = async {
-        let mut response = fetcher.get(url, conditional_headers(known)).await?;
+        let path = url.path().to_ascii_lowercase();
+        let mut headers = conditional_headers(known);
+        // A URL named like an audio file is asked for its head only; a
+        // server that ignores the range answers 200 and the head is read off
+        // the whole body.
+        if has_ext(&path, AUDIO_EXTENSIONS) {
+            headers.insert(header::RANGE, head_range());
+        }
+        let mut response = fetcher.get(url, headers).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok((Fetched::NotModified, known.clone()));
         }
@@ -51,12 +59,11 @@ pub async fn fetch(
         };
         let content_type = header_text(&response, header::CONTENT_TYPE)
             .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-        let length = response.content_length();
+        let length = full_length(&response);
         let mut head = Vec::new();
         let complete = read_up_to(&mut response, &mut head, 512, url).await?;
         let text_head = String::from_utf8_lossy(&head);
         let kind = content_type.as_deref().unwrap_or("");
-        let path = url.path().to_ascii_lowercase();
         let max = fetcher.policy().max_bytes as usize;
         let fetched = if is_playlist_type(kind)
             || has_ext(&path, &["m3u", "m3u8", "pls"])
@@ -69,6 +76,8 @@ pub async fn fetch(
             Fetched::Feed(head)
         } else if is_audio_type(kind) || looks_like_audio(&head) {
             let complete = complete || read_up_to(&mut response, &mut head, AUDIO_HEAD_BYTES, url).await?;
+            // A partial answer ends with the range, not with the file.
+            let complete = complete && length.is_none_or(|length| head.len() as u64 >= length);
             Fetched::Audio {
                 head,
                 complete,
@@ -101,6 +110,24 @@ fn conditional_headers(known: &Validators) -> HeaderMap {
         headers.insert(header::IF_MODIFIED_SINCE, date);
     }
     headers
+}
+
+/// File name extensions of audio files (asked for their head only).
+const AUDIO_EXTENSIONS: &[&str] = &["mp3", "flac", "ogg", "oga", "opus", "m4a", "aac", "wav"];
+
+fn head_range() -> HeaderValue {
+    HeaderValue::from_str(&format!("bytes=0-{}", AUDIO_HEAD_BYTES - 1))
+        .unwrap_or_else(|_| HeaderValue::from_static("bytes=0-262143"))
+}
+
+/// The length of the whole file: the total of a 206's `Content-Range`
+/// (`bytes 0-262143/5242880`), else the body's length.
+fn full_length(response: &Response) -> Option<u64> {
+    if response.status() != StatusCode::PARTIAL_CONTENT {
+        return response.content_length();
+    }
+    let range = response.headers().get(header::CONTENT_RANGE)?.to_str().ok()?;
+    range.rsplit_once('/')?.1.trim().parse().ok()
 }
 
 fn header_text(response: &Response, name: header::HeaderName) -> Option<String> {
