@@ -46,6 +46,50 @@ impl SeekToStored {
     }
 }
 
+impl SeekToStored {
+    /// Where a partition resumes: at its stored offset, unless the log no
+    /// longer reaches it (the topic was deleted and created again, or the
+    /// broker lost its data). The fold script skips offsets below the
+    /// stored one, so new events would be ignored until the new log grew
+    /// past it: the stored offset is moved back to the log's start instead,
+    /// and that is logged, since counters then mix two logs.
+    fn start_of(&self, consumer: &BaseConsumer<Self>, topic: &str, partition: i32, stored: i64) -> i64 {
+        let (low, high) = match consumer.fetch_watermarks(topic, partition, Duration::from_secs(5)) {
+            Ok(marks) => marks,
+            Err(error) => {
+                tracing::warn!(%error, partition, "cannot read the log's end; resuming at the stored offset");
+                return stored;
+            }
+        };
+        if stored <= high {
+            return stored;
+        }
+        tracing::warn!(
+            partition,
+            stored,
+            log_start = low,
+            log_end = high,
+            "the stored offset is past the end of the log (topic recreated or broker data lost); \
+             folding this partition again from the start of its log"
+        );
+        if let Err(error) = self.store_offset(partition, low) {
+            tracing::error!(%error, partition, "cannot move the stored offset back");
+            return stored;
+        }
+        low
+    }
+
+    fn store_offset(&self, partition: i32, offset: i64) -> Result<(), redis::RedisError> {
+        let mut connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
+        connection.set_read_timeout(Some(Duration::from_secs(2)))?;
+        redis::cmd("HSET")
+            .arg(self.keys.offsets())
+            .arg(partition)
+            .arg(offset)
+            .query(&mut connection)
+    }
+}
+
 impl ConsumerContext for SeekToStored {
     fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
         if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
@@ -62,8 +106,9 @@ impl ConsumerContext for SeekToStored {
                     .map(|element| (element.topic().to_owned(), element.partition()))
                     .collect();
                 for (topic, partition) in topics {
-                    if let Some(offset) = stored.get(&partition) {
-                        let _ = tpl.set_partition_offset(&topic, partition, Offset::Offset(*offset));
+                    if let Some(stored) = stored.get(&partition) {
+                        let start = self.start_of(consumer, &topic, partition, *stored);
+                        let _ = tpl.set_partition_offset(&topic, partition, Offset::Offset(start));
                     }
                 }
                 tracing::info!(

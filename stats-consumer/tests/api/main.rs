@@ -2,5 +2,6 @@ mod broker;
 mod exactly_once;
 mod folding;
 mod helpers;
+mod log_reset;
 mod readiness;
 mod rebuild;
