@@ -1,0 +1,140 @@
+//! Streaming throughput: one 1 GiB body, downloaded by the same client
+//! straight from the service, through the gateway, and through nginx as a
+//! reverse proxy (the reference), interleaved over several rounds.
+
+use std::path::Path;
+
+use crate::{Result, load, nginx, service};
+
+const SIZE: u64 = 1 << 30;
+
+/// One way to reach the body.
+struct Target {
+    label: String,
+    url: String,
+    cookie: Option<String>,
+    /// The relaying process, whose CPU time per GiB is printed.
+    pid: Option<u32>,
+}
+
+/// One download: MiB/s, and the relay's CPU seconds for the whole body.
+#[derive(Clone, Copy)]
+struct Run {
+    mib_per_s: f64,
+    cpu: Option<f64>,
+}
+
+/// The in-memory stand-in: direct, through the gateway, through nginx.
+pub async fn stand_in(
+    client: &reqwest::Client,
+    upstream: &str,
+    (gateway, pid): (&str, u32),
+    cookie: &str,
+    rounds: usize,
+) -> Result {
+    let path = format!("/api/stream/big?size={SIZE}");
+    let mut proxies = Vec::new();
+    for (index, (label, buffers)) in nginx::BUFFERS.iter().enumerate() {
+        proxies.push((
+            *label,
+            nginx::start(upstream, buffers, &format!("standin{index}")).await?,
+        ));
+    }
+    let mut targets = vec![
+        target("direct", upstream, &path, None, None),
+        target("gateway", gateway, &path, Some(cookie), Some(pid)),
+    ];
+    for (label, proxy) in &proxies {
+        targets.push(target(
+            &format!("nginx, {label}"),
+            &proxy.url,
+            &path,
+            None,
+            proxy.pid,
+        ));
+    }
+    println!("\nstreaming one 1 GiB body from the in-memory stand-in (same process as the client):");
+    compare(client, &targets, rounds).await
+}
+
+/// The real stream-service reading a real file: direct, through a second
+/// gateway whose stream instance is that service, through nginx.
+pub async fn real_service(
+    client: &reqwest::Client,
+    binary: &Path,
+    gateway_binary: &Path,
+    upstream: &str,
+    cookie: &str,
+    rounds: usize,
+) -> Result {
+    let service = service::start(binary, SIZE, crate::TOKEN).await?;
+    let (child, gateway) = crate::spawn_gateway(gateway_binary, upstream, &service.url)?;
+    crate::wait_until_up(&gateway, "/healthz", "the second gateway").await?;
+    let (label, buffers) = nginx::BUFFERS[1];
+    let proxy = nginx::start(&service.url, buffers, "service").await?;
+    let path = format!("/api/stream/songs/{}", service::SONG);
+    let targets = vec![
+        target("direct", &service.url, &path, None, None),
+        target("gateway", &gateway, &path, Some(cookie), child.id()),
+        target(&format!("nginx, {label}"), &proxy.url, &path, None, proxy.pid),
+    ];
+    println!("\nstreaming a 1 GiB file from the real stream-service (release, page cache):");
+    compare(client, &targets, rounds).await
+}
+
+fn target(label: &str, base: &str, path: &str, cookie: Option<&str>, pid: Option<u32>) -> Target {
+    Target {
+        label: label.to_owned(),
+        url: format!("{base}{path}"),
+        cookie: cookie.map(str::to_owned),
+        pid,
+    }
+}
+
+async fn run(client: &reqwest::Client, target: &Target) -> Result<Run> {
+    let before = target.pid.map(load::cpu_seconds).transpose()?;
+    let mib_per_s = load::download(client, &target.url, target.cookie.as_deref(), SIZE).await?;
+    let cpu = match (target.pid, before) {
+        (Some(pid), Some(before)) => Some(load::cpu_seconds(pid)? - before),
+        _ => None,
+    };
+    Ok(Run { mib_per_s, cpu })
+}
+
+/// Downloads through every target in turn, `rounds` times, and prints each
+/// target's best and its ratio to the first target's best, with the
+/// relay's least CPU time per GiB (robust to other load on the machine).
+async fn compare(client: &reqwest::Client, targets: &[Target], rounds: usize) -> Result {
+    let mut runs = vec![Vec::new(); targets.len()];
+    for _ in 0..rounds.max(1) {
+        for (target, runs) in targets.iter().zip(&mut runs) {
+            runs.push(run(client, target).await?);
+        }
+    }
+    let best = |runs: &[Run]| runs.iter().map(|run| run.mib_per_s).fold(0.0, f64::max);
+    let direct = best(&runs[0]);
+    for (target, runs) in targets.iter().zip(&runs) {
+        let all: Vec<String> = runs.iter().map(|run| format!("{:.0}", run.mib_per_s)).collect();
+        let ratio = if target.pid.is_some() {
+            format!("ratio {:.2}", best(runs) / direct)
+        } else {
+            String::new()
+        };
+        let cpu = runs
+            .iter()
+            .filter_map(|run| run.cpu)
+            .min_by(f64::total_cmp)
+            .map_or(String::new(), |cpu| format!("relay CPU {cpu:.2} s/GiB"));
+        println!(
+            "  {:<32} best {:>5.0} MiB/s (runs {:<16}) {ratio:<11} {cpu}",
+            target.label,
+            best(runs),
+            all.join(", ")
+        );
+    }
+    println!(
+        "  (target: gateway ratio >= 0.9; load average now {})",
+        crate::load_average()
+    );
+    Ok(())
+}
