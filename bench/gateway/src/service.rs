@@ -18,6 +18,7 @@ pub const SONG: &str = "00000000-0000-4000-8000-000000000b16";
 /// and folder.
 pub struct StreamService {
     pub url: String,
+    pub pid: Option<u32>,
     dir: PathBuf,
     schema: String,
     database_url: String,
@@ -61,6 +62,7 @@ pub async fn start(binary: &Path, size: u64, token: &str) -> Result<StreamServic
         .map_err(|error| format!("starting {}: {error}", binary.display()))?;
     let service = StreamService {
         url: format!("http://127.0.0.1:{port}"),
+        pid: child.id(),
         dir,
         schema,
         database_url,

@@ -17,11 +17,14 @@ struct Target {
     pid: Option<u32>,
 }
 
-/// One download: MiB/s, and the relay's CPU seconds for the whole body.
+/// One download: MiB/s, and CPU seconds for the whole body: of the relay,
+/// and of every process involved (this one, with the client and the
+/// stand-in; the service when it runs apart; the relay).
 #[derive(Clone, Copy)]
 struct Run {
     mib_per_s: f64,
-    cpu: Option<f64>,
+    relay_cpu: Option<f64>,
+    total_cpu: f64,
 }
 
 /// The in-memory stand-in: direct, through the gateway, through nginx.
@@ -54,7 +57,7 @@ pub async fn stand_in(
         ));
     }
     println!("\nstreaming one 1 GiB body from the in-memory stand-in (same process as the client):");
-    compare(client, &targets, rounds).await
+    compare(client, &targets, None, rounds).await
 }
 
 /// The real stream-service reading a real file: direct, through a second
@@ -79,7 +82,7 @@ pub async fn real_service(
         target(&format!("nginx, {label}"), &proxy.url, &path, None, proxy.pid),
     ];
     println!("\nstreaming a 1 GiB file from the real stream-service (release, page cache):");
-    compare(client, &targets, rounds).await
+    compare(client, &targets, service.pid, rounds).await
 }
 
 fn target(label: &str, base: &str, path: &str, cookie: Option<&str>, pid: Option<u32>) -> Target {
@@ -91,46 +94,66 @@ fn target(label: &str, base: &str, path: &str, cookie: Option<&str>, pid: Option
     }
 }
 
-async fn run(client: &reqwest::Client, target: &Target) -> Result<Run> {
-    let before = target.pid.map(load::cpu_seconds).transpose()?;
+async fn run(client: &reqwest::Client, target: &Target, service: Option<u32>) -> Result<Run> {
+    let own = std::process::id();
+    let cpu_now = |pid: Option<u32>| pid.map(load::cpu_seconds).transpose();
+    let (own_before, service_before, relay_before) =
+        (load::cpu_seconds(own)?, cpu_now(service)?, cpu_now(target.pid)?);
     let mib_per_s = load::download(client, &target.url, target.cookie.as_deref(), SIZE).await?;
-    let cpu = match (target.pid, before) {
-        (Some(pid), Some(before)) => Some(load::cpu_seconds(pid)? - before),
-        _ => None,
-    };
-    Ok(Run { mib_per_s, cpu })
+    let spent = |before: Option<f64>, now: Option<f64>| before.zip(now).map(|(before, now)| now - before);
+    let relay_cpu = spent(relay_before, cpu_now(target.pid)?);
+    let service_cpu = spent(service_before, cpu_now(service)?);
+    let total_cpu =
+        load::cpu_seconds(own)? - own_before + service_cpu.unwrap_or(0.0) + relay_cpu.unwrap_or(0.0);
+    Ok(Run {
+        mib_per_s,
+        relay_cpu,
+        total_cpu,
+    })
 }
 
 /// Downloads through every target in turn, `rounds` times, and prints each
-/// target's best and its ratio to the first target's best, with the
-/// relay's least CPU time per GiB (robust to other load on the machine).
-async fn compare(client: &reqwest::Client, targets: &[Target], rounds: usize) -> Result {
+/// target's best and its ratio to the first target's (direct) best. The
+/// CPU figures are the least over the runs, per GiB: the relay's, and all
+/// processes' together; "CPU ratio" is direct's total over this target's,
+/// the throughput ratio to expect when the cores are the limit (it does
+/// not depend on other load on the machine, unlike MiB/s).
+async fn compare(
+    client: &reqwest::Client,
+    targets: &[Target],
+    service: Option<u32>,
+    rounds: usize,
+) -> Result {
     let mut runs = vec![Vec::new(); targets.len()];
     for _ in 0..rounds.max(1) {
         for (target, runs) in targets.iter().zip(&mut runs) {
-            runs.push(run(client, target).await?);
+            runs.push(run(client, target, service).await?);
         }
     }
     let best = |runs: &[Run]| runs.iter().map(|run| run.mib_per_s).fold(0.0, f64::max);
-    let direct = best(&runs[0]);
+    let least = |cpu: &mut dyn Iterator<Item = f64>| cpu.fold(f64::INFINITY, f64::min);
+    let (direct, direct_cpu) = (
+        best(&runs[0]),
+        least(&mut runs[0].iter().map(|run| run.total_cpu)),
+    );
     for (target, runs) in targets.iter().zip(&runs) {
         let all: Vec<String> = runs.iter().map(|run| format!("{:.0}", run.mib_per_s)).collect();
-        let ratio = if target.pid.is_some() {
-            format!("ratio {:.2}", best(runs) / direct)
-        } else {
-            String::new()
-        };
-        let cpu = runs
-            .iter()
-            .filter_map(|run| run.cpu)
-            .min_by(f64::total_cmp)
-            .map_or(String::new(), |cpu| format!("relay CPU {cpu:.2} s/GiB"));
-        println!(
-            "  {:<32} best {:>5.0} MiB/s (runs {:<16}) {ratio:<11} {cpu}",
+        let total = least(&mut runs.iter().map(|run| run.total_cpu));
+        let mut line = format!(
+            "  {:<32} best {:>5.0} MiB/s (runs {})  CPU s/GiB: all {total:.2}",
             target.label,
             best(runs),
             all.join(", ")
         );
+        if target.pid.is_some() {
+            let relay = least(&mut runs.iter().filter_map(|run| run.relay_cpu));
+            line.push_str(&format!(
+                ", relay {relay:.2}  ratio {:.2}  CPU ratio {:.2}",
+                best(runs) / direct,
+                direct_cpu / total
+            ));
+        }
+        println!("{line}");
     }
     println!(
         "  (target: gateway ratio >= 0.9; load average now {})",
