@@ -41,7 +41,7 @@ impl Args {
             gateway,
             stream_service: None,
             only: None,
-            rounds: 3,
+            rounds: 5,
         };
         while let Some(flag) = args.next() {
             let value = args.next().ok_or(USAGE)?;

@@ -1,6 +1,7 @@
 //! Streaming throughput: one 1 GiB body, downloaded by the same client
 //! straight from the service, through the gateway, and through nginx as a
-//! reverse proxy (the reference), interleaved over several rounds.
+//! reverse proxy (the reference), interleaved over several rounds (5 by
+//! default).
 
 use std::path::Path;
 
@@ -112,12 +113,12 @@ async fn run(client: &reqwest::Client, target: &Target, service: Option<u32>) ->
     })
 }
 
-/// Downloads through every target in turn, `rounds` times, and prints each
-/// target's best and its ratio to the first target's (direct) best. The
-/// CPU figures are the least over the runs, per GiB: the relay's, and all
-/// processes' together; "CPU ratio" is direct's total over this target's,
-/// the throughput ratio to expect when the cores are the limit (it does
-/// not depend on other load on the machine, unlike MiB/s).
+/// Downloads through every target in turn, `rounds` times. Each proxy's
+/// ratios are taken per round against the direct run just before it (so
+/// slow swings of other load on the machine cancel out) and their median is
+/// printed. CPU figures are per GiB: the relay's, and all processes'
+/// together; the CPU ratio (direct's total over the proxy's) is the
+/// throughput ratio to expect when the cores are the limit.
 async fn compare(
     client: &reqwest::Client,
     targets: &[Target],
@@ -130,34 +131,51 @@ async fn compare(
             runs.push(run(client, target, service).await?);
         }
     }
-    let best = |runs: &[Run]| runs.iter().map(|run| run.mib_per_s).fold(0.0, f64::max);
-    let least = |cpu: &mut dyn Iterator<Item = f64>| cpu.fold(f64::INFINITY, f64::min);
-    let (direct, direct_cpu) = (
-        best(&runs[0]),
-        least(&mut runs[0].iter().map(|run| run.total_cpu)),
-    );
+    let direct = &runs[0];
     for (target, runs) in targets.iter().zip(&runs) {
-        let all: Vec<String> = runs.iter().map(|run| format!("{:.0}", run.mib_per_s)).collect();
-        let total = least(&mut runs.iter().map(|run| run.total_cpu));
-        let mut line = format!(
-            "  {:<32} best {:>5.0} MiB/s (runs {})  CPU s/GiB: all {total:.2}",
+        let speeds: Vec<String> = runs.iter().map(|run| format!("{:.0}", run.mib_per_s)).collect();
+        println!(
+            "  {:<32} median {:>5.0} MiB/s (runs {}), CPU s/GiB all {:.2}",
             target.label,
-            best(runs),
-            all.join(", ")
+            median(runs.iter().map(|run| run.mib_per_s)),
+            speeds.join(", "),
+            median(runs.iter().map(|run| run.total_cpu)),
         );
-        if target.pid.is_some() {
-            let relay = least(&mut runs.iter().filter_map(|run| run.relay_cpu));
-            line.push_str(&format!(
-                ", relay {relay:.2}  ratio {:.2}  CPU ratio {:.2}",
-                best(runs) / direct,
-                direct_cpu / total
-            ));
+        if target.pid.is_none() {
+            continue;
         }
-        println!("{line}");
+        let ratios: Vec<f64> = runs
+            .iter()
+            .zip(direct)
+            .map(|(run, direct)| run.mib_per_s / direct.mib_per_s)
+            .collect();
+        let rounded: Vec<String> = ratios.iter().map(|ratio| format!("{ratio:.2}")).collect();
+        println!(
+            "  {:<32} ratio {:.2} (per round {}), relay CPU s/GiB {:.2}, CPU ratio {:.2}",
+            "",
+            median(ratios.iter().copied()),
+            rounded.join(", "),
+            median(runs.iter().filter_map(|run| run.relay_cpu)),
+            median(
+                runs.iter()
+                    .zip(direct)
+                    .map(|(run, direct)| direct.total_cpu / run.total_cpu)
+            ),
+        );
     }
     println!(
         "  (target: gateway ratio >= 0.9; load average now {})",
         crate::load_average()
     );
     Ok(())
+}
+
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
