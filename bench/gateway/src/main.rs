@@ -22,6 +22,7 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + 
 
 const PASSWORD: &str = "bench-password-1";
 const TOKEN: &str = "bench";
+const SECTIONS: [&str; 4] = ["latency", "streaming", "service", "memory"];
 const USAGE: &str = "usage: tonearm-bench-gateway <gateway binary> [--stream-service <binary>] \
                      [--only latency,streaming,service,memory] [--rounds N]";
 
@@ -47,7 +48,13 @@ impl Args {
             let value = args.next().ok_or(USAGE)?;
             match flag.as_str() {
                 "--stream-service" => parsed.stream_service = Some(value.into()),
-                "--only" => parsed.only = Some(value.split(',').map(str::to_owned).collect()),
+                "--only" => {
+                    let only: Vec<String> = value.split(',').map(str::to_owned).collect();
+                    if let Some(unknown) = only.iter().find(|name| !SECTIONS.contains(&name.as_str())) {
+                        return Err(format!("unknown section {unknown:?}; {USAGE}").into());
+                    }
+                    parsed.only = Some(only);
+                }
                 "--rounds" => parsed.rounds = value.parse().map_err(|_| USAGE)?,
                 _ => return Err(USAGE.into()),
             }
