@@ -12,7 +12,7 @@ pub fn run(args: &[String]) -> Result {
     let what = args.first().map(String::as_str).ok_or(USAGE)?;
     let steps = match what {
         "stream" => stream()?,
-        "gateway" => gateway(),
+        "gateway" => gateway(&args[1..])?,
         "catalog" => catalog(&args[1..])?,
         "web" => return web(),
         "events" => events(&args[1..]),
@@ -74,9 +74,18 @@ fn events(extra: &[String]) -> Vec<Command> {
     vec![build, load]
 }
 
-/// The same load straight to a service and through the release gateway.
-fn gateway() -> Vec<Command> {
-    let gateway = paths::target().join("release").join("gateway");
+/// The same load straight to a service and through the release gateway,
+/// with nginx as a reverse proxy for reference and the real stream-service
+/// serving a real file (its song registered with psql). Extra arguments
+/// (`--only streaming,service`, `--rounds N`) go to the benchmark.
+fn gateway(extra: &[String]) -> Result<Vec<Command>> {
+    tools::debian_program("nginx", "nginx-light", "the gateway benchmark's reference proxy")?;
+    tools::debian_program(
+        "psql",
+        "postgresql-client",
+        "the gateway benchmark's song registration",
+    )?;
+    let release = paths::target().join("release");
     let mut load = cargo(&[
         "run",
         "--release",
@@ -84,8 +93,12 @@ fn gateway() -> Vec<Command> {
         "bench/gateway/Cargo.toml",
         "--",
     ]);
-    load.arg(gateway);
-    vec![cargo(&["build", "--release", "-p", "gateway"]), load]
+    load.arg(release.join("gateway"))
+        .arg("--stream-service")
+        .arg(release.join("stream-service"))
+        .args(extra);
+    let build = cargo(&["build", "--release", "-p", "gateway", "-p", "stream-service"]);
+    Ok(vec![build, load])
 }
 
 /// Scans of generated libraries and queries on 100,000 songs, against the
