@@ -29,6 +29,7 @@ fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Accepts the upgrade (adding `x-request-id` to the answer) and says who
 /// called, or refuses it with 404 (another path) or 401 (forged identity).
+#[allow(clippy::result_large_err)] // tungstenite's handshake callback returns this very type
 pub fn accept(
     token: &InternalToken,
     request: &Request,

@@ -94,6 +94,7 @@ fn config(max_frame_bytes: usize) -> WebSocketConfig {
 /// The upgrade, bounded in time, then the session.
 async fn connection(stream: TcpStream, context: Arc<WsContext>) {
     let mut identity = None;
+    #[allow(clippy::result_large_err)] // tungstenite's callback contract
     let callback = |request: &Request, response: Response| {
         handshake::accept(&context.token, request, response).map(|(response, caller)| {
             identity = Some(caller);
