@@ -1,16 +1,23 @@
 //! The WebSocket port: accepts connections, gives each its own task, and
 //! stops accepting when the service begins to stop.
 
-use std::{sync::Arc, time::Duration};
+use std::{net::ToSocketAddrs as _, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use tokio::{net::TcpStream, task::JoinHandle};
+use tokio::{
+    net::{TcpSocket, TcpStream},
+    task::JoinHandle,
+};
 use tokio_tungstenite::tungstenite::{
     handshake::server::{Request, Response},
     protocol::WebSocketConfig,
 };
 
 use super::{WsContext, handshake, session};
+
+/// Connections waiting to be accepted (as actix's HTTP listener): a burst
+/// of reconnecting players after a restart is not refused.
+const BACKLOG: u32 = 2048;
 
 /// Time a client has to complete the upgrade; a slower one (or one that
 /// never sends a request) is disconnected.
@@ -34,16 +41,22 @@ pub struct WsListener {
 impl WsListener {
     /// Binds `host:port`; port 0 picks a free port (tests).
     pub fn bind(host: &str, port: u16) -> anyhow::Result<Self> {
-        let std_listener = common::server::bind(host, port)?;
-        std_listener
-            .set_nonblocking(true)
-            .context("making the WebSocket listener non-blocking")?;
-        let port = std_listener
-            .local_addr()
-            .context("reading the bound address")?
-            .port();
-        let listener =
-            tokio::net::TcpListener::from_std(std_listener).context("registering the WebSocket listener")?;
+        let binding = || format!("binding {host}:{port}");
+        let address = (host, port)
+            .to_socket_addrs()
+            .with_context(binding)?
+            .next()
+            .with_context(binding)?;
+        let socket = if address.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        }
+        .with_context(binding)?;
+        socket.set_reuseaddr(true).with_context(binding)?;
+        socket.bind(address).with_context(binding)?;
+        let listener = socket.listen(BACKLOG).with_context(binding)?;
+        let port = listener.local_addr().context("reading the bound address")?.port();
         Ok(Self { listener, port })
     }
 
