@@ -25,7 +25,7 @@ use super::{
     limits::{RateLimit, Verdict},
 };
 use crate::{
-    protocol::{self, ClientMessage, PROTOCOL_VERSION, Refusal, ServerMessage},
+    protocol::{self, ClientMessage, PROTOCOL_VERSION, Refusal, ServerMessage, Stats},
     publisher::spool::Record,
 };
 
@@ -121,6 +121,20 @@ async fn send(socket: &mut Socket, message: Message, within: Duration) -> bool {
     )
 }
 
+/// The first message: protocol version, session, heartbeat, figures and
+/// the kept announcements. (Takes `stats` so that it is not kept in the
+/// socket's task.)
+fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
+    ServerMessage::Hello {
+        v: PROTOCOL_VERSION,
+        session,
+        heartbeat_ms: u64::try_from(context.settings.heartbeat.as_millis()).unwrap_or(u64::MAX),
+        stats: &stats,
+        announcements: &context.hub.recent(),
+    }
+    .to_json()
+}
+
 /// Runs one socket until either side closes it.
 pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket) {
     context.connections.inc();
@@ -132,17 +146,9 @@ pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket
         stats: stats_rx,
     };
     let connected = connection.publish(EventType::Connected, None, None);
-    let recent = context.hub.recent();
-    let hello = ServerMessage::Hello {
-        v: PROTOCOL_VERSION,
-        session: &connection.identity.session,
-        heartbeat_ms: u64::try_from(context.settings.heartbeat.as_millis()).unwrap_or(u64::MAX),
-        stats: &stats,
-        announcements: &recent,
-    };
+    let hello = hello(&context, &connection.identity.session, stats);
     let within = context.settings.presence_timeout;
-    let mut ok = send(&mut socket, Message::text(hello.to_json()), within).await;
-    drop((stats, recent));
+    let mut ok = send(&mut socket, Message::text(hello), within).await;
     if let (true, Err(refusal)) = (ok, connected) {
         ok = send(&mut socket, Message::text(refusal.to_json()), within).await;
     }
