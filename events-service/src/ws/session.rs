@@ -137,6 +137,7 @@ fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
 
 /// Runs one socket until either side closes it.
 pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket) {
+    tracing::debug!(request_id = identity.request_id.as_deref(), "socket opened");
     context.connections.inc();
     let (stats, stats_rx) = context.hub.subscribe(None);
     let mut connection = Connection {
