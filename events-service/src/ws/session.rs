@@ -15,8 +15,14 @@ use tokio::{
 use tokio_tungstenite::{
     WebSocketStream,
     tungstenite::{
-        Error as WsError, Message,
-        protocol::{CloseFrame, frame::coding::CloseCode},
+        Bytes, Error as WsError, Message,
+        protocol::{
+            CloseFrame,
+            frame::{
+                Frame,
+                coding::{CloseCode, Data, OpCode},
+            },
+        },
     },
 };
 
@@ -33,6 +39,11 @@ type Socket = WebSocketStream<TcpStream>;
 
 /// How long the closing handshake may take before the connection is dropped.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Longer messages (a `hello` with many long announcements) go out as
+/// fragments of at most this many bytes: tungstenite keeps its outgoing
+/// buffer at the size of the largest frame for the socket's whole life.
+const FRAGMENT: usize = 1024;
 
 struct Connection {
     context: Arc<WsContext>,
@@ -135,6 +146,42 @@ fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
     .to_json()
 }
 
+/// Sends a text message, in fragments when it is long (see [`FRAGMENT`]).
+async fn send_text(socket: &mut Socket, text: String, within: Duration) -> bool {
+    if text.len() <= FRAGMENT {
+        return send(socket, Message::text(text), within).await;
+    }
+    for frame in fragments(text) {
+        if !send(socket, Message::Frame(frame), within).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// A text message as a first frame and continuation frames, cut at
+/// character boundaries.
+fn fragments(text: String) -> Vec<Frame> {
+    let mut cuts = vec![0];
+    while let Some(&start) = cuts.last()
+        && start < text.len()
+    {
+        let mut end = (start + FRAGMENT).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        cuts.push(end);
+    }
+    let bytes = Bytes::from(text);
+    cuts.windows(2)
+        .map(|cut| {
+            let (start, end) = (cut[0], cut[1]);
+            let opcode = if start == 0 { Data::Text } else { Data::Continue };
+            Frame::message(bytes.slice(start..end), OpCode::Data(opcode), end == bytes.len())
+        })
+        .collect()
+}
+
 /// Runs one socket until either side closes it.
 pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket) {
     tracing::debug!(request_id = identity.request_id.as_deref(), "socket opened");
@@ -149,9 +196,9 @@ pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket
     let connected = connection.publish(EventType::Connected, None, None);
     let hello = hello(&context, &connection.identity.session, stats);
     let within = context.settings.presence_timeout;
-    let mut ok = send(&mut socket, Message::text(hello), within).await;
+    let mut ok = send_text(&mut socket, hello, within).await;
     if let (true, Err(refusal)) = (ok, connected) {
-        ok = send(&mut socket, Message::text(refusal.to_json()), within).await;
+        ok = send_text(&mut socket, refusal.to_json(), within).await;
     }
     let reason = if ok {
         serve(&mut connection, &mut socket).await
@@ -205,18 +252,18 @@ async fn serve(connection: &mut Connection, socket: &mut Socket) -> Option<Close
             Wake::Frame(frame) => {
                 last_heard = Instant::now();
                 match on_frame(connection, &mut limit, frame) {
-                    Step::Reply(text) => Message::text(text),
+                    Step::Reply(text) => text,
                     Step::Nothing => continue,
                     Step::Close(reason) => return reason,
                 }
             }
-            Wake::Stats(Ok(())) => Message::text(connection.stats.borrow_and_update().to_string()),
+            Wake::Stats(Ok(())) => connection.stats.borrow_and_update().to_string(),
             // The hub dropped this song; the next message resubscribes.
             Wake::Stats(Err(_)) => {
                 connection.stats = connection.context.hub.subscribe(connection.song.as_deref()).1;
                 continue;
             }
-            Wake::Announcement(Ok(text)) => Message::text(text.to_string()),
+            Wake::Announcement(Ok(text)) => text.to_string(),
             Wake::Announcement(Err(broadcast::error::RecvError::Lagged(_))) => continue,
             Wake::Announcement(Err(broadcast::error::RecvError::Closed)) => {
                 return close(CloseCode::Restart, "server restarting");
@@ -229,10 +276,13 @@ async fn serve(connection: &mut Connection, socket: &mut Socket) -> Option<Close
                         "idle: no message or pong within the presence timeout",
                     );
                 }
-                Message::Ping(Default::default())
+                if !send(socket, Message::Ping(Bytes::new()), presence_timeout).await {
+                    return None;
+                }
+                continue;
             }
         };
-        if !send(socket, outgoing, presence_timeout).await {
+        if !send_text(socket, outgoing, presence_timeout).await {
             return None;
         }
     }
@@ -299,5 +349,24 @@ fn on_text(connection: &mut Connection, limit: &mut RateLimit, text: &str) -> St
         ),
         Verdict::Refuse { tell: false } => Step::Nothing,
         Verdict::Close => Step::Close(close(CloseCode::Policy, "message rate far above the limit")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_become_fragments_cut_between_characters() {
+        let text = format!("{}é{}", "a".repeat(FRAGMENT - 1), "b".repeat(FRAGMENT + 10));
+        let frames = fragments(text.clone());
+        assert_eq!(frames.len(), 3);
+        assert_eq!(frames[0].header().opcode, OpCode::Data(Data::Text));
+        assert_eq!(frames[1].header().opcode, OpCode::Data(Data::Continue));
+        assert!(frames[2].header().is_final && !frames[0].header().is_final && !frames[1].header().is_final);
+        let joined: Vec<u8> = frames.iter().flat_map(|frame| frame.payload().to_vec()).collect();
+        assert_eq!(joined, text.as_bytes());
+        assert!(frames.iter().all(|frame| frame.payload().len() <= FRAGMENT));
+        assert_eq!(frames[0].payload().len(), FRAGMENT - 1, "é is not split");
     }
 }
