@@ -149,8 +149,14 @@ fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
 /// Sends a text message, in fragments when it is long (see [`FRAGMENT`]).
 async fn send_text(socket: &mut Socket, text: String, within: Duration) -> bool {
     if text.len() <= FRAGMENT {
-        return send(socket, Message::text(text), within).await;
+        send(socket, Message::text(text), within).await
+    } else {
+        // Boxed: the rare long message does not enlarge every socket's task.
+        Box::pin(send_fragments(socket, text, within)).await
     }
+}
+
+async fn send_fragments(socket: &mut Socket, text: String, within: Duration) -> bool {
     for frame in fragments(text) {
         if !send(socket, Message::Frame(frame), within).await {
             return false;
