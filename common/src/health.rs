@@ -197,3 +197,38 @@ impl DependencyCheck for HttpCheck {
         })
     }
 }
+
+/// A listener that speaks no plain HTTP (a WebSocket port) accepts TCP
+/// connections at the host and port of `url`.
+pub struct TcpCheck {
+    name: String,
+    address: String,
+}
+
+impl TcpCheck {
+    pub fn new(name: impl Into<String>, url: &reqwest::Url) -> Result<Self, String> {
+        let host = url.host_str().ok_or_else(|| format!("{url} has no host"))?;
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| format!("{url} has no port"))?;
+        Ok(Self {
+            name: name.into(),
+            address: format!("{host}:{port}"),
+        })
+    }
+}
+
+impl DependencyCheck for TcpCheck {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            tokio::net::TcpStream::connect(&self.address)
+                .await
+                .map(drop)
+                .map_err(|error| format!("unreachable: {error}"))
+        })
+    }
+}

@@ -35,19 +35,34 @@ impl InternalToken {
 
     /// Whether the request may carry identity headers.
     fn admits(&self, headers: &HeaderMap) -> bool {
+        self.admits_with(|name| headers.get(name).map(|value| value.as_bytes()))
+    }
+
+    /// [`Self::admits`] for any kind of request: `header` gives the value
+    /// of a header by its lower-case name (for listeners that do not run
+    /// on actix, such as the events service's WebSocket port).
+    pub fn admits_with<'a>(&self, header: impl Fn(&str) -> Option<&'a [u8]>) -> bool {
         let Some(expected) = &self.0 else {
             return true;
         };
         let carries_identity = [USER_HEADER, ROLE_HEADER, SESSION_HEADER]
             .iter()
-            .any(|name| headers.contains_key(*name));
+            .any(|name| header(name).is_some());
         if !carries_identity {
             return true;
         }
-        headers
-            .get(TOKEN_HEADER)
-            .is_some_and(|given| constant_time_eq(given.as_bytes(), expected.as_bytes()))
+        header(TOKEN_HEADER).is_some_and(|given| constant_time_eq(given, expected.as_bytes()))
     }
+}
+
+/// The answer to identity headers without the right token (401
+/// `forged_identity`).
+pub fn forged_identity() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "forged_identity",
+        "identity headers are only accepted from the gateway",
+    )
 }
 
 /// Compares without stopping at the first difference, so timing does not
@@ -112,12 +127,7 @@ pub async fn middleware(
         .app_data::<web::Data<InternalToken>>()
         .is_none_or(|token| token.admits(req.headers()));
     if !admitted {
-        let error = ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "forged_identity",
-            "identity headers are only accepted from the gateway",
-        );
-        return Ok(req.into_response(error.error_response()));
+        return Ok(req.into_response(forged_identity().error_response()));
     }
     let identity = Identity::from_headers(req.headers());
     req.extensions_mut().insert(identity);

@@ -32,7 +32,7 @@ pub struct RequestId(pub String);
 
 /// Accepts ids of 1 to 128 characters from a conservative set, so a client
 /// cannot inject anything odd into logs or headers.
-fn is_well_formed(id: &str) -> bool {
+pub fn is_well_formed(id: &str) -> bool {
     (1..=128).contains(&id.len())
         && id
             .bytes()

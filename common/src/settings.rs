@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use layers::{extract, layers};
 use validate::{broker_list, hostname, log_format, sql_identifier, topic_name, url_with_scheme};
-pub use validate::{http_urls, non_empty, positive_millis};
+pub use validate::{http_urls, non_empty, positive_millis, socket_urls};
 
 /// The prefix of every environment variable Tonearm reads.
 pub const ENV_PREFIX: &str = "TONEARM_";
@@ -67,9 +67,12 @@ pub struct RawSettings {
     pub events_port: u16,
     #[serde(deserialize_with = "lenient::parse")]
     pub stats_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub events_ws_port: u16,
     pub catalog_url: String,
     pub stream_url: String,
     pub events_url: String,
+    pub events_ws_url: String,
     pub database_url: String,
     pub database_schema: String,
     pub redis_url: String,
@@ -95,9 +98,11 @@ impl Default for RawSettings {
             stream_port: 8082,
             events_port: 8083,
             stats_port: 8084,
+            events_ws_port: 8085,
             catalog_url: "http://127.0.0.1:8081".into(),
             stream_url: "http://127.0.0.1:8082".into(),
             events_url: "http://127.0.0.1:8083".into(),
+            events_ws_url: "ws://127.0.0.1:8085".into(),
             database_url: "postgres://postgres@127.0.0.1:5432/tonearm".into(),
             database_schema: "public".into(),
             redis_url: "redis://127.0.0.1:6379".into(),
@@ -150,6 +155,9 @@ pub struct Ports {
     pub stream: u16,
     pub events: u16,
     pub stats: u16,
+    /// The events service's player WebSocket listener (its own port, apart
+    /// from the HTTP API).
+    pub events_ws: u16,
 }
 
 /// Base URLs of the services the gateway routes to; several per service are
@@ -159,6 +167,8 @@ pub struct Upstreams {
     pub catalog: Vec<Url>,
     pub stream: Vec<Url>,
     pub events: Vec<Url>,
+    /// The events service's WebSocket listeners (`ws://` or `wss://`).
+    pub events_ws: Vec<Url>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,11 +223,13 @@ impl TryFrom<RawSettings> for Settings {
                 stream: raw.stream_port,
                 events: raw.events_port,
                 stats: raw.stats_port,
+                events_ws: raw.events_ws_port,
             },
             upstreams: Upstreams {
                 catalog: http_urls("catalog_url", &raw.catalog_url)?,
                 stream: http_urls("stream_url", &raw.stream_url)?,
                 events: http_urls("events_url", &raw.events_url)?,
+                events_ws: socket_urls("events_ws_url", &raw.events_ws_url)?,
             },
             database: DatabaseSettings {
                 url: url_with_scheme("database_url", raw.database_url, &["postgres", "postgresql"])?,
@@ -278,6 +290,15 @@ mod tests {
         assert_eq!(urls.len(), 2);
         let error = http_urls("catalog_url", "ftp://a").expect_err("ftp refused");
         assert_eq!(error.name, "TONEARM_CATALOG_URL");
+    }
+
+    #[test]
+    fn socket_urls_take_ws_or_http_schemes_and_become_ws() {
+        let urls = socket_urls("events_ws_url", "ws://a:1, http://b:2, https://c:3").expect("three urls");
+        let schemes: Vec<&str> = urls.iter().map(Url::scheme).collect();
+        assert_eq!(schemes, ["ws", "ws", "wss"]);
+        let error = socket_urls("events_ws_url", "ftp://a").expect_err("ftp refused");
+        assert_eq!(error.name, "TONEARM_EVENTS_WS_URL");
     }
 
     #[test]

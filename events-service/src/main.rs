@@ -2,7 +2,10 @@ use std::process::ExitCode;
 
 use events_service::Application;
 
-#[actix_web::main]
+// A multi-threaded runtime (one worker per core): the players' sockets
+// run on it, so that pushing one announcement to 10,000 of them is not
+// left to one thread. The HTTP API keeps actix's own worker threads.
+#[tokio::main]
 async fn main() -> ExitCode {
     common::server::run_main("events-service", |settings| async move {
         Application::build(settings).await?.run_until_stopped().await

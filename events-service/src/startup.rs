@@ -5,6 +5,7 @@ use common::{
     Settings,
     events::StatsKeys,
     health::{Readiness, RedisCheck},
+    identity::InternalToken,
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
     server::{HttpService, bind},
@@ -20,12 +21,14 @@ use crate::{
     redis_conn::LazyRedis,
     settings::EventsSettings,
     subscriber,
-    ws::{self, WsContext},
+    ws::{WsContext, WsListener},
 };
 
 /// The events service, bound and ready to run.
 pub struct Application {
     http: HttpService,
+    ws_port: u16,
+    ws_listener: JoinHandle<()>,
     publisher: Publisher,
     producer_thread: PublisherThread,
     tasks: Vec<JoinHandle<()>>,
@@ -34,14 +37,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the listener (`TONEARM_EVENTS_PORT`; 0 picks a free port) with
-    /// the events settings read from the environment.
+    /// Binds the HTTP listener (`TONEARM_EVENTS_PORT`) and the WebSocket
+    /// listener (`TONEARM_EVENTS_WS_PORT`; 0 picks a free port for either)
+    /// with the events settings read from the environment.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let events = EventsSettings::load()?;
         Self::build_with(settings, events).await
     }
 
-    /// Binds the listener with explicit events settings (tests).
+    /// Binds the listeners with explicit events settings (tests).
     pub async fn build_with(settings: Settings, events: EventsSettings) -> anyhow::Result<Self> {
         let topics = event_topics(&settings.kafka);
         let names = topics.iter().map(|topic| topic.name.clone()).collect();
@@ -83,14 +87,17 @@ impl Application {
         let connections = IntGauge::new("ws_connections", "Open player WebSockets")?;
         metrics.registry().register(Box::new(connections.clone()))?;
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
-        let ws_context = web::Data::new(WsContext {
+        let ws = WsListener::bind(&settings.host, settings.ports.events_ws)?;
+        let ws_port = ws.port();
+        let ws_listener = ws.serve(Arc::new(WsContext {
             closing: closing_rx,
             publisher: publisher.clone(),
             hub,
             settings: events.clone(),
             instance: settings.instance_id.clone(),
             connections: connections.clone(),
-        });
+            token: InternalToken::new(settings.internal_token.clone()),
+        }));
         let ops_stats_context = web::Data::new(OpsStatsContext {
             redis: Arc::clone(&redis),
             keys: keys.clone(),
@@ -103,16 +110,16 @@ impl Application {
         });
         let listener = bind(&settings.host, settings.ports.events)?;
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
-            cfg.app_data(ws_context.clone())
-                .app_data(announcements_context.clone())
+            cfg.app_data(announcements_context.clone())
                 .app_data(ops_stats_context.clone())
-                .route("/ws", web::get().to(ws::route))
                 .route("/api/events/announcements", web::post().to(announcements::create))
                 .route("/api/events/announcements", web::get().to(announcements::list))
                 .route("/api/events/stats", web::get().to(ops_stats::get));
         })?;
         Ok(Self {
             http,
+            ws_port,
+            ws_listener,
             publisher,
             producer_thread,
             tasks,
@@ -121,16 +128,23 @@ impl Application {
         })
     }
 
+    /// The HTTP port (`/healthz`, `/readyz`, `/metrics`, `/api/events/*`).
     pub fn port(&self) -> u16 {
         self.http.port()
+    }
+
+    /// The WebSocket port (`/ws`).
+    pub fn ws_port(&self) -> u16 {
+        self.ws_port
     }
 
     pub fn handle(&self) -> ServerHandle {
         self.http.handle()
     }
 
-    /// Serves until stopped, then hands every accepted event to the broker
-    /// (or to the spool, for the next start).
+    /// Serves until stopped, then stops accepting sockets, closes the open
+    /// ones with 1012 and hands every accepted event to the broker (or to
+    /// the spool, for the next start).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let closing = self.closing.clone();
         // Sockets would hold a graceful stop open until its timeout; on
@@ -142,6 +156,7 @@ impl Application {
         let result = self.http.run_until_stopped().await;
         signals.abort();
         let _ = self.closing.send(true);
+        let _ = self.ws_listener.await;
         // Let closing sockets queue their `disconnected` events.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         while self.connections.get() > 0 && std::time::Instant::now() < deadline {

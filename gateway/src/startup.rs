@@ -4,7 +4,7 @@ use actix_web::{dev::ServerHandle, web};
 use anyhow::Context as _;
 use common::{
     Settings,
-    health::{HttpCheck, PostgresCheck, Readiness, RedisCheck},
+    health::{HttpCheck, PostgresCheck, Readiness, RedisCheck, TcpCheck},
     metrics::Metrics,
     redis_client::Keys,
     server::{HttpService, bind},
@@ -32,8 +32,8 @@ pub struct Application {
 impl Application {
     /// Binds the listener (`TONEARM_GATEWAY_PORT`; 0 picks a free port),
     /// applies the account migrations and creates the first admin when
-    /// there is none. `/readyz` checks every upstream instance, PostgreSQL
-    /// and Redis.
+    /// there is none. `/readyz` checks every upstream instance (the events
+    /// WebSocket listeners by connecting to them), PostgreSQL and Redis.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let gateway_settings = GatewaySettings::load(&settings)?;
         Self::build_with(settings, gateway_settings).await
@@ -61,6 +61,7 @@ impl Application {
             catalog: Balancer::new(Service::Catalog, &settings.upstreams.catalog, cooldown),
             stream: Balancer::new(Service::Stream, &settings.upstreams.stream, cooldown),
             events: Balancer::new(Service::Events, &settings.upstreams.events, cooldown),
+            events_ws: Balancer::new(Service::EventsSocket, &settings.upstreams.events_ws, cooldown),
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool),
             limiter: LoginLimiter::new(
@@ -125,6 +126,9 @@ fn readiness(settings: &Settings, pool: &sqlx::PgPool, redis: redis::Client) -> 
             let check = HttpCheck::new(name, url, client.clone()).map_err(anyhow::Error::msg)?;
             readiness = readiness.with(check);
         }
+    }
+    for (name, url) in instance_names("events-ws", &settings.upstreams.events_ws) {
+        readiness = readiness.with(TcpCheck::new(name, url).map_err(anyhow::Error::msg)?);
     }
     Ok(readiness)
 }

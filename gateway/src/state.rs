@@ -21,6 +21,8 @@ pub struct Gateway {
     pub catalog: Balancer,
     pub stream: Balancer,
     pub events: Balancer,
+    /// The events service's WebSocket listeners, for `/ws`.
+    pub events_ws: Balancer,
     pub sessions: SessionStore,
     pub users: UserStore,
     pub limiter: LoginLimiter,
@@ -33,6 +35,7 @@ impl Gateway {
             Service::Catalog => &self.catalog,
             Service::Stream => &self.stream,
             Service::Events => &self.events,
+            Service::EventsSocket => &self.events_ws,
         }
     }
 

@@ -84,6 +84,7 @@ impl System {
         settings.ports.catalog = 0;
         settings.ports.stream = 0;
         settings.ports.events = 0;
+        settings.ports.events_ws = 0;
         settings.ports.stats = 0;
         settings.ports.gateway = 0;
 
@@ -132,6 +133,9 @@ impl System {
             .expect("events builds");
         let port = events.port();
         self.settings.upstreams.events = vec![url(port)];
+        self.settings.upstreams.events_ws =
+            common::settings::socket_urls("events_ws_url", &format!("ws://127.0.0.1:{}", events.ws_port()))
+                .expect("socket url");
         tokio::spawn(events.run_until_stopped());
         let mut stats_settings = stats_consumer::settings::StatsSettings::load().expect("stats settings");
         stats_settings.group = format!("test-e2e-{}", self.id);

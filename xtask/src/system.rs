@@ -27,6 +27,8 @@ pub struct Ports {
     pub stream: u16,
     pub events: u16,
     pub stats: u16,
+    /// events-service's WebSocket listener (the gateway relays `/ws` there).
+    pub events_ws: u16,
 }
 
 impl Ports {
@@ -36,9 +38,10 @@ impl Ports {
         stream: 8082,
         events: 8083,
         stats: 8084,
+        events_ws: 8085,
     };
 
-    /// Five free ports, for a system that must not clash with a running one.
+    /// Free ports, for a system that must not clash with a running one.
     pub fn free() -> Result<Self> {
         Ok(Self {
             gateway: process::free_port()?,
@@ -46,6 +49,7 @@ impl Ports {
             stream: process::free_port()?,
             events: process::free_port()?,
             stats: process::free_port()?,
+            events_ws: process::free_port()?,
         })
     }
 
@@ -91,9 +95,14 @@ impl SystemConfig {
                 ("TONEARM_STREAM_PORT", self.ports.stream.to_string()),
                 ("TONEARM_EVENTS_PORT", self.ports.events.to_string()),
                 ("TONEARM_STATS_PORT", self.ports.stats.to_string()),
+                ("TONEARM_EVENTS_WS_PORT", self.ports.events_ws.to_string()),
                 ("TONEARM_CATALOG_URL", url(self.ports.catalog)),
                 ("TONEARM_STREAM_URL", url(self.ports.stream)),
                 ("TONEARM_EVENTS_URL", url(self.ports.events)),
+                (
+                    "TONEARM_EVENTS_WS_URL",
+                    format!("ws://127.0.0.1:{}", self.ports.events_ws),
+                ),
                 ("TONEARM_DATABASE_SCHEMA", self.database_schema.clone()),
                 ("TONEARM_REDIS_PREFIX", self.redis_prefix.clone()),
                 ("TONEARM_EVENTS_TOPIC", self.events_topic.clone()),

@@ -141,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
     println!("tonearm live-event benchmarks (2-core loopback; figures, then target)\n");
 
     if !options.latency_only {
-        throughput(&options, &isolation, &mut redis, events.port).await?;
+        throughput(&options, &isolation, &mut redis, events.ws_port).await?;
     }
     latency(&options, &isolation, &mut redis, &events).await?;
     events.stop().await;
@@ -247,7 +247,7 @@ async fn latency(
 ) -> anyhow::Result<()> {
     // 3. Many idle connections on one events-service.
     let before = events.rss_bytes()?;
-    let crowd = clients::crowd(events.port, options.connections).await?;
+    let crowd = clients::crowd(events.ws_port, options.connections).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = events.rss_bytes()?;
     line(
@@ -296,7 +296,7 @@ async fn latency(
     );
 
     // 5. A stats change reaching the listeners of a song.
-    let (sockets, _) = clients::listeners(events.port, options.listeners, OTHER_SONG).await?;
+    let (sockets, _) = clients::listeners(events.ws_port, options.listeners, OTHER_SONG).await?;
     let key = format!("{}song:{OTHER_SONG}:plays", isolation.prefix);
     let deadline = Instant::now() + Duration::from_secs(60);
     while redis::cmd("GET")
@@ -310,7 +310,7 @@ async fn latency(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut trigger = clients::connect(events.port, "trigger").await?;
+    let mut trigger = clients::connect(events.ws_port, "trigger").await?;
     let since = Instant::now();
     futures_util::SinkExt::send(
         &mut trigger,

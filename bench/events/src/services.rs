@@ -37,7 +37,10 @@ impl Isolation {
 
 pub struct Service {
     pub child: Child,
+    /// The HTTP port (`/readyz`, `/api/events/*`).
     pub port: u16,
+    /// events-service's WebSocket port (`/ws`); unused by stats-consumer.
+    pub ws_port: u16,
 }
 
 pub fn free_port() -> anyhow::Result<u16> {
@@ -53,9 +56,11 @@ impl Service {
         extra: &[(&str, String)],
     ) -> anyhow::Result<Self> {
         let port = free_port()?;
+        let ws_port = free_port()?;
         let mut command = Command::new(binary);
         command
             .env(port_var, port.to_string())
+            .env("TONEARM_EVENTS_WS_PORT", ws_port.to_string())
             .env("TONEARM_EVENTS_TOPIC", &isolation.topic)
             .env("TONEARM_REDIS_PREFIX", &isolation.prefix)
             .env("TONEARM_KAFKA_BROKERS", &isolation.brokers)
@@ -75,7 +80,7 @@ impl Service {
         let child = command
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
-        let service = Self { child, port };
+        let service = Self { child, port, ws_port };
         service.wait_ready().await?;
         Ok(service)
     }

@@ -59,6 +59,38 @@ pub fn http_urls(key: &str, value: &str) -> Result<Vec<Url>, SettingsError> {
     Ok(urls)
 }
 
+/// A comma-separated list of WebSocket base URLs, `ws(s)://host:port`
+/// (`http(s)://` is taken as `ws(s)://`).
+pub fn socket_urls(key: &str, value: &str) -> Result<Vec<Url>, SettingsError> {
+    let expected = |part: &str| {
+        SettingsError::new(
+            key,
+            format!("expected comma-separated ws:// or wss:// URLs, got {part:?}"),
+        )
+    };
+    let urls: Vec<Url> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut url = Url::parse(part).map_err(|_| expected(part))?;
+            let scheme = match url.scheme() {
+                "ws" | "http" => "ws",
+                "wss" | "https" => "wss",
+                _ => return Err(expected(part)),
+            };
+            if !url.has_host() || url.set_scheme(scheme).is_err() {
+                return Err(expected(part));
+            }
+            Ok(url)
+        })
+        .collect::<Result<_, _>>()?;
+    if urls.is_empty() {
+        return Err(SettingsError::new(key, "expected at least one ws:// URL"));
+    }
+    Ok(urls)
+}
+
 pub(super) fn sql_identifier(key: &str, value: String) -> Result<String, SettingsError> {
     let valid = !value.is_empty()
         && value.len() <= 63

@@ -6,18 +6,44 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
 use common::events::{EventType, PlayerEvent};
-use tokio::sync::{broadcast, watch};
+use futures_util::{SinkExt as _, StreamExt as _};
+use tokio::{
+    net::TcpStream,
+    sync::{broadcast, watch},
+};
+use tokio_tungstenite::{
+    WebSocketStream,
+    tungstenite::{
+        Bytes, Error as WsError, Message,
+        protocol::{
+            CloseFrame,
+            frame::{
+                Frame,
+                coding::{CloseCode, Data, OpCode},
+            },
+        },
+    },
+};
 
 use super::{
     Identity, WsContext,
     limits::{RateLimit, Verdict},
 };
 use crate::{
-    protocol::{self, ClientMessage, PROTOCOL_VERSION, Refusal, ServerMessage},
+    protocol::{self, ClientMessage, PROTOCOL_VERSION, Refusal, ServerMessage, Stats},
     publisher::spool::Record,
 };
+
+type Socket = WebSocketStream<TcpStream>;
+
+/// How long the closing handshake may take before the connection is dropped.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Longer messages (a `hello` with many long announcements) go out as
+/// fragments of at most this many bytes: tungstenite keeps its outgoing
+/// buffer at the size of the largest frame for the socket's whole life.
+const FRAGMENT: usize = 1024;
 
 struct Connection {
     context: Arc<WsContext>,
@@ -26,10 +52,10 @@ struct Connection {
     stats: watch::Receiver<Arc<str>>,
 }
 
-fn close(code: CloseCode, description: &str) -> Option<CloseReason> {
-    Some(CloseReason {
+fn close(code: CloseCode, reason: &str) -> Option<CloseFrame> {
+    Some(CloseFrame {
         code,
-        description: Some(description.to_owned()),
+        reason: reason.into(),
     })
 }
 
@@ -97,13 +123,74 @@ impl Connection {
     }
 }
 
+/// Sends one message; false when the client is gone or has not read for
+/// the presence timeout.
+async fn send(socket: &mut Socket, message: Message, within: Duration) -> bool {
+    matches!(
+        tokio::time::timeout(within, socket.send(message)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// The first message: protocol version, session, heartbeat, figures and
+/// the kept announcements. (Takes `stats` so that it is not kept in the
+/// socket's task.)
+fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
+    ServerMessage::Hello {
+        v: PROTOCOL_VERSION,
+        session,
+        heartbeat_ms: u64::try_from(context.settings.heartbeat.as_millis()).unwrap_or(u64::MAX),
+        stats: &stats,
+        announcements: &context.hub.recent(),
+    }
+    .to_json()
+}
+
+/// Sends a text message, in fragments when it is long (see [`FRAGMENT`]).
+async fn send_text(socket: &mut Socket, text: String, within: Duration) -> bool {
+    if text.len() <= FRAGMENT {
+        send(socket, Message::text(text), within).await
+    } else {
+        // Boxed: the rare long message does not enlarge every socket's task.
+        Box::pin(send_fragments(socket, text, within)).await
+    }
+}
+
+async fn send_fragments(socket: &mut Socket, text: String, within: Duration) -> bool {
+    for frame in fragments(text) {
+        if !send(socket, Message::Frame(frame), within).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// A text message as a first frame and continuation frames, cut at
+/// character boundaries.
+fn fragments(text: String) -> Vec<Frame> {
+    let mut cuts = vec![0];
+    while let Some(&start) = cuts.last()
+        && start < text.len()
+    {
+        let mut end = (start + FRAGMENT).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        cuts.push(end);
+    }
+    let bytes = Bytes::from(text);
+    cuts.windows(2)
+        .map(|cut| {
+            let (start, end) = (cut[0], cut[1]);
+            let opcode = if start == 0 { Data::Text } else { Data::Continue };
+            Frame::message(bytes.slice(start..end), OpCode::Data(opcode), end == bytes.len())
+        })
+        .collect()
+}
+
 /// Runs one socket until either side closes it.
-pub async fn run(
-    context: Arc<WsContext>,
-    identity: Identity,
-    mut session: Session,
-    mut stream: AggregatedMessageStream,
-) {
+pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket) {
+    tracing::debug!(request_id = identity.request_id.as_deref(), "socket opened");
     context.connections.inc();
     let (stats, stats_rx) = context.hub.subscribe(None);
     let mut connection = Connection {
@@ -113,77 +200,95 @@ pub async fn run(
         stats: stats_rx,
     };
     let connected = connection.publish(EventType::Connected, None, None);
-    let recent = context.hub.recent();
-    let hello = ServerMessage::Hello {
-        v: PROTOCOL_VERSION,
-        session: &connection.identity.session,
-        heartbeat_ms: u64::try_from(context.settings.heartbeat.as_millis()).unwrap_or(u64::MAX),
-        stats: &stats,
-        announcements: &recent,
-    };
-    let mut ok = session.text(hello.to_json()).await.is_ok();
+    let hello = hello(&context, &connection.identity.session, stats);
+    let within = context.settings.presence_timeout;
+    let mut ok = send_text(&mut socket, hello, within).await;
     if let (true, Err(refusal)) = (ok, connected) {
-        ok = session.text(refusal.to_json()).await.is_ok();
+        ok = send_text(&mut socket, refusal.to_json(), within).await;
     }
     let reason = if ok {
-        serve(&mut connection, &mut session, &mut stream).await
+        serve(&mut connection, &mut socket).await
     } else {
         None
     };
     drop(connection);
-    let _ = session.close(reason).await;
+    finish(socket, reason).await;
 }
 
-async fn serve(
-    connection: &mut Connection,
-    session: &mut Session,
-    stream: &mut AggregatedMessageStream,
-) -> Option<CloseReason> {
-    let settings = connection.context.settings.clone();
-    let mut announcements = connection.context.hub.announcements();
+/// Sends our close frame (or the reply to the client's) and waits briefly
+/// for the other side's, so the close frame is read before the TCP
+/// connection ends.
+async fn finish(mut socket: Socket, reason: Option<CloseFrame>) {
+    let _ = tokio::time::timeout(CLOSE_WAIT, async move {
+        if socket.close(reason).await.is_ok() {
+            while let Some(Ok(_)) = socket.next().await {}
+        }
+    })
+    .await;
+}
+
+/// What woke a socket up.
+enum Wake {
+    Frame(Option<Result<Message, WsError>>),
+    Stats(Result<(), watch::error::RecvError>),
+    Announcement(Result<Arc<str>, broadcast::error::RecvError>),
+    Closing,
+    Ping,
+}
+
+/// Serves until the socket ends; returns the close frame to send, if any.
+async fn serve(connection: &mut Connection, socket: &mut Socket) -> Option<CloseFrame> {
+    let settings = &connection.context.settings;
+    let presence_timeout = settings.presence_timeout;
     let mut limit = RateLimit::new(settings.rate_limit);
     let mut ping = tokio::time::interval(settings.heartbeat.min(Duration::from_secs(15)));
+    let mut announcements = connection.context.hub.announcements();
     ping.reset();
     let mut last_heard = Instant::now();
     let mut closing = connection.context.closing.clone();
     loop {
-        let outgoing: Option<String> = tokio::select! {
-            frame = stream.recv() => {
+        let wake = tokio::select! {
+            frame = socket.next() => Wake::Frame(frame),
+            changed = connection.stats.changed() => Wake::Stats(changed),
+            announcement = announcements.recv() => Wake::Announcement(announcement),
+            _ = closing.wait_for(|closing| *closing) => Wake::Closing,
+            _ = ping.tick() => Wake::Ping,
+        };
+        let outgoing = match wake {
+            Wake::Frame(frame) => {
                 last_heard = Instant::now();
                 match on_frame(connection, &mut limit, frame) {
-                    Step::Reply(text) => Some(text),
-                    Step::Pong(bytes) => {
-                        if session.pong(&bytes).await.is_err() { return None; }
-                        None
-                    }
-                    Step::Nothing => None,
+                    Step::Reply(text) => text,
+                    Step::Nothing => continue,
                     Step::Close(reason) => return reason,
                 }
             }
-            changed = connection.stats.changed() => match changed {
-                Ok(()) => Some(connection.stats.borrow_and_update().to_string()),
-                // The hub dropped this song; the next message resubscribes.
-                Err(_) => { connection.stats = connection.context.hub.subscribe(connection.song.as_deref()).1; None }
-            },
-            announcement = announcements.recv() => match announcement {
-                Ok(text) => Some(text.to_string()),
-                Err(broadcast::error::RecvError::Lagged(_)) => None,
-                Err(broadcast::error::RecvError::Closed) => return close(CloseCode::Restart, "server restarting"),
-            },
-            _ = closing.wait_for(|closing| *closing) => {
-                return close(CloseCode::Restart, "the server is restarting; reconnect");
+            Wake::Stats(Ok(())) => connection.stats.borrow_and_update().to_string(),
+            // The hub dropped this song; the next message resubscribes.
+            Wake::Stats(Err(_)) => {
+                connection.stats = connection.context.hub.subscribe(connection.song.as_deref()).1;
+                continue;
             }
-            _ = ping.tick() => {
-                if last_heard.elapsed() > settings.presence_timeout {
-                    return close(CloseCode::Away, "idle: no message or pong within the presence timeout");
+            Wake::Announcement(Ok(text)) => text.to_string(),
+            Wake::Announcement(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+            Wake::Announcement(Err(broadcast::error::RecvError::Closed)) => {
+                return close(CloseCode::Restart, "server restarting");
+            }
+            Wake::Closing => return close(CloseCode::Restart, "the server is restarting; reconnect"),
+            Wake::Ping => {
+                if last_heard.elapsed() > presence_timeout {
+                    return close(
+                        CloseCode::Away,
+                        "idle: no message or pong within the presence timeout",
+                    );
                 }
-                if session.ping(b"").await.is_err() { return None; }
-                None
+                if !send(socket, Message::Ping(Bytes::new()), presence_timeout).await {
+                    return None;
+                }
+                continue;
             }
         };
-        if let Some(text) = outgoing
-            && session.text(text).await.is_err()
-        {
+        if !send_text(socket, outgoing, presence_timeout).await {
             return None;
         }
     }
@@ -191,53 +296,83 @@ async fn serve(
 
 enum Step {
     Reply(String),
-    Pong(Vec<u8>),
     Nothing,
-    Close(Option<CloseReason>),
+    /// Ends the socket, sending this close frame (none: the client closed
+    /// or went away; tungstenite answers a client's close by itself).
+    Close(Option<CloseFrame>),
 }
 
 fn on_frame(
     connection: &mut Connection,
     limit: &mut RateLimit,
-    frame: Option<Result<AggregatedMessage, ProtocolError>>,
+    frame: Option<Result<Message, WsError>>,
 ) -> Step {
     let message = match frame {
         None => return Step::Close(None),
-        Some(Err(ProtocolError::Overflow)) => {
-            let limit = connection.context.settings.max_frame_bytes;
-            return Step::Close(close(
-                CloseCode::Size,
-                &format!("frames are limited to {limit} bytes"),
-            ));
-        }
-        Some(Err(error)) => return Step::Close(close(CloseCode::Protocol, &error.to_string())),
+        Some(Err(error)) => return Step::Close(refusal_of(connection, &error)),
         Some(Ok(message)) => message,
     };
     match message {
-        AggregatedMessage::Text(text) => match limit.check(Instant::now()) {
-            Verdict::Allow => match protocol::parse(&text).and_then(|message| connection.handle(message)) {
-                Ok(()) => Step::Nothing,
-                Err(refusal) => Step::Reply(refusal.to_json()),
-            },
-            Verdict::Refuse { tell: true } => Step::Reply(
-                Refusal::new(
-                    "rate_limited",
-                    format!(
-                        "more than {} messages per second; extra messages are ignored",
-                        connection.context.settings.rate_limit
-                    ),
-                )
-                .to_json(),
-            ),
-            Verdict::Refuse { tell: false } => Step::Nothing,
-            Verdict::Close => Step::Close(close(CloseCode::Policy, "message rate far above the limit")),
-        },
-        AggregatedMessage::Binary(_) => Step::Close(close(
+        Message::Text(text) => on_text(connection, limit, text.as_str()),
+        Message::Binary(_) => Step::Close(close(
             CloseCode::Unsupported,
             "binary frames are not supported; send JSON text frames",
         )),
-        AggregatedMessage::Ping(bytes) => Step::Pong(bytes.to_vec()),
-        AggregatedMessage::Pong(_) => Step::Nothing,
-        AggregatedMessage::Close(reason) => Step::Close(reason),
+        // tungstenite answers pings itself; a pong only shows the client is there.
+        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Step::Nothing,
+        Message::Close(_) => Step::Close(None),
+    }
+}
+
+/// The close frame for a frame the socket could not accept.
+fn refusal_of(connection: &Connection, error: &WsError) -> Option<CloseFrame> {
+    match error {
+        WsError::Capacity(_) => {
+            let limit = connection.context.settings.max_frame_bytes;
+            close(CloseCode::Size, &format!("frames are limited to {limit} bytes"))
+        }
+        WsError::Protocol(error) => close(CloseCode::Protocol, &error.to_string()),
+        WsError::Utf8(_) => close(CloseCode::Invalid, "text frames must be UTF-8"),
+        _ => None,
+    }
+}
+
+fn on_text(connection: &mut Connection, limit: &mut RateLimit, text: &str) -> Step {
+    match limit.check(Instant::now()) {
+        Verdict::Allow => match protocol::parse(text).and_then(|message| connection.handle(message)) {
+            Ok(()) => Step::Nothing,
+            Err(refusal) => Step::Reply(refusal.to_json()),
+        },
+        Verdict::Refuse { tell: true } => Step::Reply(
+            Refusal::new(
+                "rate_limited",
+                format!(
+                    "more than {} messages per second; extra messages are ignored",
+                    connection.context.settings.rate_limit
+                ),
+            )
+            .to_json(),
+        ),
+        Verdict::Refuse { tell: false } => Step::Nothing,
+        Verdict::Close => Step::Close(close(CloseCode::Policy, "message rate far above the limit")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_become_fragments_cut_between_characters() {
+        let text = format!("{}é{}", "a".repeat(FRAGMENT - 1), "b".repeat(FRAGMENT + 10));
+        let frames = fragments(text.clone());
+        assert_eq!(frames.len(), 3);
+        assert_eq!(frames[0].header().opcode, OpCode::Data(Data::Text));
+        assert_eq!(frames[1].header().opcode, OpCode::Data(Data::Continue));
+        assert!(frames[2].header().is_final && !frames[0].header().is_final && !frames[1].header().is_final);
+        let joined: Vec<u8> = frames.iter().flat_map(|frame| frame.payload().to_vec()).collect();
+        assert_eq!(joined, text.as_bytes());
+        assert!(frames.iter().all(|frame| frame.payload().len() <= FRAGMENT));
+        assert_eq!(frames[0].payload().len(), FRAGMENT - 1, "é is not split");
     }
 }

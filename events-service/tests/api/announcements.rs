@@ -81,3 +81,47 @@ async fn announcements_reach_connected_clients_and_later_ones() {
         .expect("json");
     assert_eq!(listed["announcements"][0]["id"], pushed["id"]);
 }
+
+#[tokio::test]
+async fn a_hello_with_many_long_announcements_arrives_whole() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/events/announcements", app.address);
+    for n in 0..5 {
+        let text = format!("{n}{}", "é".repeat(999));
+        let response = app
+            .client
+            .post(&url)
+            .header("x-tonearm-role", "admin")
+            .json(&json!({ "text": text }))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), 201);
+    }
+    // Announcements reach the hub through Redis pub/sub.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut socket = app.connect(&[]).await;
+        let hello = next_of_type(&mut socket, "hello").await;
+        let kept = hello["announcements"].as_array().map_or(0, Vec::len);
+        if kept == 5 {
+            assert!(
+                hello["announcements"][0]["text"]
+                    .as_str()
+                    .is_some_and(|text| text.starts_with('4'))
+            );
+            assert_eq!(
+                hello["announcements"][4]["text"]
+                    .as_str()
+                    .map(|t| t.chars().count()),
+                Some(1000)
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{kept} announcements in the hello"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -20,6 +20,8 @@ pub const SONG: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// The WebSocket port.
+    pub ws_port: u16,
     pub settings: Settings,
     pub events: EventsSettings,
     pub handle: actix_web::dev::ServerHandle,
@@ -33,6 +35,7 @@ pub fn isolated_settings() -> (Settings, EventsSettings) {
     let mut settings = Settings::load().expect("settings load");
     let id = uuid::Uuid::new_v4().simple().to_string();
     settings.ports.events = 0;
+    settings.ports.events_ws = 0;
     settings.redis.prefix = format!("test:{id}:");
     settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
     settings.shutdown_timeout = Duration::from_secs(1);
@@ -52,11 +55,13 @@ pub async fn spawn_with(settings: Settings, events: EventsSettings) -> TestApp {
         .await
         .expect("the service builds");
     let port = app.port();
+    let ws_port = app.ws_port();
     let handle = app.handle();
     let task = tokio::spawn(app.run_until_stopped());
     let test_app = TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
+        ws_port,
         settings,
         events,
         handle,
@@ -82,7 +87,16 @@ impl TestApp {
     }
 
     pub async fn connect(&self, headers: &[(&str, &str)]) -> Socket {
-        let mut request = format!("ws://127.0.0.1:{}/ws", self.port)
+        self.try_connect("/ws", headers).await.expect("the socket opens")
+    }
+
+    /// Opens a socket on `path` of the WebSocket port.
+    pub async fn try_connect(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://127.0.0.1:{}{path}", self.ws_port)
             .into_client_request()
             .expect("request");
         for (name, value) in headers {
@@ -90,10 +104,9 @@ impl TestApp {
                 .headers_mut()
                 .insert(http_name(name), value.parse().expect("header value"));
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request)
+        tokio_tungstenite::connect_async(request)
             .await
-            .expect("the socket opens");
-        socket
+            .map(|(socket, _)| socket)
     }
 
     /// Stops the service and waits for its producer to flush.

@@ -8,3 +8,4 @@ mod outage;
 mod presence;
 mod protocol;
 mod publishing;
+mod sockets;

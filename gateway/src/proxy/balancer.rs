@@ -17,6 +17,8 @@ pub enum Service {
     Catalog,
     Stream,
     Events,
+    /// The events service's WebSocket listener (`/ws`).
+    EventsSocket,
 }
 
 impl Service {
@@ -26,6 +28,7 @@ impl Service {
             Self::Catalog => "catalog",
             Self::Stream => "stream",
             Self::Events => "events",
+            Self::EventsSocket => "events-ws",
         }
     }
 }

@@ -42,7 +42,7 @@ pub async fn forward(
     let timeout = match service {
         // Songs may stream for hours; only the connection attempt is bounded.
         Service::Stream => None,
-        Service::Catalog | Service::Events => Some(gateway.settings.request_timeout),
+        Service::Catalog | Service::Events | Service::EventsSocket => Some(gateway.settings.request_timeout),
     };
 
     if body::has_body(&req) {

@@ -1,5 +1,6 @@
 //! `/ws`: the client's WebSocket is relayed frame by frame to an
-//! events-service instance, both ways, close codes kept. The upstream
+//! events-service instance's WebSocket listener (`TONEARM_EVENTS_WS_URL`),
+//! both ways, close codes kept. The upstream
 //! connection is opened first, so a client whose service is down gets a
 //! 503 instead of a socket that closes at once. Sockets have no timeout.
 
@@ -96,17 +97,17 @@ async fn connect(
     req: &HttpRequest,
     headers: reqwest::header::HeaderMap,
 ) -> Result<(Upstream, Option<actix_web::http::header::HeaderValue>), GatewayError> {
-    let balancer = gateway.balancer(Service::Events);
-    let service = Service::Events.name();
+    let balancer = gateway.balancer(Service::EventsSocket);
+    let service = Service::EventsSocket.name();
     let path_and_query = req.uri().path_and_query().map_or("/ws", |pq| pq.as_str());
     for _ in 0..balancer.len().max(1) {
         let instance = balancer.pick().ok_or(GatewayError::Unavailable { service })?;
-        let mut url = instance.url.clone();
-        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        if url.set_scheme(scheme).is_err() {
-            return Err(GatewayError::Unavailable { service });
-        }
-        let target = format!("{}{}", url.as_str().trim_end_matches('/'), path_and_query);
+        // The URLs are ws:// or wss:// (see `common::settings::socket_urls`).
+        let target = format!(
+            "{}{}",
+            instance.url.as_str().trim_end_matches('/'),
+            path_and_query
+        );
         let mut request = target
             .as_str()
             .into_client_request()

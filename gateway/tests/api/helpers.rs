@@ -26,7 +26,8 @@ pub struct Options {
     pub allow_anonymous: bool,
     /// Catalog URLs; the fixture when empty.
     pub catalog: Vec<String>,
-    /// Stream and events URLs; the fixture when `None`.
+    /// Stream and events URLs (the events one for the API and `/ws`); the
+    /// fixture when `None`.
     pub stream: Option<String>,
     pub events: Option<String>,
     pub tweak: fn(&mut RawGatewaySettings),
@@ -67,7 +68,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .collect()
     };
     settings.upstreams.stream = vec![parse(options.stream.as_deref().unwrap_or(&upstream.url))];
-    settings.upstreams.events = vec![parse(options.events.as_deref().unwrap_or(&upstream.url))];
+    let events = options.events.as_deref().unwrap_or(&upstream.url);
+    settings.upstreams.events = vec![parse(events)];
+    // The fixture serves /ws on its HTTP port; the events service has a
+    // port of its own for it.
+    settings.upstreams.events_ws =
+        common::settings::socket_urls("events_ws_url", events).expect("socket url");
     let web_dir = std::env::temp_dir().join(format!("tonearm-gateway-web-{id}"));
     write_web_ui(&web_dir);
     let mut raw = RawGatewaySettings {

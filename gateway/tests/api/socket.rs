@@ -165,3 +165,18 @@ async fn an_open_socket_closes_when_its_user_is_disabled() {
         other => panic!("expected a close frame, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn readiness_checks_the_events_socket_listener() {
+    let app = spawn_app().await;
+    let report: serde_json::Value = app.get("/readyz", None).await.json().await.expect("json");
+    assert_eq!(report["checks"]["events-ws"]["status"], "ok", "{report}");
+
+    let down = spawn_app_with(Options {
+        events: Some(dead_url()),
+        ..Options::default()
+    })
+    .await;
+    let report: serde_json::Value = down.get("/readyz", None).await.json().await.expect("json");
+    assert_eq!(report["checks"]["events-ws"]["status"], "error", "{report}");
+}
