@@ -119,10 +119,17 @@ fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
 
 /// The pool of `GET search`: its statements are shaped for index plans (see
 /// `store::search`), so sequential scans are off (a scan "until enough
-/// matches" costs the whole table when a word matches nothing) and so is
-/// JIT compilation (never worth it for a few milliseconds of work).
+/// matches" costs the whole table when a word matches nothing), and so is
+/// JIT compilation (never worth it for a millisecond of work). Their plans
+/// do not depend on the text searched, so the plan prepared once is kept:
+/// planning them again (what PostgreSQL does when the limit is a
+/// parameter) would cost more than running them.
 fn search_pool(settings: &Settings) -> anyhow::Result<PgPool> {
-    let options = connect_options(settings)?.options([("enable_seqscan", "off"), ("jit", "off")]);
+    let options = connect_options(settings)?.options([
+        ("enable_seqscan", "off"),
+        ("jit", "off"),
+        ("plan_cache_mode", "force_generic_plan"),
+    ]);
     lazy_pool(options, 10)
 }
 

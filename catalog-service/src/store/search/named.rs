@@ -74,8 +74,8 @@ fn sql(table: Table, tiers: Tiers) -> String {
              ) found
              LIMIT $3)
          {typo}
-         SELECT {columns} FROM {table_name} JOIN {hits} hit USING (id), q
-         ORDER BY hit.tier, word_similarity(q.f, {table_name}.search_text) DESC, {name}, id
+         SELECT {columns} FROM {table_name} JOIN {hits} hit USING (id)
+         ORDER BY hit.tier, hit.similarity DESC, {name}, id
          LIMIT $3",
         starts = starts_with_text(prefix),
         hits = hits(tiers),

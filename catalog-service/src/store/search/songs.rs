@@ -7,10 +7,10 @@ use super::{TEXT_CTE, Tiers, hits, prefix_tsquery, starts_with_text, typo_cte};
 use crate::store::songs::{SONG_COLUMNS, SongRow};
 
 /// Heap pages read in physical order for word-prefix hits before the GIN
-/// index is asked (a few hundred songs). A common word ("song", "the")
+/// index is asked (several hundred songs). A common word ("song", "the")
 /// fills `limit` from these pages, where the index would first gather every
 /// song that has it; a rare one costs these pages and a small index probe.
-const PROBE_PAGES: u32 = 32;
+const PROBE_PAGES: u32 = 64;
 
 /// The best `limit` songs for `q`, best first.
 pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongRow>> {
@@ -62,8 +62,8 @@ fn sql(tiers: Tiers) -> String {
              ) found
              LIMIT $3)
          {typo}
-         SELECT {columns} FROM songs JOIN {hits} hit USING (id), q
-         ORDER BY hit.tier, word_similarity(q.f, songs.search_text) DESC, songs.title_sort, songs.id
+         SELECT {columns} FROM songs JOIN {hits} hit USING (id)
+         ORDER BY hit.tier, hit.similarity DESC, songs.title_sort, songs.id
          LIMIT $3",
         title = starts_with_text("s.title_sort"),
         artist = starts_with_text("s.artist_sort"),
