@@ -10,11 +10,14 @@
 //!    byte-order btree indexes;
 //! 2. from three characters, names with a word starting with each word of
 //!    the text ("sub" finds "Yellow Submarine"), from full-text GIN indexes;
-//! 3. from four characters (and up to [`TYPO_UNTIL`]), small typos
-//!    ("beatels" finds "The Beatles"): trigram word similarity over a GIN
-//!    index, only when the tiers before found fewer than `limit` hits, and
-//!    only the first [`TYPO_CANDIDATES`] matches are ranked. The threshold
-//!    is set on every connection (`pg_trgm.word_similarity_threshold`, see
+//! 3. from four characters (and up to [`TYPO_UNTIL`]), small typos, only
+//!    when the tiers before found fewer than `limit` hits: first words
+//!    starting with the text less its last character ("thundr" finds
+//!    "Thunder": a letter missed, added or mistyped at the end of what was
+//!    typed so far), from the same full-text indexes; then ("beatels" finds
+//!    "The Beatles") trigram word similarity over a GIN index, of which only
+//!    the first [`TYPO_CANDIDATES`] matches are ranked. The threshold is set
+//!    on every connection (`pg_trgm.word_similarity_threshold`, see
 //!    `startup`).
 //!
 //! Hits are ranked by tier, typos by word similarity to the text, then by
@@ -47,35 +50,60 @@ pub const TYPO_CANDIDATES: usize = 30;
 
 /// `word:* & other:*` from the words of `q`, or `None` when `q` has no word.
 pub fn prefix_tsquery(q: &str) -> Option<String> {
-    let words: Vec<String> = q
-        .split(|c: char| !c.is_alphanumeric())
+    prefix_query(&words(q))
+}
+
+/// As [`prefix_tsquery`] with the last word one character shorter, when it
+/// keeps at least three (typos at the end of what was typed).
+pub fn near_tsquery(q: &str) -> Option<String> {
+    let mut words = words(q);
+    let last = words.pop()?;
+    let mut chars: Vec<char> = last.chars().collect();
+    if chars.len() < 4 {
+        return None;
+    }
+    chars.pop();
+    words.push(chars.into_iter().collect());
+    prefix_query(&words)
+}
+
+fn words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| format!("{word}:*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" & "))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn prefix_query(words: &[String]) -> Option<String> {
+    let terms: Vec<String> = words.iter().map(|word| format!("{word}:*")).collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
 /// Which tiers run for a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tiers {
     words: bool,
+    near: bool,
     typos: bool,
 }
 
 impl Tiers {
     fn of(q: &str) -> Self {
         let chars = q.chars().count();
+        let typos = (TYPO_FROM..=TYPO_UNTIL).contains(&chars);
         Self {
             words: chars >= WORDS_FROM && prefix_tsquery(q).is_some(),
-            typos: (TYPO_FROM..=TYPO_UNTIL).contains(&chars),
+            near: typos && near_tsquery(q).is_some(),
+            typos,
         }
     }
 }
 
-/// The folded text `f` and the prefix query `tq` of `$1` and `$2`,
-/// computed once per statement.
+/// The folded text `f`, its prefix query `tq` and the query `near` of
+/// [`near_tsquery`] (`$1`, `$2`, `$4`), computed once per statement.
 const TEXT_CTE: &str = "q AS MATERIALIZED (SELECT search_fold($1) AS f,
-    to_tsquery('simple', search_fold($2)) AS tq)";
+    to_tsquery('simple', search_fold($2)) AS tq,
+    to_tsquery('simple', search_fold($4)) AS near)";
 
 /// "`expression` starts with the text", as bounds a byte-order index on
 /// `expression COLLATE "C"` turns into a range scan (scalar subqueries, so
@@ -143,36 +171,21 @@ mod tests {
     }
 
     #[test]
+    fn near_queries_shorten_the_last_word() {
+        assert_eq!(near_tsquery("thundr").as_deref(), Some("thund:*"));
+        assert_eq!(near_tsquery("yellow subm").as_deref(), Some("yellow:* & sub:*"));
+        assert_eq!(near_tsquery("yellow sub"), None);
+        assert_eq!(near_tsquery("Björk"), Some("Björ:*".into()));
+    }
+
+    #[test]
     fn short_texts_match_name_prefixes_only() {
-        let tiers = |q| Tiers::of(q);
-        assert_eq!(
-            tiers("bj"),
-            Tiers {
-                words: false,
-                typos: false
-            }
-        );
-        assert_eq!(
-            tiers("bjo"),
-            Tiers {
-                words: true,
-                typos: false
-            }
-        );
-        assert_eq!(
-            tiers("bjor"),
-            Tiers {
-                words: true,
-                typos: true
-            }
-        );
-        assert_eq!(
-            tiers("!!!!"),
-            Tiers {
-                words: false,
-                typos: true
-            }
-        );
-        assert!(!tiers(&"x".repeat(TYPO_UNTIL + 1)).typos);
+        let of = |words, near, typos| Tiers { words, near, typos };
+        assert_eq!(Tiers::of("bj"), of(false, false, false));
+        assert_eq!(Tiers::of("bjo"), of(true, false, false));
+        assert_eq!(Tiers::of("bjor"), of(true, true, true));
+        assert_eq!(Tiers::of("a bc"), of(true, false, true));
+        assert_eq!(Tiers::of("!!!!"), of(false, false, true));
+        assert!(!Tiers::of(&"x".repeat(TYPO_UNTIL + 1)).typos);
     }
 }

@@ -4,7 +4,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{TEXT_CTE, Tiers, hits, prefix_tsquery, starts_with_text, typo_cte};
+use super::{TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte};
 
 /// An album or artist hit.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,31 +35,39 @@ pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Re
         .bind(q)
         .bind(prefix_tsquery(q))
         .bind(limit)
+        .bind(near_tsquery(q))
         .fetch_all(pool)
         .await
 }
 
 /// The statement for the tiers that run; `$1` the text, `$2` its prefix
-/// query, `$3` the limit. Albums match their title and their artist's name
-/// by words, and their title by prefix.
+/// query, `$3` the limit, `$4` its near query. Albums match their title and
+/// their artist's name by words, and their title by prefix.
 fn sql(table: Table, tiers: Tiers) -> String {
     let (columns, name, prefix) = match table {
         Table::Albums => ("id, title AS name, artist", "title", "search_fold(t.title)"),
         Table::Artists => ("id, name, NULL::text AS artist", "name", "t.search_text"),
     };
     let table_name = table.name();
-    let words = if tiers.words {
-        format!(
+    let not_prefix = format!("NOT starts_with({prefix}, (SELECT f FROM q))");
+    let mut words = String::new();
+    if tiers.words {
+        words += &format!(
             "UNION ALL
              (SELECT t.id, 2 FROM {table_name} t
-              WHERE t.search_vector @@ (SELECT tq FROM q)
-                AND NOT starts_with({prefix}, (SELECT f FROM q)))"
-        )
-    } else {
-        String::new()
-    };
+              WHERE t.search_vector @@ (SELECT tq FROM q) AND {not_prefix})"
+        );
+    }
+    if tiers.near {
+        words += &format!(
+            "UNION ALL
+             (SELECT t.id, 3 FROM {table_name} t
+              WHERE t.search_vector @@ (SELECT near FROM q)
+                AND NOT t.search_vector @@ (SELECT tq FROM q) AND {not_prefix})"
+        );
+    }
     let typo = if tiers.typos {
-        typo_cte(table_name, 3)
+        typo_cte(table_name, 4)
     } else {
         String::new()
     };
