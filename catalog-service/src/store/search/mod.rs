@@ -100,10 +100,15 @@ impl Tiers {
 }
 
 /// The folded text `f`, its prefix query `tq` and the query `near` of
-/// [`near_tsquery`] (`$1`, `$2`, `$4`), computed once per statement.
-const TEXT_CTE: &str = "q AS MATERIALIZED (SELECT search_fold($1) AS f,
-    to_tsquery('simple', search_fold($2)) AS tq,
-    to_tsquery('simple', search_fold($4)) AS near)";
+/// [`near_tsquery`] (`$1`, `$2`, `$4`), computed once per statement. The
+/// folding is the body of `search_fold` (first migration) written out:
+/// PostgreSQL cannot inline that function (`unaccent` is only STABLE), and
+/// a SQL function called from a statement has its body parsed again at
+/// every execution.
+const TEXT_CTE: &str = "q AS MATERIALIZED (
+    SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) AS f,
+        to_tsquery('simple', lower(public.unaccent('public.unaccent'::regdictionary, $2))) AS tq,
+        to_tsquery('simple', lower(public.unaccent('public.unaccent'::regdictionary, $4))) AS near)";
 
 /// "`expression` starts with the text", as bounds a byte-order index on
 /// `expression COLLATE "C"` turns into a range scan (scalar subqueries, so
