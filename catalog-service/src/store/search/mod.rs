@@ -18,7 +18,11 @@
 //!    "The Beatles") trigram word similarity over a GIN index, of which only
 //!    the first [`TYPO_CANDIDATES`] matches are ranked. The threshold is set
 //!    on every connection (`pg_trgm.word_similarity_threshold`, see
-//!    `startup`).
+//!    `startup`). Every row sharing enough trigrams with the text is
+//!    checked until enough are similar, which for a text whose trigrams are
+//!    common but scattered ("songartist") is every row: the search
+//!    connections have a statement timeout, and a statement that reaches it
+//!    runs again without this tier ([`without_similarity`]).
 //!
 //! Hits are ranked by tier, typos by word similarity to the text, then by
 //! name. These statements run on connections with sequential scans off
@@ -84,7 +88,8 @@ fn prefix_query(words: &[String]) -> Option<String> {
 struct Tiers {
     words: bool,
     near: bool,
-    typos: bool,
+    /// Trigram similarity.
+    similar: bool,
 }
 
 impl Tiers {
@@ -94,9 +99,37 @@ impl Tiers {
         Self {
             words: chars >= WORDS_FROM && prefix_tsquery(q).is_some(),
             near: typos && near_tsquery(q).is_some(),
-            typos,
+            similar: typos,
         }
     }
+}
+
+/// Runs `fetch` with `tiers`, and again without trigram similarity when
+/// the statement reached the search connections' timeout.
+async fn without_similarity<T, F, Fut>(tiers: Tiers, fetch: F) -> sqlx::Result<T>
+where
+    F: Fn(Tiers) -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<T>>,
+{
+    match fetch(tiers).await {
+        Err(error) if tiers.similar && timed_out(&error) => {
+            tracing::warn!(%error, "search by similarity took too long; searching without it");
+            fetch(Tiers {
+                similar: false,
+                ..tiers
+            })
+            .await
+        }
+        other => other,
+    }
+}
+
+/// Whether PostgreSQL cancelled the statement (`statement_timeout`).
+fn timed_out(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .is_some_and(|code| code == "57014")
 }
 
 /// The folded text `f`, its prefix query `tq` and the query `near` of
@@ -141,7 +174,7 @@ fn typo_cte(table: &str, tier: u8) -> String {
 /// its start, which word similarity can hardly tell apart, and it costs a
 /// few microseconds per row).
 fn hits(tiers: Tiers) -> &'static str {
-    if tiers.typos {
+    if tiers.similar {
         "(SELECT id, tier, 0::real AS similarity FROM cheap
           UNION ALL SELECT id, tier, similarity FROM typo)"
     } else {
@@ -185,12 +218,12 @@ mod tests {
 
     #[test]
     fn short_texts_match_name_prefixes_only() {
-        let of = |words, near, typos| Tiers { words, near, typos };
+        let of = |words, near, similar| Tiers { words, near, similar };
         assert_eq!(Tiers::of("bj"), of(false, false, false));
         assert_eq!(Tiers::of("bjo"), of(true, false, false));
         assert_eq!(Tiers::of("bjor"), of(true, true, true));
         assert_eq!(Tiers::of("a bc"), of(true, false, true));
         assert_eq!(Tiers::of("!!!!"), of(false, false, true));
-        assert!(!Tiers::of(&"x".repeat(TYPO_UNTIL + 1)).typos);
+        assert!(!Tiers::of(&"x".repeat(TYPO_UNTIL + 1)).similar);
     }
 }

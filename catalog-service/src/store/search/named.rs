@@ -4,7 +4,9 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte};
+use super::{
+    TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte, without_similarity,
+};
 
 /// An album or artist hit.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -31,13 +33,16 @@ impl Table {
 
 /// The best `limit` albums or artists for `q`, best first.
 pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Result<Vec<NamedHit>> {
-    sqlx::query_as(&sql(table, Tiers::of(q)))
-        .bind(q)
-        .bind(prefix_tsquery(q))
-        .bind(limit)
-        .bind(near_tsquery(q))
-        .fetch_all(pool)
-        .await
+    without_similarity(Tiers::of(q), |tiers| async move {
+        sqlx::query_as(&sql(table, tiers))
+            .bind(q)
+            .bind(prefix_tsquery(q))
+            .bind(limit)
+            .bind(near_tsquery(q))
+            .fetch_all(pool)
+            .await
+    })
+    .await
 }
 
 /// The statement for the tiers that run; `$1` the text, `$2` its prefix
@@ -66,7 +71,7 @@ fn sql(table: Table, tiers: Tiers) -> String {
                 AND NOT t.search_vector @@ (SELECT tq FROM q) AND {not_prefix})"
         );
     }
-    let typo = if tiers.typos {
+    let typo = if tiers.similar {
         typo_cte(table_name, 4)
     } else {
         String::new()

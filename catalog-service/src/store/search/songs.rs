@@ -3,7 +3,9 @@
 
 use sqlx::PgPool;
 
-use super::{TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte};
+use super::{
+    TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte, without_similarity,
+};
 use crate::store::songs::{SONG_COLUMNS, SongRow};
 
 /// Heap pages read in physical order for word-prefix hits before the GIN
@@ -19,13 +21,16 @@ const WIDE_PROBE_PAGES: u32 = 512;
 
 /// The best `limit` songs for `q`, best first.
 pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongRow>> {
-    sqlx::query_as(&sql(Tiers::of(q)))
-        .bind(q)
-        .bind(prefix_tsquery(q))
-        .bind(limit)
-        .bind(near_tsquery(q))
-        .fetch_all(pool)
-        .await
+    without_similarity(Tiers::of(q), |tiers| async move {
+        sqlx::query_as(&sql(tiers))
+            .bind(q)
+            .bind(prefix_tsquery(q))
+            .bind(limit)
+            .bind(near_tsquery(q))
+            .fetch_all(pool)
+            .await
+    })
+    .await
 }
 
 /// The statement for the tiers that run; `$1` the text, `$2` its prefix
@@ -44,7 +49,7 @@ fn sql(tiers: Tiers) -> String {
         probes += &probe_cte("near_probe", "near", &not_words);
         words += &word_tiers("near_probe", "near", 4, &not_words);
     }
-    let typo = if tiers.typos {
+    let typo = if tiers.similar {
         typo_cte("songs", 5)
     } else {
         String::new()
