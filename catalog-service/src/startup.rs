@@ -9,7 +9,10 @@ use common::{
     metrics::Metrics,
     server::{HttpService, bind},
 };
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::{
+    PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
 
 use crate::{
     api::{self, AppState},
@@ -58,6 +61,7 @@ impl Application {
             .with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
         let state = AppState {
             pool: pool.clone(),
+            search_pool: search_pool(&settings)?,
             migrated: migrated.clone(),
             index,
             scanner,
@@ -110,11 +114,41 @@ fn lastfm(catalog: &CatalogSettings, fetcher: &Fetcher, pool: &PgPool) -> Lastfm
 /// A lazy pool whose connections use the catalog schema and the search
 /// similarity threshold.
 fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
-    let options = common::db::connect_options(&settings.database)?
+    lazy_pool(connect_options(settings)?, 10)
+}
+
+/// Longest a search statement may run (a few hundred times what one
+/// usually costs).
+const SEARCH_TIMEOUT: &str = "250ms";
+
+/// The pool of `GET search`: its statements are shaped for index plans (see
+/// `store::search`), so sequential scans are off (a scan "until enough
+/// matches" costs the whole table when a word matches nothing), and so is
+/// JIT compilation (never worth it for a millisecond of work). Their plans
+/// do not depend on the text searched, so the plan prepared once is kept:
+/// planning them again (what PostgreSQL does when the limit is a
+/// parameter) would cost more than running them. A statement is cancelled
+/// after [`SEARCH_TIMEOUT`]: only a search by trigram similarity can take
+/// that long, and it is then run again without it.
+fn search_pool(settings: &Settings) -> anyhow::Result<PgPool> {
+    let options = connect_options(settings)?.options([
+        ("enable_seqscan", "off"),
+        ("jit", "off"),
+        ("plan_cache_mode", "force_generic_plan"),
+        ("statement_timeout", SEARCH_TIMEOUT),
+    ]);
+    lazy_pool(options, 10)
+}
+
+fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
+    Ok(common::db::connect_options(&settings.database)?
         // Typo tolerance of search: "beatels" still finds "Beatles".
-        .options([("pg_trgm.word_similarity_threshold", "0.5")]);
+        .options([("pg_trgm.word_similarity_threshold", "0.5")]))
+}
+
+fn lazy_pool(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
-        .max_connections(10)
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
         .connect_lazy_with(options))
 }

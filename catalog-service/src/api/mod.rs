@@ -24,6 +24,8 @@ use crate::{
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// Connections of `GET search` (planner settings of their own).
+    pub search_pool: PgPool,
     pub migrated: Migrated,
     pub index: Index,
     pub scanner: Scanner,
@@ -34,8 +36,17 @@ pub struct AppState {
 impl AppState {
     /// The pool once the migrations are applied; 503 before.
     pub fn db(&self) -> Result<&PgPool, ApiError> {
+        self.ready(&self.pool)
+    }
+
+    /// The search pool once the migrations are applied; 503 before.
+    pub fn search_db(&self) -> Result<&PgPool, ApiError> {
+        self.ready(&self.search_pool)
+    }
+
+    fn ready<'a>(&self, pool: &'a PgPool) -> Result<&'a PgPool, ApiError> {
         if self.migrated.is_done() {
-            Ok(&self.pool)
+            Ok(pool)
         } else {
             Err(ApiError::service_unavailable(
                 "not_ready",

@@ -35,7 +35,7 @@ pub async fn search(
         None => 10,
         Some(_) => parse_limit(query.limit.as_deref())?,
     });
-    let pool = state.db()?;
+    let pool = state.search_db()?;
     let (songs, albums, artists) = tokio::try_join!(
         search::songs(pool, &q, limit),
         search::named(pool, Table::Albums, &q, limit),

@@ -98,6 +98,18 @@ async fn search_ignores_accents_matches_prefixes_and_tolerates_typos() {
     assert_eq!(names(&results["songs"], "title"), ["Breathe"], "and artists");
     let results = app.get_json("search?q=homog").await;
     assert_eq!(names(&results["albums"], "name"), ["Homogenic"]);
+    let results = app.get_json("search?q=sub").await;
+    assert_eq!(
+        names(&results["songs"], "title"),
+        ["Yellow Submarine"],
+        "words inside names"
+    );
+    let results = app.get_json("search?q=breathr").await;
+    assert_eq!(
+        names(&results["songs"], "title"),
+        ["Breathe"],
+        "a typo at the end"
+    );
     let response = app.get("search").await;
     assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
 }
