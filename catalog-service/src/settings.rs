@@ -41,6 +41,10 @@ pub struct RawCatalogSettings {
     pub lastfm_rate_per_sec: u32,
     /// Folder for resized cover images; empty: a folder under the system temp dir.
     pub cover_cache_dir: String,
+    /// Longest a search statement may run before it is answered again
+    /// without typo tolerance.
+    #[serde(deserialize_with = "lenient::parse")]
+    pub search_timeout_ms: u64,
 }
 
 impl Default for RawCatalogSettings {
@@ -58,6 +62,7 @@ impl Default for RawCatalogSettings {
             lastfm_cache_ttl_secs: 7 * 24 * 3600,
             lastfm_rate_per_sec: 5,
             cover_cache_dir: String::new(),
+            search_timeout_ms: 250,
         }
     }
 }
@@ -76,6 +81,7 @@ pub struct CatalogSettings {
     pub lastfm_cache_ttl: Duration,
     pub lastfm_rate_per_sec: u32,
     pub cover_cache_dir: PathBuf,
+    pub search_timeout: Duration,
 }
 
 /// Last.fm is on when a key is set.
@@ -134,6 +140,7 @@ impl CatalogSettings {
             } else {
                 PathBuf::from(raw.cover_cache_dir)
             },
+            search_timeout: common::settings::positive_millis("search_timeout_ms", raw.search_timeout_ms)?,
         })
     }
 }

@@ -61,7 +61,7 @@ impl Application {
             .with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
         let state = AppState {
             pool: pool.clone(),
-            search_pool: search_pool(&settings)?,
+            search_pool: search_pool(&settings, catalog.search_timeout)?,
             migrated: migrated.clone(),
             index,
             scanner,
@@ -117,10 +117,6 @@ fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
     lazy_pool(connect_options(settings)?, 10)
 }
 
-/// Longest a search statement may run (a few hundred times what one
-/// usually costs).
-const SEARCH_TIMEOUT: &str = "250ms";
-
 /// The pool of `GET search`: its statements are shaped for index plans (see
 /// `store::search`), so sequential scans are off (a scan "until enough
 /// matches" costs the whole table when a word matches nothing), and so is
@@ -128,14 +124,16 @@ const SEARCH_TIMEOUT: &str = "250ms";
 /// do not depend on the text searched, so the plan prepared once is kept:
 /// planning them again (what PostgreSQL does when the limit is a
 /// parameter) would cost more than running them. A statement is cancelled
-/// after [`SEARCH_TIMEOUT`]: only a search by trigram similarity can take
-/// that long, and it is then run again without it.
-fn search_pool(settings: &Settings) -> anyhow::Result<PgPool> {
+/// after `timeout` (`TONEARM_SEARCH_TIMEOUT_MS`, by default 250 ms, a few
+/// hundred times what one usually costs): only a search by trigram
+/// similarity can take that long, and it is then run again without it.
+fn search_pool(settings: &Settings, timeout: Duration) -> anyhow::Result<PgPool> {
+    let timeout = format!("{}ms", timeout.as_millis());
     let options = connect_options(settings)?.options([
         ("enable_seqscan", "off"),
         ("jit", "off"),
         ("plan_cache_mode", "force_generic_plan"),
-        ("statement_timeout", SEARCH_TIMEOUT),
+        ("statement_timeout", timeout.as_str()),
     ]);
     lazy_pool(options, 10)
 }

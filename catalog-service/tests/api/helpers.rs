@@ -32,6 +32,9 @@ impl Default for Options {
             raw: RawCatalogSettings {
                 watch: false,
                 scan_on_start: false,
+                // Typo tolerance must not depend on how busy the test
+                // machine is.
+                search_timeout_ms: 10_000,
                 ..RawCatalogSettings::default()
             },
             allow_hosts: String::new(),
