@@ -36,17 +36,19 @@ pub struct SeekToStored {
 impl ClientContext for SeekToStored {}
 
 impl SeekToStored {
-    fn stored(&self) -> Result<BTreeMap<i32, i64>, redis::RedisError> {
-        let mut connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
+    /// A blocking connection (the rebalance callback is not async).
+    fn connection(&self) -> Result<redis::Connection, redis::RedisError> {
+        let connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
         connection.set_read_timeout(Some(Duration::from_secs(2)))?;
-        let raw: BTreeMap<i32, i64> = redis::cmd("HGETALL")
-            .arg(self.keys.offsets())
-            .query(&mut connection)?;
-        Ok(raw)
+        Ok(connection)
     }
-}
 
-impl SeekToStored {
+    fn stored(&self) -> Result<BTreeMap<i32, i64>, redis::RedisError> {
+        redis::cmd("HGETALL")
+            .arg(self.keys.offsets())
+            .query(&mut self.connection()?)
+    }
+
     /// Where a partition resumes: at its stored offset, unless the log no
     /// longer reaches it (the topic was deleted and created again, or the
     /// broker lost its data). The fold script skips offsets below the
@@ -80,13 +82,11 @@ impl SeekToStored {
     }
 
     fn store_offset(&self, partition: i32, offset: i64) -> Result<(), redis::RedisError> {
-        let mut connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
-        connection.set_read_timeout(Some(Duration::from_secs(2)))?;
         redis::cmd("HSET")
             .arg(self.keys.offsets())
             .arg(partition)
             .arg(offset)
-            .query(&mut connection)
+            .query(&mut self.connection()?)
     }
 }
 

@@ -9,6 +9,7 @@ use reqwest::{
 use url::Url;
 
 use super::{error::SourceError, feed::looks_like_feed, playlist::looks_like_playlist};
+use crate::repository::local::tags::AUDIO_EXTENSIONS;
 
 /// Bytes of an audio file read for its tags.
 pub const AUDIO_HEAD_BYTES: usize = 256 * 1024;
@@ -47,7 +48,7 @@ pub async fn fetch(
         // server that ignores the range answers 200 and the head is read off
         // the whole body.
         if has_ext(&path, AUDIO_EXTENSIONS) {
-            headers.insert(header::RANGE, head_range());
+            headers.insert(header::RANGE, HeaderValue::from_static(HEAD_RANGE));
         }
         let mut response = fetcher.get(url, headers).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
@@ -112,13 +113,12 @@ fn conditional_headers(known: &Validators) -> HeaderMap {
     headers
 }
 
-/// File name extensions of audio files (asked for their head only).
-const AUDIO_EXTENSIONS: &[&str] = &["mp3", "flac", "ogg", "oga", "opus", "m4a", "aac", "wav"];
-
-fn head_range() -> HeaderValue {
-    HeaderValue::from_str(&format!("bytes=0-{}", AUDIO_HEAD_BYTES - 1))
-        .unwrap_or_else(|_| HeaderValue::from_static("bytes=0-262143"))
-}
+/// The `Range` of the first [`AUDIO_HEAD_BYTES`].
+const HEAD_RANGE: &str = "bytes=0-262143";
+const _: () = assert!(
+    AUDIO_HEAD_BYTES == 262_144,
+    "HEAD_RANGE names the head's last byte"
+);
 
 /// The length of the whole file: the total of a 206's `Content-Range`
 /// (`bytes 0-262143/5242880`), else the body's length.

@@ -44,7 +44,7 @@ impl Window {
     }
 
     /// The bytes from `pos` to the end of the window, if `pos` is inside.
-    fn from(&self, pos: u64) -> Option<&[u8]> {
+    fn after(&self, pos: u64) -> Option<&[u8]> {
         let offset = pos.checked_sub(self.start)? as usize;
         self.bytes.get(offset..).filter(|rest| !rest.is_empty())
     }
@@ -84,9 +84,9 @@ impl Windowed {
     fn buffered(&self) -> Option<&[u8]> {
         let pos = self.pos;
         self.head
-            .from(pos)
-            .or_else(|| self.tail.from(pos))
-            .or_else(|| self.middle.from(pos))
+            .after(pos)
+            .or_else(|| self.tail.after(pos))
+            .or_else(|| self.middle.after(pos))
     }
 }
 
