@@ -7,7 +7,7 @@ use common::{
     fetch::Fetcher,
     health::{PostgresCheck, Readiness},
     metrics::Metrics,
-    server::{HttpService, bind},
+    server::{HttpService, bind_service},
 };
 use sqlx::{
     PgPool,
@@ -71,7 +71,7 @@ impl Application {
         let readiness = Readiness::new(settings.readiness_timeout)
             .with(PostgresCheck(pool))
             .with(MigrationsCheck(migrated));
-        let listener = bind(&settings.host, settings.ports.catalog)?;
+        let listener = bind_service(&settings, &settings.hosts.catalog, settings.ports.catalog)?;
         let data = web::Data::new(state.clone());
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(data.clone()).configure(api::configure);

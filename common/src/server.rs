@@ -12,6 +12,35 @@ pub fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
     TcpListener::bind((host, port)).with_context(|| format!("binding {host}:{port}"))
 }
 
+/// Binds a service's port on `host`, refusing to start when the address is
+/// reachable from other machines and no internal token is set: such a
+/// service could not tell the gateway from anyone else on the network.
+pub fn bind_service(settings: &Settings, host: &str, port: u16) -> anyhow::Result<TcpListener> {
+    refuse_open_bind_without_token(settings, host)?;
+    bind(host, port)
+}
+
+/// The check of [`bind_service`], for listeners that are not actix's.
+pub fn refuse_open_bind_without_token(settings: &Settings, host: &str) -> anyhow::Result<()> {
+    if settings.internal_token.is_none() && !is_loopback(host) {
+        anyhow::bail!(
+            "invalid setting TONEARM_INTERNAL_TOKEN: required when a service binds {host}, \
+             an address other machines can reach (set the same secret on every service)"
+        );
+    }
+    Ok(())
+}
+
+/// Whether `host` names only this machine: `localhost` or a loopback
+/// address (`0.0.0.0` and `::` are every address, not loopback).
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
 /// A running actix server with the common middleware and probe routes
 /// mounted around the service's own routes.
 pub struct HttpService {
@@ -21,14 +50,15 @@ pub struct HttpService {
 
 /// What differs between the edge (the gateway) and the services behind it.
 struct Edge {
-    token: identity::InternalToken,
+    /// `None` at the edge: no token is asked of clients.
+    token: Option<identity::InternalToken>,
     head_timeout: Option<Duration>,
 }
 
 impl HttpService {
     /// Starts serving on `listener`. `routes` adds the service's own routes
-    /// and app data; it runs once per worker. Identity headers are checked
-    /// against `TONEARM_INTERNAL_TOKEN` (see [`identity`]).
+    /// and app data; it runs once per worker. Every request but the probes
+    /// must carry `TONEARM_INTERNAL_TOKEN` when it is set (see [`identity`]).
     pub fn start<F>(
         listener: TcpListener,
         settings: &Settings,
@@ -40,14 +70,15 @@ impl HttpService {
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
         let edge = Edge {
-            token: identity::InternalToken::new(settings.internal_token.clone()),
+            token: Some(identity::InternalToken::new(settings.internal_token.clone())),
             head_timeout: None,
         };
         Self::start_with(listener, settings, metrics, readiness, edge, routes)
     }
 
-    /// For the gateway, the edge: clients' identity headers are not refused
-    /// here (the gateway strips them and sets its own), and a client gets
+    /// For the gateway, the edge: clients carry no internal token and their
+    /// identity headers are not refused here (the gateway strips them and
+    /// sets its own), and a client gets
     /// `head_timeout` to send its request head (a bound on slow-header
     /// attacks).
     pub fn start_edge<F>(
@@ -62,7 +93,7 @@ impl HttpService {
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
         let edge = Edge {
-            token: identity::InternalToken::new(None),
+            token: None,
             head_timeout: Some(head_timeout),
         };
         Self::start_with(listener, settings, metrics, readiness, edge, routes)
@@ -82,7 +113,7 @@ impl HttpService {
         let port = listener.local_addr().context("reading the bound address")?.port();
         let metrics = web::Data::new(metrics);
         let readiness = web::Data::new(readiness);
-        let internal_token = web::Data::new(edge.token);
+        let internal_token = edge.token.map(web::Data::new);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(identity::middleware))
@@ -90,7 +121,11 @@ impl HttpService {
                 .wrap(from_fn(request_id::middleware))
                 .app_data(metrics.clone())
                 .app_data(readiness.clone())
-                .app_data(internal_token.clone())
+                .configure(|cfg| {
+                    if let Some(token) = &internal_token {
+                        cfg.app_data(token.clone());
+                    }
+                })
                 .configure(http::configure_common)
                 .configure(routes.clone())
                 .default_service(web::to(http::not_found))

@@ -57,6 +57,11 @@ pub fn env_name(key: &str) -> String {
 #[serde(default)]
 pub struct RawSettings {
     pub host: String,
+    pub gateway_host: String,
+    pub catalog_host: String,
+    pub stream_host: String,
+    pub events_host: String,
+    pub stats_host: String,
     #[serde(deserialize_with = "lenient::parse")]
     pub gateway_port: u16,
     #[serde(deserialize_with = "lenient::parse")]
@@ -93,6 +98,11 @@ impl Default for RawSettings {
     fn default() -> Self {
         Self {
             host: "127.0.0.1".into(),
+            gateway_host: String::new(),
+            catalog_host: String::new(),
+            stream_host: String::new(),
+            events_host: String::new(),
+            stats_host: String::new(),
             gateway_port: 8080,
             catalog_port: 8081,
             stream_port: 8082,
@@ -131,7 +141,9 @@ pub enum LogFormat {
 /// Validated settings shared by all services.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub host: String,
+    /// The address each service binds (`TONEARM_<SERVICE>_HOST`, else
+    /// `TONEARM_HOST`).
+    pub hosts: Hosts,
     pub ports: Ports,
     pub upstreams: Upstreams,
     pub database: DatabaseSettings,
@@ -144,8 +156,39 @@ pub struct Settings {
     /// Identifies this process in events and logs; generated when not set.
     pub instance_id: String,
     /// The secret the gateway sends in `x-tonearm-internal-token`; when set,
-    /// services refuse identity headers that come without it.
+    /// services refuse every request without it (see [`crate::identity`]).
     pub internal_token: Option<String>,
+}
+
+/// The address each service binds. The events service binds its WebSocket
+/// listener on the same host as its HTTP API.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    pub gateway: String,
+    pub catalog: String,
+    pub stream: String,
+    pub events: String,
+    pub stats: String,
+}
+
+impl Hosts {
+    fn from_raw(raw: &RawSettings) -> Result<Self, SettingsError> {
+        let host = non_empty("host", raw.host.clone())?;
+        let or_shared = |own: &str| {
+            if own.trim().is_empty() {
+                host.clone()
+            } else {
+                own.trim().to_owned()
+            }
+        };
+        Ok(Self {
+            gateway: or_shared(&raw.gateway_host),
+            catalog: or_shared(&raw.catalog_host),
+            stream: or_shared(&raw.stream_host),
+            events: or_shared(&raw.events_host),
+            stats: or_shared(&raw.stats_host),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -216,7 +259,7 @@ impl TryFrom<RawSettings> for Settings {
 
     fn try_from(raw: RawSettings) -> Result<Self, Self::Error> {
         Ok(Self {
-            host: non_empty("host", raw.host)?,
+            hosts: Hosts::from_raw(&raw)?,
             ports: Ports {
                 gateway: raw.gateway_port,
                 catalog: raw.catalog_port,
@@ -252,9 +295,29 @@ impl TryFrom<RawSettings> for Settings {
             } else {
                 raw.instance_id
             },
-            internal_token: Some(raw.internal_token).filter(|token| !token.is_empty()),
+            internal_token: internal_token(raw.internal_token)?,
         })
     }
+}
+
+/// The shortest internal token accepted: long enough that it cannot be
+/// guessed over the network.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+fn internal_token(raw: String) -> Result<Option<String>, SettingsError> {
+    let token = raw.trim();
+    if token.is_empty() {
+        return Ok(None);
+    }
+    if token.len() < MIN_TOKEN_LEN {
+        return Err(SettingsError::new(
+            "internal_token",
+            format!(
+                "expected at least {MIN_TOKEN_LEN} characters (a random secret, e.g. `openssl rand -hex 32`)"
+            ),
+        ));
+    }
+    Ok(Some(token.to_owned()))
 }
 
 #[cfg(test)]
@@ -299,6 +362,30 @@ mod tests {
         assert_eq!(schemes, ["ws", "ws", "wss"]);
         let error = socket_urls("events_ws_url", "ftp://a").expect_err("ftp refused");
         assert_eq!(error.name, "TONEARM_EVENTS_WS_URL");
+    }
+
+    #[test]
+    fn each_service_has_its_own_bind_host_falling_back_to_the_shared_one() {
+        let raw = RawSettings {
+            host: "10.0.0.5".into(),
+            stream_host: "0.0.0.0".into(),
+            ..valid()
+        };
+        let settings = Settings::try_from(raw).expect("valid");
+        assert_eq!(settings.hosts.stream, "0.0.0.0");
+        assert_eq!(settings.hosts.catalog, "10.0.0.5");
+    }
+
+    #[test]
+    fn a_short_internal_token_is_refused() {
+        let raw = RawSettings {
+            internal_token: "guessable".into(),
+            ..valid()
+        };
+        assert_eq!(
+            Settings::try_from(raw).expect_err("too short").name,
+            "TONEARM_INTERNAL_TOKEN"
+        );
     }
 
     #[test]

@@ -187,3 +187,79 @@ async fn a_graceful_stop_lets_in_flight_requests_finish() {
         "no longer listening"
     );
 }
+
+/// A service port reached without the gateway serves nothing but probes:
+/// no token, a wrong one, or identity headers without it are refused.
+#[tokio::test]
+async fn a_request_that_bypasses_the_gateway_is_refused() {
+    let token = "a-token-of-sixteen-or-more";
+    let mut settings = Settings::load().expect("default settings");
+    settings.internal_token = Some(token.into());
+    let listener = common::server::bind("127.0.0.1", 0).expect("bind");
+    let metrics = Metrics::new("test").expect("metrics");
+    let routes = |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.route("/api/songs", actix_web::web::get().to(|| async { "songs" }));
+    };
+    let service = HttpService::start(
+        listener,
+        &settings,
+        metrics,
+        Readiness::new(Duration::from_secs(1)),
+        routes,
+    )
+    .expect("starts");
+    let base = format!("http://127.0.0.1:{}", service.port());
+    let handle = service.handle();
+    let _running = tokio::spawn(service.run_until_stopped());
+    let http = reqwest::Client::new();
+    let get = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = http.get(format!("{base}/api/songs"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+
+    let bare = get(&[]).await.expect("answers");
+    assert_eq!(bare.status().as_u16(), 401);
+    let body: serde_json::Value = bare.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "internal_token_required");
+    let forged = get(&[("x-tonearm-role", "admin")]).await.expect("answers");
+    assert_eq!(forged.status().as_u16(), 401);
+    let guessed = get(&[("x-tonearm-internal-token", "a-token-of-sixteen-or-mor")])
+        .await
+        .expect("answers");
+    assert_eq!(guessed.status().as_u16(), 401);
+    let genuine = get(&[("x-tonearm-internal-token", "a-token-of-sixteen-or-more")])
+        .await
+        .expect("answers");
+    assert_eq!(genuine.status().as_u16(), 200);
+    for probe in ["/healthz", "/readyz", "/metrics"] {
+        let answer = http.get(format!("{base}{probe}")).send().await.expect("answers");
+        assert_eq!(answer.status().as_u16(), 200, "{probe} needs no token");
+    }
+    handle.stop(true).await;
+}
+
+/// Without a token nobody can be told apart from the gateway: a claimed
+/// role is refused, and an address other machines reach is not bound.
+#[tokio::test]
+async fn without_a_token_identity_is_refused_and_open_binds_are_not_made() {
+    let settings = Settings::load().expect("default settings");
+    assert!(settings.internal_token.is_none());
+    let error = common::server::bind_service(&settings, "0.0.0.0", 0).expect_err("refused");
+    assert!(error.to_string().contains("TONEARM_INTERNAL_TOKEN"), "{error}");
+    common::server::bind_service(&settings, "127.0.0.1", 0).expect("loopback is fine");
+
+    let (base, handle, _running) = serve(Readiness::new(Duration::from_secs(1)), |_| {});
+    let claimed = reqwest::Client::new()
+        .get(format!("{base}/no-such-route"))
+        .header("x-tonearm-role", "admin")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(claimed.status().as_u16(), 401);
+    let body: serde_json::Value = claimed.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "forged_identity");
+    handle.stop(true).await;
+}

@@ -8,7 +8,7 @@ use common::{
     identity::InternalToken,
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
-    server::{HttpService, bind},
+    server::{HttpService, bind_service},
 };
 use prometheus::IntGauge;
 use tokio::task::JoinHandle;
@@ -87,7 +87,10 @@ impl Application {
         let connections = IntGauge::new("ws_connections", "Open player WebSockets")?;
         metrics.registry().register(Box::new(connections.clone()))?;
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
-        let ws = WsListener::bind(&settings.host, settings.ports.events_ws)?;
+        let ws = {
+            common::server::refuse_open_bind_without_token(&settings, &settings.hosts.events)?;
+            WsListener::bind(&settings.hosts.events, settings.ports.events_ws)?
+        };
         let ws_port = ws.port();
         let ws_listener = ws.serve(Arc::new(WsContext {
             closing: closing_rx,
@@ -108,7 +111,7 @@ impl Application {
             keys,
             kept: events.announcements_kept,
         });
-        let listener = bind(&settings.host, settings.ports.events)?;
+        let listener = bind_service(&settings, &settings.hosts.events, settings.ports.events)?;
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(announcements_context.clone())
                 .app_data(ops_stats_context.clone())

@@ -7,7 +7,7 @@ use common::{
     health::{HttpCheck, PostgresCheck, Readiness, RedisCheck, TcpCheck},
     metrics::Metrics,
     redis_client::Keys,
-    server::{HttpService, bind},
+    server::{HttpService, bind_service},
 };
 use reqwest::Url;
 
@@ -42,7 +42,10 @@ impl Application {
     /// As [`Application::build`], with the gateway settings given (tests).
     pub async fn build_with(settings: Settings, gateway_settings: GatewaySettings) -> anyhow::Result<Self> {
         if gateway_settings.internal_token.is_empty() {
-            tracing::warn!("TONEARM_INTERNAL_TOKEN is empty: services cannot tell the gateway from a forger");
+            anyhow::bail!(
+                "invalid setting TONEARM_INTERNAL_TOKEN: the gateway needs it to reach the services \
+                 (set the same random secret, at least 16 characters, on every service)"
+            );
         }
         let pool = common::db::lazy_pool(&settings.database, 8)?;
         db::ensure_schema(&pool, &settings.database.schema).await?;
@@ -74,7 +77,7 @@ impl Application {
             metrics: proxy_metrics,
             settings: gateway_settings,
         });
-        let listener = bind(&settings.host, settings.ports.gateway)?;
+        let listener = bind_service(&settings, &settings.hosts.gateway, settings.ports.gateway)?;
         let head_timeout = gateway.settings.client_request_timeout;
         let routes = move |cfg: &mut web::ServiceConfig| routes::configure(cfg, gateway.clone());
         let http = HttpService::start_edge(listener, &settings, metrics, readiness, head_timeout, routes)?;

@@ -8,7 +8,7 @@ use common::{
     health::{Readiness, RedisCheck},
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
-    server::{HttpService, bind},
+    server::{HttpService, bind_service},
 };
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -79,7 +79,7 @@ impl Application {
             stats,
             metrics: consumer_metrics,
         };
-        let listener = bind(&settings.host, settings.ports.stats)?;
+        let listener = bind_service(&settings, &settings.hosts.stats, settings.ports.stats)?;
         let http = HttpService::start(listener, &settings, metrics, readiness, |_cfg| {})?;
         Ok(Self {
             http,

@@ -5,7 +5,7 @@ use common::{
     fetch::Fetcher,
     health::{PostgresCheck, Readiness},
     metrics::Metrics,
-    server::{HttpService, bind},
+    server::{HttpService, bind_service},
 };
 
 use crate::{
@@ -57,7 +57,7 @@ impl Application {
             notifier: CatalogNotifier::new(catalog)?,
             metrics: stream_metrics,
         });
-        let listener = bind(&settings.host, settings.ports.stream)?;
+        let listener = bind_service(&settings, &settings.hosts.stream, settings.ports.stream)?;
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(state.clone()).configure(routes::configure);
         })?;

@@ -4,7 +4,7 @@
 
 use common::{
     ErrorBody,
-    identity::{InternalToken, SESSION_HEADER, USER_HEADER, forged_identity},
+    identity::{InternalToken, SESSION_HEADER, USER_HEADER},
     request_id,
 };
 use tokio_tungstenite::tungstenite::{
@@ -50,8 +50,8 @@ pub fn accept(
             &request_id,
         ));
     }
-    if !token.admits_with(|name| headers.get(name).map(HeaderValue::as_bytes)) {
-        let error = forged_identity();
+    if let Err(refused) = token.check_with(|name| headers.get(name).map(HeaderValue::as_bytes)) {
+        let error = refused.to_error();
         let status = StatusCode::from_u16(error.status().as_u16()).unwrap_or(StatusCode::UNAUTHORIZED);
         return Err(refusal(
             status,
@@ -165,8 +165,16 @@ mod tests {
 
     #[test]
     fn odd_identity_values_are_ignored() {
-        let request = upgrade("/ws", &[(SESSION_HEADER, "a b"), ("x-request-id", "x\ty")]);
-        let (_, identity) = accept(&InternalToken::new(None), &request, Response::new(())).expect("accepted");
+        let token = InternalToken::new(Some("s3cret".into()));
+        let request = upgrade(
+            "/ws",
+            &[
+                (SESSION_HEADER, "a b"),
+                ("x-request-id", "x\ty"),
+                ("x-tonearm-internal-token", "s3cret"),
+            ],
+        );
+        let (_, identity) = accept(&token, &request, Response::new(())).expect("accepted");
         assert!(identity.session.starts_with("anon-"));
         assert_ne!(identity.request_id.as_deref(), Some("x\ty"));
     }
