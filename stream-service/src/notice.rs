@@ -6,14 +6,20 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::Url;
+use anyhow::Context as _;
+use common::identity::TOKEN_HEADER;
+use reqwest::{
+    Url,
+    header::{HeaderMap, HeaderValue},
+};
 
 use crate::song_id::SongId;
 
 /// Repeated plays of the same missing song notify the catalog once per window.
 const QUIET_WINDOW: Duration = Duration::from_secs(60);
 
-/// Fire-and-forget `POST {catalog}/api/catalog/internal/songs/{id}/source-missing`.
+/// Fire-and-forget `POST {catalog}/api/catalog/internal/songs/{id}/source-missing`,
+/// carrying the internal token like every call between services.
 #[derive(Clone)]
 pub struct CatalogNotifier {
     base: Url,
@@ -22,8 +28,17 @@ pub struct CatalogNotifier {
 }
 
 impl CatalogNotifier {
-    pub fn new(base: Url) -> anyhow::Result<Self> {
+    /// `token` is `TONEARM_INTERNAL_TOKEN`, sent on every notice when set.
+    pub fn new(base: Url, token: Option<&str>) -> anyhow::Result<Self> {
+        let mut headers = HeaderMap::new();
+        if let Some(token) = token {
+            let mut value =
+                HeaderValue::from_str(token).context("the internal token is not a header value")?;
+            value.set_sensitive(true);
+            headers.insert(TOKEN_HEADER, value);
+        }
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .timeout(Duration::from_secs(5))
             .build()?;
         Ok(Self {

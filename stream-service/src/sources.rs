@@ -3,7 +3,7 @@
 
 use std::{
     collections::HashMap,
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -34,6 +34,17 @@ pub struct Source {
     pub size: Option<u64>,
     pub modified: Option<SystemTime>,
     pub duration_ms: Option<u64>,
+}
+
+impl Source {
+    /// The path part of the location (a file's path, a URL's path), for
+    /// the extension when the catalog gave no content type.
+    pub fn location_path(&self) -> &Path {
+        match &self.location {
+            Location::Local(path) => path,
+            Location::Remote(url) => Path::new(url.path()),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -102,7 +113,8 @@ fn source(id: SongId, row: Row) -> anyhow::Result<Source> {
     let location = match (row.kind.as_str(), row.path, row.url) {
         ("local", Some(path), _) => Location::Local(PathBuf::from(path)),
         ("remote", _, Some(url)) => {
-            Location::Remote(Url::parse(&url).with_context(|| format!("song {id}: bad url {url:?}"))?)
+            // The URL is not quoted: it may hold a private feed's token.
+            Location::Remote(Url::parse(&url).with_context(|| format!("song {id}: its url is not valid"))?)
         }
         (kind, _, _) => bail!("song {id}: song_sources row of kind {kind:?} lacks its path or url"),
     };

@@ -54,7 +54,7 @@ impl Application {
                 stream.transcode_max,
                 stream_metrics.clone(),
             ),
-            notifier: CatalogNotifier::new(catalog)?,
+            notifier: CatalogNotifier::new(catalog, settings.internal_token.as_deref())?,
             metrics: stream_metrics,
         });
         let listener = bind_service(&settings, &settings.hosts.stream, settings.ports.stream)?;

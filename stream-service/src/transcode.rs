@@ -2,9 +2,11 @@
 //! produced, a semaphore bounds how many run, and the process is killed
 //! and reaped as soon as the response body is dropped (client gone).
 
+mod command;
 mod request;
 
 use std::{
+    fs::File,
     io,
     path::PathBuf,
     pin::Pin,
@@ -24,6 +26,7 @@ use tokio::{
 };
 use tokio_util::io::ReaderStream;
 
+pub use command::{InputKind, InputSpec};
 pub use request::{Format, TranscodeRequest};
 
 use crate::{error::StreamError, metrics::StreamMetrics, storage::ByteStream};
@@ -50,9 +53,10 @@ impl Transcoder {
         }
     }
 
-    /// Transcodes `input` (a file already confined to the music folders, or
-    /// a stream) and returns its output once the first bytes are ready, so a
-    /// file ffmpeg cannot read is an error rather than an empty 200.
+    /// Transcodes `input` (a file already opened and confined to the
+    /// music folders, or a stream) and returns its output once the first
+    /// bytes are ready, so a file ffmpeg cannot read is an error rather
+    /// than an empty 200.
     pub async fn start(
         &self,
         input: Input,
@@ -63,17 +67,13 @@ impl Transcoder {
             .map_err(|_| StreamError::Busy {
                 retry_after_secs: RETRY_AFTER_SECS,
             })?;
-        let (path, feed) = match input {
-            Input::File(path) => (Some(path), None),
-            Input::Stream(stream) => (None, Some(stream)),
+        let (kind, stdin, feed, demuxer) = match input {
+            Input::File { file, demuxer } => (InputKind::OpenedFile, Stdio::from(file), None, demuxer),
+            Input::Stream { stream, demuxer } => (InputKind::Pipe, Stdio::piped(), Some(stream), demuxer),
         };
         let mut child = Command::new(&self.ffmpeg)
-            .args(request.ffmpeg_args(path.as_deref()))
-            .stdin(if feed.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .args(request.ffmpeg_args(InputSpec { kind, demuxer }))
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -112,11 +112,20 @@ impl Transcoder {
     }
 }
 
-/// What ffmpeg reads: a confined local file, or a byte stream (a remote
-/// origin's body) fed to its standard input.
+/// What ffmpeg reads, always as its standard input; `demuxer` names the
+/// container when it is known (see [`crate::storage::mime::demuxer`]).
 pub enum Input {
-    File(PathBuf),
-    Stream(ByteStream),
+    /// A local file the service opened and confined: the descriptor itself
+    /// becomes ffmpeg's standard input, so the path is never looked up again.
+    File {
+        file: File,
+        demuxer: Option<&'static str>,
+    },
+    /// A byte stream (a remote origin's body) written into a pipe.
+    Stream {
+        stream: ByteStream,
+        demuxer: Option<&'static str>,
+    },
 }
 
 /// Copies `feed` into ffmpeg's stdin; closing stdin at the end tells ffmpeg

@@ -89,7 +89,7 @@ async fn aborted_streams_and_transcodes_leave_no_descriptors_or_processes() {
     let plain = app.song_url(app.add_file("big.flac", &pattern(20 * 1024 * 1024), None).await);
     let transcoded = format!("{}?format=opus", app.song_url(app.add_audio("tone.mp3").await));
     // Each request on its own connection, closed when the response is dropped.
-    let client = reqwest::Client::builder()
+    let client = helpers::token_client_builder()
         .pool_max_idle_per_host(0)
         .build()
         .expect("client");

@@ -17,7 +17,7 @@ use futures_util::Stream;
 use crate::{
     metrics::Metered,
     sources::Source,
-    storage::{Body, ByteStream, Metadata, Opened},
+    storage::{Body, ByteStream, Metadata, Opened, mime},
     transcode::{TranscodeRequest, TranscodeStream},
 };
 
@@ -47,9 +47,11 @@ pub fn original(
     };
     builder.insert_header((header::ACCEPT_RANGES, if meta.ranges { "bytes" } else { "none" }));
     validators(&mut builder, &meta);
-    if let Some(content_type) = &meta.content_type {
-        builder.insert_header((header::CONTENT_TYPE, content_type.as_str()));
-    }
+    // The catalog's audio type or octet-stream; never what an origin said.
+    builder.insert_header((
+        header::CONTENT_TYPE,
+        mime::served_type(source.content_type.as_deref(), source.location_path()),
+    ));
     if download {
         builder.insert_header(attachment(&source.file_name));
     }

@@ -15,7 +15,7 @@ use crate::{
     ranges::RangeSpec,
     song_id::SongId,
     sources::{Location, Source, SourceRepository},
-    storage::{Body, LocalStorage, Opened, ReadRequest, RemoteStorage, Storage as _},
+    storage::{Body, LocalStorage, Opened, ReadRequest, RemoteStorage, Storage as _, mime},
     transcode::{Input, TranscodeRequest, Transcoder},
 };
 
@@ -101,13 +101,23 @@ async fn transcoded(
     started: Instant,
 ) -> Result<HttpResponse, StreamError> {
     let storage_error = |error| StreamError::storage(source.id, error);
+    let row_type = source.content_type.as_deref();
     let input = match &source.location {
-        Location::Local(path) => Input::File(state.local.open_confined(path).await.map_err(storage_error)?.1),
+        Location::Local(path) => {
+            let opened = state.local.open_file(path).await.map_err(storage_error)?;
+            Input::File {
+                demuxer: mime::demuxer(row_type, &opened.resolved),
+                file: opened.file,
+            }
+        }
         Location::Remote(_) => match state.remote.open(source, &ReadRequest::default()).await {
             Ok(Opened {
                 body: Body::Full(stream),
                 ..
-            }) => Input::Stream(stream),
+            }) => Input::Stream {
+                stream,
+                demuxer: mime::demuxer(row_type, source.location_path()),
+            },
             Ok(_) => {
                 return Err(StreamError::Origin(format!(
                     "the origin of song {} sent no body",

@@ -13,7 +13,7 @@ use std::{
 use actix_web::{http::header::EntityTag, web::Bytes};
 use anyhow::Context as _;
 
-use super::{ByteStream, Metadata, Opened, ReadRequest, Storage, StorageError, answer, mime};
+use super::{ByteStream, Metadata, Opened, ReadRequest, Storage, StorageError, answer};
 use crate::{conditional::Validators, sources::Source};
 
 /// Serves files that resolve inside one of the music folders.
@@ -65,6 +65,27 @@ impl LocalStorage {
     }
 }
 
+/// A regular file opened by [`LocalStorage::open_file`].
+pub struct ConfinedFile {
+    pub file: File,
+    pub stat: std::fs::Metadata,
+    /// Where it really is, every link followed.
+    pub resolved: PathBuf,
+}
+
+impl LocalStorage {
+    /// [`Self::open_confined`] for a regular file: the descriptor every
+    /// later read (a stream, ffmpeg's input) goes through, never the path.
+    pub async fn open_file(&self, path: &Path) -> Result<ConfinedFile, StorageError> {
+        let (file, resolved) = self.open_confined(path).await?;
+        let stat = file.metadata().map_err(|error| missing(path, &error))?;
+        if !stat.is_file() {
+            return Err(StorageError::Missing);
+        }
+        Ok(ConfinedFile { file, stat, resolved })
+    }
+}
+
 fn missing(path: &Path, error: &io::Error) -> StorageError {
     tracing::info!(path = %path.display(), %error, "source file not readable");
     StorageError::Missing
@@ -82,19 +103,9 @@ impl Storage for LocalStorage {
         let crate::sources::Location::Local(path) = &source.location else {
             return Err(StorageError::Unsupported("not a local source"));
         };
-        let (file, resolved) = self.open_confined(path).await?;
-        let stat = file.metadata().map_err(|error| missing(path, &error))?;
-        if !stat.is_file() {
-            return Err(StorageError::Missing);
-        }
+        let ConfinedFile { file, stat, .. } = self.open_file(path).await?;
         let modified = stat.modified().ok();
         let meta = Metadata {
-            content_type: Some(
-                source
-                    .content_type
-                    .clone()
-                    .unwrap_or_else(|| mime::for_path(&resolved).to_owned()),
-            ),
             size: Some(stat.len()),
             validators: Validators {
                 etag: Some(etag(&stat)),

@@ -2,7 +2,8 @@
 //! backend per kind of source. Backends never hold a whole file in memory.
 
 pub mod local;
-mod mime;
+pub mod mime;
+mod origin_log;
 pub mod remote;
 
 use std::{future::Future, io, pin::Pin, time::SystemTime};
@@ -33,9 +34,11 @@ pub struct ReadRequest {
 }
 
 /// What a backend knows about the representation it serves.
+///
+/// It holds no content type: what a response says it carries is decided
+/// once, from the catalog's row, by [`mime::served_type`].
 #[derive(Debug, Clone, Default)]
 pub struct Metadata {
-    pub content_type: Option<String>,
     /// Total size of the representation, when known.
     pub size: Option<u64>,
     pub validators: Validators,

@@ -1,6 +1,8 @@
 //! HTTP origins (Internet songs, podcast episodes), fetched through the
 //! SSRF-safe [`Fetcher`]: the client's range and conditions are forwarded,
-//! the origin's answer relayed as a stream.
+//! the origin's answer relayed as a stream. Its `Content-Type` is not: an
+//! origin may answer HTML one day, and the bytes go out under Tonearm's
+//! origin (see [`super::mime`]).
 
 use std::{io, str::FromStr as _};
 
@@ -12,7 +14,7 @@ use reqwest::{
     header::{self, HeaderMap, HeaderName, HeaderValue},
 };
 
-use super::{Body, Metadata, Opened, ReadRequest, Storage, StorageError, mime};
+use super::{Body, Metadata, Opened, ReadRequest, Storage, StorageError, origin_log};
 use crate::{conditional::Validators, metrics::StreamMetrics, sources::Source};
 
 /// Streams remote sources; connections are pooled by the fetcher.
@@ -37,7 +39,7 @@ impl RemoteStorage {
             FetchError::TooLarge { .. } | FetchError::Policy(_) => ("other", None),
         };
         self.metrics.origin_error(kind);
-        tracing::warn!(%error, "origin failed");
+        tracing::warn!(kind, error = %origin_log::describe(&error), "origin failed");
         StorageError::Origin {
             status,
             reason: describe(&error),
@@ -78,12 +80,13 @@ impl Storage for RemoteStorage {
             Err(error) => return Err(self.failed(error)),
         };
         let headers = response.headers().clone();
-        let mut meta = metadata(source, &headers, url.path());
+        let mut meta = metadata(&headers);
         let status = response.status();
         let metrics = self.metrics.clone();
         let stream = Box::pin(response.bytes_stream().map_err(move |error| {
             metrics.origin_error("body");
-            io::Error::other(error)
+            // Without the URL: this error may end up in a log.
+            io::Error::other(error.without_url())
         }));
         let body = match status {
             StatusCode::OK => {
@@ -131,18 +134,14 @@ fn forwarded(request: &ReadRequest) -> HeaderMap {
     headers
 }
 
-fn metadata(source: &Source, headers: &HeaderMap, path: &str) -> Metadata {
+/// The validators and range support an origin announced (its
+/// `Content-Type` is ignored on purpose).
+fn metadata(headers: &HeaderMap) -> Metadata {
     let text = |name: HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
-    let content_type = text(header::CONTENT_TYPE)
-        .filter(|value| !value.starts_with("application/octet-stream"))
-        .map(str::to_owned)
-        .or_else(|| source.content_type.clone())
-        .unwrap_or_else(|| mime::for_path(std::path::Path::new(path)).to_owned());
     let modified = text(header::LAST_MODIFIED)
         .and_then(|value| HttpDate::from_str(value).ok())
         .map(Into::into);
     Metadata {
-        content_type: Some(content_type),
         size: None,
         validators: Validators {
             etag: text(header::ETAG).and_then(|value| EntityTag::from_str(value).ok()),

@@ -1,7 +1,5 @@
 //! `?format=opus|mp3|aac&bitrate=N&offset=S`, parsed at the edge.
 
-use std::{ffi::OsString, path::Path};
-
 use crate::error::StreamError;
 
 /// Bitrates accepted, in kbit/s.
@@ -52,7 +50,7 @@ impl Format {
     }
 
     /// Encoder and container: streamable ones only (no seek-back needed).
-    fn codec_and_container(self) -> (&'static str, &'static str) {
+    pub(super) fn codec_and_container(self) -> (&'static str, &'static str) {
         match self {
             Self::Opus => ("libopus", "ogg"),
             Self::Mp3 => ("libmp3lame", "mp3"),
@@ -123,46 +121,6 @@ impl TranscodeRequest {
             bitrate_kbps,
             offset_secs,
         }))
-    }
-
-    /// The ffmpeg command line reading the file `input` (or standard input
-    /// when `None`) and writing to standard output.
-    pub fn ffmpeg_args(&self, input: Option<&Path>) -> Vec<OsString> {
-        let (codec, container) = self.format.codec_and_container();
-        let mut args: Vec<OsString> = ["-hide_banner", "-loglevel", "error"]
-            .into_iter()
-            .map(OsString::from)
-            .collect();
-        if input.is_some() {
-            // Standard input is not ours to read when the input is a file.
-            args.push("-nostdin".into());
-        }
-        if let Some(offset) = self.offset_secs {
-            // Before -i: a fast seek in the input rather than decoding up to it.
-            args.extend(["-ss".into(), format!("{offset:.3}").into()]);
-        }
-        let input = input.map_or_else(|| OsString::from("pipe:0"), |path| path.as_os_str().to_owned());
-        args.extend(["-i".into(), input]);
-        let bitrate = format!("{}k", self.bitrate_kbps);
-        args.extend(
-            [
-                "-map",
-                "0:a:0",
-                "-vn",
-                "-map_metadata",
-                "-1",
-                "-c:a",
-                codec,
-                "-b:a",
-                &bitrate,
-                "-f",
-                container,
-                "pipe:1",
-            ]
-            .into_iter()
-            .map(OsString::from),
-        );
-        args
     }
 }
 

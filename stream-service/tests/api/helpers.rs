@@ -11,9 +11,14 @@ use sqlx::PgPool;
 use stream_service::{Application, StreamSettings, settings::RawStreamSettings};
 use uuid::Uuid;
 
+/// The internal token the service runs with, as in production (every
+/// request but the probes must carry it).
+pub const INTERNAL_TOKEN: &str = "stream-tests-internal-token";
+
 /// A running service and what the test set up around it.
 pub struct TestApp {
     pub base: String,
+    /// Sends the internal token on every request, as the gateway does.
     pub client: reqwest::Client,
     pub pool: PgPool,
     /// The configured music folder.
@@ -29,6 +34,8 @@ pub struct Options {
     /// `TONEARM_FETCH_ALLOW_HOSTS` entries (local origin fixtures).
     pub allow_hosts: Vec<String>,
     pub origin_timeout_ms: u64,
+    /// `TONEARM_FFMPEG`, when not the real `ffmpeg`.
+    pub ffmpeg: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -38,6 +45,7 @@ impl Default for Options {
             catalog_url: None,
             allow_hosts: Vec::new(),
             origin_timeout_ms: 5_000,
+            ffmpeg: None,
         }
     }
 }
@@ -55,6 +63,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 
     let mut settings = common::Settings::load().expect("settings");
     settings.ports.stream = 0;
+    settings.internal_token = Some(INTERNAL_TOKEN.into());
     settings.database.schema = format!("test_{}", Uuid::new_v4().simple());
     if let Some(url) = &options.catalog_url {
         settings.upstreams.catalog = vec![url.parse().expect("catalog url")];
@@ -76,6 +85,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     })
     .expect("stream settings");
     stream.fetch_allow_hosts = options.allow_hosts;
+    if let Some(ffmpeg) = options.ffmpeg {
+        stream.ffmpeg = ffmpeg;
+    }
     let app = Application::build_with(settings.clone(), stream)
         .await
         .expect("builds");
@@ -83,11 +95,21 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::builder().build().expect("client"),
+        client: token_client_builder().build().expect("client"),
         pool,
         music,
         outside,
     }
+}
+
+/// A client builder whose clients send the internal token on every request.
+pub fn token_client_builder() -> reqwest::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-tonearm-internal-token",
+        reqwest::header::HeaderValue::from_static(INTERNAL_TOKEN),
+    );
+    reqwest::Client::builder().default_headers(headers)
 }
 
 /// The columns of the catalog's `song_sources` view, as a table.
@@ -124,16 +146,25 @@ impl TestApp {
         id
     }
 
-    /// Registers a remote row.
+    /// Registers a remote row without a content type.
     pub async fn add_remote(&self, url: &str, file_name: &str) -> Uuid {
+        self.add_remote_typed(url, file_name, None).await
+    }
+
+    /// Registers a remote row with the content type the catalog recorded.
+    pub async fn add_remote_typed(&self, url: &str, file_name: &str, content_type: Option<&str>) -> Uuid {
         let id = Uuid::new_v4();
-        sqlx::query("INSERT INTO song_sources (song_id, kind, url, file_name) VALUES ($1, 'remote', $2, $3)")
-            .bind(id)
-            .bind(url)
-            .bind(file_name)
-            .execute(&self.pool)
-            .await
-            .expect("inserts the row");
+        sqlx::query(
+            "INSERT INTO song_sources (song_id, kind, url, file_name, content_type) \
+             VALUES ($1, 'remote', $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(url)
+        .bind(file_name)
+        .bind(content_type)
+        .execute(&self.pool)
+        .await
+        .expect("inserts the row");
         id
     }
 

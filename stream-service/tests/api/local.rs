@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use crate::{
     fixture::{Fixture, Reply},
-    helpers::{Options, eventually, pattern, spawn_app, spawn_app_with},
+    helpers::{INTERNAL_TOKEN, Options, eventually, pattern, spawn_app, spawn_app_with},
 };
 
 #[tokio::test]
@@ -109,6 +109,12 @@ async fn a_file_gone_since_the_scan_is_source_missing_and_the_catalog_is_told() 
     })
     .await;
     assert!(told, "the catalog received {:?}", catalog.requests());
+    let notice = catalog.requests().into_iter().find(|seen| seen.path == expected);
+    assert_eq!(
+        notice.and_then(|seen| seen.header("x-tonearm-internal-token").map(str::to_owned)),
+        Some(INTERNAL_TOKEN.to_owned()),
+        "the notice carries the internal token"
+    );
 }
 
 #[tokio::test]

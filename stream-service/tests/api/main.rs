@@ -5,4 +5,5 @@ mod local;
 mod metrics;
 mod ranges;
 mod remote;
+mod security;
 mod transcode;
