@@ -234,3 +234,25 @@ async fn a_song_swapped_for_a_link_outside_after_the_check_is_transcoded_from_th
     assert_eq!(again.status(), StatusCode::FORBIDDEN);
     std::fs::remove_dir_all(&scratch).ok();
 }
+
+#[tokio::test]
+async fn a_playlist_posing_as_a_song_cannot_make_ffmpeg_read_an_outside_file() {
+    let app = spawn_app().await;
+    let secret = app.outside.join("private.mp3");
+    std::fs::copy(crate::helpers::audio_fixture(), &secret).expect("copies the outside audio");
+    // An HLS playlist whose one segment is a file outside the music folders;
+    // no type and no known extension, so ffmpeg has to probe it.
+    let playlist = format!(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:600\n#EXTINF:600,\nfile:{}\n#EXT-X-ENDLIST\n",
+        secret.display()
+    );
+    let id = app.add_file("track", playlist.as_bytes(), None).await;
+    let response = app
+        .get(&format!("{}?format=opus&offset=590", app.song_url(id)), &[])
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the outside file was not decoded"
+    );
+}

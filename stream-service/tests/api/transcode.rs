@@ -149,3 +149,25 @@ async fn head_of_a_transcode_starts_no_ffmpeg() {
         0.0
     );
 }
+
+#[tokio::test]
+async fn an_mp4_with_its_index_at_the_end_transcodes_from_the_opened_file() {
+    let app = spawn_app().await;
+    let path = app.music.join("late-index.m4a");
+    // ffmpeg writes the MP4 index after the audio: a reader must seek back.
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:duration=20")
+        .args(["-c:a", "aac", "-b:a", "64k"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg made the m4a");
+    let id = app.add_local(&path, "late-index.m4a", Some("audio/mp4")).await;
+    let response = app
+        .get(&format!("{}?format=mp3&offset=10", app.song_url(id)), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.bytes().await.expect("body");
+    assert!(body.len() > 10_000, "ten seconds of audio: {} bytes", body.len());
+}
