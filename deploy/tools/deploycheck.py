@@ -208,7 +208,7 @@ def drift(args):
         else:
             failed += 1
             print(f"FAILED  {service} in {where}: {(run.stderr or run.stdout).strip()}")
-    print(f"{len(checks) - failed} passed, {failed} failed")
+    print(f"drift: {len(checks) - failed} passed, {failed} failed")
     seen = {service for _, service, _ in checks}
     if seen != set(SERVICES):
         fail(f"services with no deploy environment checked: {sorted(set(SERVICES) - seen)}")
