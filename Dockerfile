@@ -37,7 +37,16 @@ RUN cargo chef prepare --recipe-path recipe.json
 FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json
-COPY . .
+# The Rust sources only: a change to the web player does not rebuild these.
+COPY Cargo.toml Cargo.lock rustfmt.toml ./
+COPY common common
+COPY gateway gateway
+COPY catalog-service catalog-service
+COPY stream-service stream-service
+COPY events-service events-service
+COPY stats-consumer stats-consumer
+COPY xtask xtask
+COPY bench bench
 RUN cargo build --release --locked --bins \
       -p gateway -p catalog-service -p stream-service -p events-service -p stats-consumer \
  && mkdir -p /out \
