@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use common::{
     fetch::{FetchPolicy, RawFetchSettings},
-    settings::{SettingsError, extract, lenient},
+    settings::{KnownSettings, SettingsError, extract, lenient},
 };
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
@@ -143,6 +143,12 @@ impl CatalogSettings {
             search_timeout: common::settings::positive_millis("search_timeout_ms", raw.search_timeout_ms)?,
         })
     }
+}
+
+/// For `--check-config`: validates the catalog's own settings and names them.
+pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
+    CatalogSettings::load()?;
+    Ok(KnownSettings::of::<RawCatalogSettings>().and::<RawFetchSettings>())
 }
 
 #[cfg(test)]

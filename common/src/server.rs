@@ -5,7 +5,9 @@ use std::{future::Future, net::TcpListener, process::ExitCode, time::Duration};
 use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context as _;
 
-use crate::{Settings, health::Readiness, http, identity, metrics, metrics::Metrics, request_id, telemetry};
+use crate::{
+    Settings, cli, health::Readiness, http, identity, metrics, metrics::Metrics, request_id, telemetry,
+};
 
 /// Binds `host:port`; port 0 picks a free port (tests).
 pub fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
@@ -161,14 +163,39 @@ impl HttpService {
 
 /// The body of every service's `main`: load and validate settings (a bad
 /// one stops the process with one line naming it, exit code 2), set up
-/// logging, then run the service until it is stopped.
-pub async fn run_main<F, Fut>(service: &str, run: F) -> ExitCode
+/// logging, then run the service until it is stopped. `check` validates the
+/// service's own settings and names them (see [`cli::ServiceCheck`]): it
+/// runs before the service starts, and answers `--check-config`;
+/// `--healthcheck` probes the running service (see [`cli`]).
+pub async fn run_main<F, Fut>(service: &str, check: cli::ServiceCheck, run: F) -> ExitCode
 where
     F: FnOnce(Settings) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    let command = match cli::Command::from_args(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("{service}: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let settings = match Settings::load() {
         Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("{service}: {error}");
+            // A container health check takes any other code than 1 as "reserved".
+            return ExitCode::from(if command == cli::Command::Healthcheck {
+                1
+            } else {
+                2
+            });
+        }
+    };
+    if let Some(code) = cli::answer(command, service, &settings, check) {
+        return code;
+    }
+    let unknown = match cli::unknown_variables(&settings, check) {
+        Ok(unknown) => unknown,
         Err(error) => {
             eprintln!("{service}: {error}");
             return ExitCode::from(2);
@@ -176,6 +203,15 @@ where
     };
     telemetry::init(&settings);
     tracing::info!(service, instance = %settings.instance_id, "starting");
+    // Not fatal at start: `cargo xtask up` hands every service the same
+    // environment. Deploy files are held to `--check-config`.
+    for variable in unknown {
+        tracing::warn!(
+            service,
+            variable,
+            "unknown setting ignored (not read by this service)"
+        );
+    }
     match run(settings).await {
         Ok(()) => {
             tracing::info!(service, "stopped");

@@ -10,6 +10,7 @@
 //! `#[serde(default)]` and extracts it from [`layers`], so it shares the
 //! same sources and the same error messages.
 
+pub mod known;
 mod layers;
 pub mod lenient;
 mod validate;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+pub use known::KnownSettings;
 pub use layers::{extract, layers};
 use validate::{broker_list, hostname, log_format, sql_identifier, topic_name, url_with_scheme};
 pub use validate::{http_urls, non_empty, positive_millis, socket_urls};

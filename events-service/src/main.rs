@@ -7,8 +7,10 @@ use events_service::Application;
 // left to one thread. The HTTP API keeps actix's own worker threads.
 #[tokio::main]
 async fn main() -> ExitCode {
-    common::server::run_main("events-service", |settings| async move {
-        Application::build(settings).await?.run_until_stopped().await
-    })
+    common::server::run_main(
+        "events-service",
+        events_service::settings::check_config,
+        |settings| async move { Application::build(settings).await?.run_until_stopped().await },
+    )
     .await
 }

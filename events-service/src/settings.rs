@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use common::settings::{SettingsError, extract, lenient, positive_millis};
+use common::settings::{KnownSettings, SettingsError, extract, lenient, positive_millis};
 use serde::{Deserialize, Serialize};
 
 /// Raw values as read from defaults, the TOML file and `TONEARM_*`.
@@ -133,6 +133,13 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
             announcements_kept: at_least("events_announcements_kept", raw.events_announcements_kept, 1)?,
         })
     }
+}
+
+/// For `--check-config`: validates the events service's own settings and
+/// names them.
+pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
+    EventsSettings::load()?;
+    Ok(KnownSettings::of::<RawEventsSettings>())
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@ use gateway::Application;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    common::server::run_main("gateway", |settings| async move {
-        Application::build(settings).await?.run_until_stopped().await
-    })
+    common::server::run_main(
+        "gateway",
+        gateway::settings::check_config,
+        |settings| async move { Application::build(settings).await?.run_until_stopped().await },
+    )
     .await
 }

@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use common::settings::{SettingsError, extract, lenient, positive_millis};
+use common::settings::{KnownSettings, SettingsError, extract, lenient, positive_millis};
 use serde::{Deserialize, Serialize};
 
 /// The raw gateway settings; field names are the setting names.
@@ -170,6 +170,18 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
             )?),
         })
     }
+}
+
+/// For `--check-config`: validates the gateway's own settings (the
+/// internal token it needs included) and names them.
+pub fn check_config(shared: &common::Settings) -> Result<KnownSettings, SettingsError> {
+    if GatewaySettings::load(shared)?.internal_token.is_empty() {
+        return Err(SettingsError::new(
+            "internal_token",
+            "required by the gateway to reach the services (the same secret on every service)",
+        ));
+    }
+    Ok(KnownSettings::of::<RawGatewaySettings>())
 }
 
 #[cfg(test)]

@@ -6,19 +6,27 @@ use stats_consumer::{Application, rebuild};
 async fn main() -> ExitCode {
     let command = std::env::args().nth(1);
     match command.as_deref() {
-        None | Some("run") => {
-            common::server::run_main("stats-consumer", |settings| async move {
-                Application::build(settings).await?.run_until_stopped().await
-            })
+        // The options (`--check-config`, `--healthcheck`) are read by `run_main`.
+        None | Some("run" | "--check-config" | "--healthcheck") => {
+            common::server::run_main(
+                "stats-consumer",
+                stats_consumer::settings::check_config,
+                |settings| async move { Application::build(settings).await?.run_until_stopped().await },
+            )
             .await
         }
         Some("rebuild") => {
-            common::server::run_main("stats-consumer rebuild", |settings| async move {
-                let report =
-                    rebuild::rebuild(&settings, &stats_consumer::settings::StatsSettings::load()?).await?;
-                println!("{report}");
-                Ok(())
-            })
+            common::server::run_main(
+                "stats-consumer rebuild",
+                stats_consumer::settings::check_config,
+                |settings| async move {
+                    let report =
+                        rebuild::rebuild(&settings, &stats_consumer::settings::StatsSettings::load()?)
+                            .await?;
+                    println!("{report}");
+                    Ok(())
+                },
+            )
             .await
         }
         Some(other) => {

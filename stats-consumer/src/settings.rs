@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::settings::{SettingsError, extract, lenient, non_empty, positive_millis};
+use common::settings::{KnownSettings, SettingsError, extract, lenient, non_empty, positive_millis};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +95,13 @@ impl TryFrom<RawStatsSettings> for StatsSettings {
             kafka_commit: raw.stats_kafka_commit,
         })
     }
+}
+
+/// For `--check-config`: validates the stats consumer's own settings and
+/// names them.
+pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
+    StatsSettings::load()?;
+    Ok(KnownSettings::of::<RawStatsSettings>())
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@ use stream_service::Application;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    common::server::run_main("stream-service", |settings| async move {
-        Application::build(settings).await?.run_until_stopped().await
-    })
+    common::server::run_main(
+        "stream-service",
+        stream_service::settings::check_config,
+        |settings| async move { Application::build(settings).await?.run_until_stopped().await },
+    )
     .await
 }

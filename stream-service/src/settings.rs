@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use common::{
     fetch::{FetchPolicy, RawFetchSettings},
-    settings::{SettingsError, extract, lenient},
+    settings::{KnownSettings, SettingsError, extract, lenient},
 };
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +122,13 @@ fn music_dirs(value: &str) -> Result<Vec<PathBuf>, SettingsError> {
             }
         })
         .collect()
+}
+
+/// For `--check-config`: validates the stream service's own settings and
+/// names them.
+pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
+    StreamSettings::load()?;
+    Ok(KnownSettings::of::<RawStreamSettings>().and::<RawFetchSettings>())
 }
 
 #[cfg(test)]

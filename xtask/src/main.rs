@@ -13,6 +13,7 @@ mod cleanup;
 mod demo;
 mod demo_server;
 mod demo_sources;
+mod deploy_check;
 mod deps;
 mod http;
 mod paths;
@@ -34,6 +35,8 @@ commands:
                                  start the whole system on localhost (demo library without --music);
                                  --reset-admin recreates the admin account with the printed password
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
+  check-deploy                   validate docker-compose.yml and deploy/kubernetes, and each
+                                 service's --check-config over their environments
   bench <catalog|stream|events|gateway|web>
                                  run a benchmark against its named peer";
 
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("up") => up::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("check-deploy") => deploy_check::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

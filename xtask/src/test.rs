@@ -5,7 +5,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cleanup, deps, paths, process, system::Build, tools, up, web};
+use crate::{Result, cleanup, deploy_check, deps, paths, process, system::Build, tools, up, web};
 
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -67,6 +67,10 @@ pub fn run(args: &[String]) -> Result {
             cargo().args(["test", "--workspace"]).envs(env.iter().cloned()),
         )
     });
+    steps.run(
+        "deploy files (compose, manifests, config drift)",
+        deploy_check::run,
+    );
     if web::exists() {
         steps.run("web unit tests", web::unit_tests);
     }
