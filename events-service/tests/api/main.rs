@@ -1,6 +1,9 @@
+mod admission;
 mod announcements;
 mod broker;
+mod catalog;
 mod end_to_end;
+mod fake_plays;
 mod helpers;
 mod live;
 mod ops_stats;
@@ -9,3 +12,4 @@ mod presence;
 mod protocol;
 mod publishing;
 mod sockets;
+mod spool;
