@@ -5,6 +5,7 @@
 //! metrics, `/healthz`, `/readyz`, `/metrics`, the JSON error body) next to
 //! its own routes.
 
+pub mod confine;
 pub mod db;
 pub mod error;
 pub mod events;

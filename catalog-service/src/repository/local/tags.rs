@@ -1,10 +1,11 @@
 //! Reading one audio file with lofty into a [`NewSong`].
 
-use std::path::Path;
+use std::{fs::File, path::Path};
 
 use chrono::{DateTime, Utc};
+use common::confine::Roots;
 use lofty::{
-    config::ParseOptions,
+    config::{GlobalOptions, ParseOptions, apply_global_options},
     file::FileType,
     prelude::{Accessor, AudioFile, ItemKey, TaggedFileExt},
     probe::Probe,
@@ -37,10 +38,25 @@ pub fn is_audio(path: &Path) -> bool {
     })
 }
 
-/// Reads tags and properties; the error is lofty's message.
-pub fn read(file: &FoundFile) -> Result<NewSong, String> {
+/// The most lofty may allocate for one tag item (a whole ID3v2 tag, a
+/// picture, a comment): a file declaring more is refused instead of
+/// having its declared size allocated. Large enough for any real cover.
+pub const TAG_ITEM_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Sets lofty's allocation limit on this thread. Lofty keeps its options
+/// per thread, so every reader calls this before reading (it is a store
+/// to a thread-local).
+pub fn limit_allocations() {
+    apply_global_options(GlobalOptions::new().allocation_limit(TAG_ITEM_MAX_BYTES));
+}
+
+/// Reads tags and properties of a file inside the music folders `roots`;
+/// the error is lofty's message, or why the file was not opened.
+pub fn read(file: &FoundFile, roots: &Roots) -> Result<NewSong, String> {
+    limit_allocations();
     let path = Path::new(&file.path);
-    let tagged = probe(path)
+    let (opened, _) = roots.open(path).map_err(|error| error.to_string())?;
+    let tagged = probe(opened, path)
         .and_then(|probe| probe.options(ParseOptions::new()).read())
         .map_err(|error| error.to_string())?;
     let properties = tagged.properties();
@@ -80,10 +96,10 @@ pub fn read(file: &FoundFile) -> Result<NewSong, String> {
     Ok(song)
 }
 
-/// The file through [`Windowed`], typed by its extension (by its content
-/// when the extension says nothing).
-fn probe(path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
-    let reader = Windowed::open(path)?;
+/// The opened file through [`Windowed`], typed by its extension (by its
+/// content when the extension says nothing).
+fn probe(file: File, path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
+    let reader = Windowed::new(file)?;
     Ok(match FileType::from_path(path) {
         Some(file_type) => Probe::with_file_type(reader, file_type),
         None => Probe::new(reader).guess_file_type()?,

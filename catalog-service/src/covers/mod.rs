@@ -1,0 +1,220 @@
+//! Cover art: embedded pictures, folder images or an Internet image,
+//! resized once per size step and kept on disk.
+//!
+//! Every file read is confined to the music folders (on the opened file);
+//! decoding is bounded ([`decode`]), at most `TONEARM_COVER_DECODES` run at
+//! once and one per (cover, size) is in flight: concurrent requests for it
+//! wait for that one and read its result from the cache ([`disk`]).
+
+pub mod decode;
+pub mod disk;
+mod original;
+pub mod size;
+
+use std::{
+    collections::HashMap,
+    hash::{Hash, Hasher},
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
+
+use bytes::Bytes;
+use common::{confine::Roots, fetch::Fetcher};
+use prometheus::{IntCounter, Registry};
+use tokio::sync::Semaphore;
+
+use crate::store::songs::SongRow;
+pub use decode::DecodeError;
+use disk::DiskCache;
+pub use size::CoverSize;
+
+/// Image bytes with their content type and a validator.
+#[derive(Debug, Clone)]
+pub struct Cover {
+    pub bytes: Bytes,
+    /// Always an image type.
+    pub content_type: &'static str,
+    pub etag: String,
+}
+
+/// Why a cover cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum CoverError {
+    /// The image is there but cannot be given out (too large to decode,
+    /// not an image); the message says which.
+    #[error(transparent)]
+    Unusable(#[from] DecodeError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Where and how much the cover cache keeps, and how many decodes run at once.
+#[derive(Debug, Clone)]
+pub struct CoverSettings {
+    pub cache_dir: PathBuf,
+    pub cache_max_bytes: u64,
+    pub max_decodes: usize,
+}
+
+/// Resizes and caches covers; cheap to clone.
+#[derive(Clone)]
+pub struct CoverCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// `None` when the folder could not be prepared: covers are then
+    /// resized on every request (still bounded).
+    disk: Option<DiskCache>,
+    fetcher: Fetcher,
+    roots: Roots,
+    decodes: Semaphore,
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    decoded: IntCounter,
+}
+
+impl CoverCache {
+    /// `roots` are the music folders covers may be read from; the decode
+    /// counter is registered on `registry`. Blocking (prepares the folder).
+    pub fn new(
+        settings: &CoverSettings,
+        fetcher: Fetcher,
+        roots: Roots,
+        registry: &Registry,
+    ) -> anyhow::Result<Self> {
+        let decoded = IntCounter::new("cover_decodes_total", "Covers decoded and resized")?;
+        registry.register(Box::new(decoded.clone()))?;
+        let disk = DiskCache::open(&settings.cache_dir, settings.cache_max_bytes)
+            .inspect_err(|error| {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "the cover cache is off: covers are resized on every request"
+                );
+            })
+            .ok();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                disk,
+                fetcher,
+                roots,
+                decodes: Semaphore::new(settings.max_decodes.max(1)),
+                in_flight: Mutex::new(HashMap::new()),
+                decoded,
+            }),
+        })
+    }
+
+    /// The cover of `song` at `size` (original when `None`), or `None` when
+    /// the song has no cover.
+    pub async fn cover(&self, song: &SongRow, size: Option<CoverSize>) -> Result<Option<Cover>, CoverError> {
+        let key = format!("{:016x}", hash(&(identity(song), size.map(CoverSize::pixels))));
+        let etag = format!("\"{key}\"");
+        let bytes = match size {
+            None => self.original(song).await?,
+            Some(size) => self.resized(song, size, &key).await?,
+        };
+        let Some(bytes) = bytes else { return Ok(None) };
+        let content_type = decode::image_type(&bytes).ok_or(DecodeError::Undecodable)?;
+        Ok(Some(Cover {
+            bytes,
+            content_type,
+            etag,
+        }))
+    }
+
+    /// From the cache, else made once while concurrent requests for the
+    /// same `key` wait and then read it from the cache.
+    async fn resized(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
+        if let Some(bytes) = self.cached(key).await {
+            return Ok(Some(bytes));
+        }
+        let lock = self.flight(key);
+        let made = {
+            let _turn = lock.lock().await;
+            match self.cached(key).await {
+                Some(bytes) => Ok(Some(bytes)),
+                None => self.make(song, size, key).await,
+            }
+        };
+        self.land(key, lock);
+        made
+    }
+
+    async fn make(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
+        let Some(original) = self.original(song).await? else {
+            return Ok(None);
+        };
+        let resized = {
+            let _permit = self
+                .inner
+                .decodes
+                .acquire()
+                .await
+                .map_err(|error| anyhow::anyhow!(error))?;
+            self.inner.decoded.inc();
+            tokio::task::spawn_blocking(move || decode::resize(&original, size.pixels()))
+                .await
+                .map_err(|error| anyhow::anyhow!(error))??
+        };
+        if let Some(disk) = self.inner.disk.clone() {
+            let (key, bytes) = (key.to_owned(), resized.clone());
+            let stored = tokio::task::spawn_blocking(move || disk.put(&key, &bytes)).await;
+            if let Ok(Err(error)) = stored {
+                tracing::warn!(error = format!("{error:#}"), "caching a cover failed");
+            }
+        }
+        Ok(Some(resized.into()))
+    }
+
+    async fn cached(&self, key: &str) -> Option<Bytes> {
+        let disk = self.inner.disk.clone()?;
+        let key = key.to_owned();
+        tokio::task::spawn_blocking(move || disk.get(&key))
+            .await
+            .ok()
+            .flatten()
+            .map(Bytes::from)
+    }
+
+    /// The lock of `key`'s flight, joined or started.
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.in_flight();
+        Arc::clone(flights.entry(key.to_owned()).or_default())
+    }
+
+    /// Leaves `key`'s flight; the last one out removes it.
+    fn land(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut flights = self.in_flight();
+        // Ours and the map's: nobody else joined since.
+        if Arc::strong_count(&lock) == 2 {
+            flights.remove(key);
+        }
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Bytes the disk cache holds now (0 when it is off).
+    pub fn cached_bytes(&self) -> u64 {
+        self.inner.disk.as_ref().map_or(0, DiskCache::total_bytes)
+    }
+}
+
+/// What the cover depends on: a change of file or image URL changes it.
+fn identity(song: &SongRow) -> String {
+    format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{}",
+        song.id, song.modified_at, song.size_bytes, song.folder_cover, song.image_url, song.embedded_cover
+    )
+}
+
+fn hash(value: &impl Hash) -> u64 {
+    // SipHash with fixed keys: stable across restarts, so ETags stay valid.
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
