@@ -216,6 +216,48 @@ mod tests {
         assert_eq!(year_of("n/a"), None);
     }
 
+    /// An MP3 whose ID3v2 header declares a 256 MiB tag, holding 4 KiB.
+    fn declared_tag(dir: &Path) -> FoundFile {
+        let path = dir.join("huge.mp3");
+        // A v2.4 header, then an encrypted frame (read whole, not streamed)
+        // with a data length indicator: both sizes syncsafe, 256 MiB.
+        let mut bytes =
+            b"ID3\x04\x00\x00\x7f\x7f\x7f\x7fPRIV\x7f\x7f\x7f\x7f\x00\x05\x00\x00\x10\x00".to_vec();
+        bytes.resize(4096, b'a');
+        std::fs::write(&path, &bytes).expect("write");
+        FoundFile {
+            path: path.display().to_string(),
+            size: 4096,
+            modified_at: Utc::now(),
+            folder_cover: None,
+        }
+    }
+
+    #[test]
+    fn a_file_declaring_a_256_mib_tag_is_refused_without_allocating_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = declared_tag(dir.path());
+        // Lofty's limit is per thread and its default may change: a reader
+        // thread where it was raised still reads within the catalog's.
+        apply_global_options(GlobalOptions::new().allocation_limit(usize::MAX));
+        let roots = Roots::new(&[dir.path().to_owned()]);
+        let before = peak_memory();
+        let error = read(&file, &roots).expect_err("refused");
+        let grown = peak_memory() - before;
+        assert!(grown < 64 * 1024 * 1024, "{grown} bytes more at peak: {error}");
+    }
+
+    /// The process's peak resident memory, in bytes.
+    fn peak_memory() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmHWM")
+            * 1024
+    }
+
     #[test]
     fn titles_fall_back_to_the_file_name() {
         assert_eq!(
