@@ -107,9 +107,10 @@ async fn cover_cache(
     metrics: &Metrics,
 ) -> anyhow::Result<CoverCache> {
     let settings = catalog.covers.clone();
+    let data_dir = catalog.data_dir.clone();
     let roots = scanner.confine().clone();
     let registry = metrics.registry().clone();
-    tokio::task::spawn_blocking(move || CoverCache::new(&settings, fetcher, roots, &registry))
+    tokio::task::spawn_blocking(move || CoverCache::new(&settings, &data_dir, fetcher, roots, &registry))
         .await
         .context("preparing the cover cache")?
 }

@@ -14,7 +14,7 @@ pub mod size;
 use std::{
     collections::HashMap,
     hash::{Hash, Hasher},
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
 };
 
@@ -74,17 +74,20 @@ struct Inner {
 }
 
 impl CoverCache {
-    /// `roots` are the music folders covers may be read from; the decode
-    /// counter is registered on `registry`. Blocking (prepares the folder).
+    /// `roots` are the music folders covers may be read from, `data_dir`
+    /// the catalog's own folder (made private when the cache lies in it);
+    /// the decode counter is registered on `registry`. Blocking (prepares
+    /// the folders).
     pub fn new(
         settings: &CoverSettings,
+        data_dir: &Path,
         fetcher: Fetcher,
         roots: Roots,
         registry: &Registry,
     ) -> anyhow::Result<Self> {
         let decoded = IntCounter::new("cover_decodes_total", "Covers decoded and resized")?;
         registry.register(Box::new(decoded.clone()))?;
-        let disk = DiskCache::open(&settings.cache_dir, settings.cache_max_bytes)
+        let disk = open_disk(settings, data_dir)
             .inspect_err(|error| {
                 tracing::warn!(
                     error = format!("{error:#}"),
@@ -197,11 +200,15 @@ impl CoverCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
 
-    /// Bytes the disk cache holds now (0 when it is off).
-    pub fn cached_bytes(&self) -> u64 {
-        self.inner.disk.as_ref().map_or(0, DiskCache::total_bytes)
+/// The disk cache; the data folder is made private (0700, not a link)
+/// first when the cache lies in it, and left alone otherwise.
+fn open_disk(settings: &CoverSettings, data_dir: &Path) -> anyhow::Result<DiskCache> {
+    if settings.cache_dir.starts_with(data_dir) {
+        disk::private_dir(data_dir)?;
     }
+    DiskCache::open(&settings.cache_dir, settings.cache_max_bytes)
 }
 
 /// What the cover depends on: a change of file or image URL changes it.

@@ -15,10 +15,15 @@ use crate::{
 
 const SECRET: &[u8] = b"TONEARM_INTERNAL_TOKEN=outside-secret-value";
 
-/// A folder outside the music folders holding a secret.
+/// A folder outside the music folders holding a secret: a real image (so
+/// only confinement, not the image check, keeps it in) followed by text.
 fn outside() -> TempDir {
     let dir = TempDir::new().expect("a temp dir");
-    std::fs::write(dir.path().join("secret.jpg"), SECRET).expect("secret");
+    let path = dir.path().join("secret.png");
+    png(&path, [1, 2, 3]);
+    let mut bytes = std::fs::read(&path).expect("the image");
+    bytes.extend_from_slice(SECRET);
+    std::fs::write(dir.path().join("secret.jpg"), bytes).expect("secret");
     dir
 }
 

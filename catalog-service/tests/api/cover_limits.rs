@@ -2,6 +2,8 @@
 //! steps, one decode per (cover, size) runs at a time, the disk cache is
 //! bounded, and nothing served as a cover can be taken for a page.
 
+use std::os::unix::fs::PermissionsExt as _;
+
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
@@ -183,6 +185,13 @@ async fn the_cover_cache_stays_within_its_bytes_evicting_the_least_recently_used
     app.get(&format!("albums/{album}/cover?size=64")).await;
     assert_eq!(decodes(&app).await, 6, "the least recently used was evicted");
     assert!(cache_bytes(&app) <= bound);
+    for dir in ["catalog", "catalog/covers"] {
+        let mode = std::fs::metadata(app.data.path().join(dir))
+            .expect("a folder")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{dir} is private");
+    }
 }
 
 #[tokio::test]
