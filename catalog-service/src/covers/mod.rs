@@ -68,7 +68,7 @@ struct Inner {
     disk: Option<DiskCache>,
     fetcher: Fetcher,
     roots: Roots,
-    decodes: Semaphore,
+    decodes: Arc<Semaphore>,
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     decoded: IntCounter,
 }
@@ -100,7 +100,7 @@ impl CoverCache {
                 disk,
                 fetcher,
                 roots,
-                decodes: Semaphore::new(settings.max_decodes.max(1)),
+                decodes: Arc::new(Semaphore::new(settings.max_decodes.max(1))),
                 in_flight: Mutex::new(HashMap::new()),
                 decoded,
             }),
@@ -126,39 +126,43 @@ impl CoverCache {
     }
 
     /// From the cache, else made once while concurrent requests for the
-    /// same `key` wait and then read it from the cache.
+    /// same `key` wait and then read it from the cache. The making runs as
+    /// a task of its own holding the flight's turn, so a client that goes
+    /// away neither wastes the decode nor lets a second one start.
     async fn resized(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
         if let Some(bytes) = self.cached(key).await {
             return Ok(Some(bytes));
         }
-        let lock = self.flight(key);
-        let made = {
-            let _turn = lock.lock().await;
-            match self.cached(key).await {
+        let flight = Flight::join(self, key);
+        let turn = Arc::clone(&flight.lock).lock_owned().await;
+        let (cache, song, key) = (self.clone(), song.clone(), key.to_owned());
+        let task = tokio::spawn(async move {
+            let _turn = turn;
+            match cache.cached(&key).await {
                 Some(bytes) => Ok(Some(bytes)),
-                None => self.make(song, size, key).await,
+                None => cache.make(&song, size, &key).await,
             }
-        };
-        self.land(key, lock);
-        made
+        });
+        task.await.map_err(|error| anyhow::anyhow!(error))?
     }
 
     async fn make(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
         let Some(original) = self.original(song).await? else {
             return Ok(None);
         };
-        let resized = {
-            let _permit = self
-                .inner
-                .decodes
-                .acquire()
-                .await
-                .map_err(|error| anyhow::anyhow!(error))?;
-            self.inner.decoded.inc();
-            tokio::task::spawn_blocking(move || decode::resize(&original, size.pixels()))
-                .await
-                .map_err(|error| anyhow::anyhow!(error))??
-        };
+        // The permit goes with the blocking decode: it is given back when
+        // the decode ends, whatever happens to the request.
+        let permit = Arc::clone(&self.inner.decodes)
+            .acquire_owned()
+            .await
+            .map_err(|error| anyhow::anyhow!(error))?;
+        self.inner.decoded.inc();
+        let resized = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            decode::resize(&original, size.pixels())
+        })
+        .await
+        .map_err(|error| anyhow::anyhow!(error))??;
         if let Some(disk) = self.inner.disk.clone() {
             let (key, bytes) = (key.to_owned(), resized.clone());
             let stored = tokio::task::spawn_blocking(move || disk.put(&key, &bytes)).await;
@@ -179,26 +183,43 @@ impl CoverCache {
             .map(Bytes::from)
     }
 
-    /// The lock of `key`'s flight, joined or started.
-    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut flights = self.in_flight();
-        Arc::clone(flights.entry(key.to_owned()).or_default())
-    }
-
-    /// Leaves `key`'s flight; the last one out removes it.
-    fn land(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut flights = self.in_flight();
-        // Ours and the map's: nobody else joined since.
-        if Arc::strong_count(&lock) == 2 {
-            flights.remove(key);
-        }
-    }
-
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
         self.inner
             .in_flight
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One request's part in the making of a (cover, size): the lock all
+/// requests for it share, removed from the map by the last one to leave
+/// (also when a request is cancelled).
+struct Flight<'a> {
+    cache: &'a CoverCache,
+    key: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'a> Flight<'a> {
+    fn join(cache: &'a CoverCache, key: &str) -> Self {
+        let lock = Arc::clone(cache.in_flight().entry(key.to_owned()).or_default());
+        Self {
+            cache,
+            key: key.to_owned(),
+            lock,
+        }
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.in_flight();
+        // Ours and the map's only: nobody waits and no making task holds
+        // the turn. An entry left by a cancelled request whose task was
+        // still running is removed by the next request for the same key.
+        if Arc::strong_count(&self.lock) == 2 {
+            flights.remove(&self.key);
+        }
     }
 }
 
