@@ -223,6 +223,9 @@ mod tests {
         let settings = GatewaySettings::try_from(RawGatewaySettings::default()).expect("valid");
         assert!(!settings.allow_anonymous);
         assert_eq!(settings.web_dir, PathBuf::from("web/dist"));
+        // Metrics and readiness details are for this machine unless set otherwise.
+        assert_eq!(settings.ops_host, "127.0.0.1");
+        assert_eq!(settings.trusted_proxies, TrustedProxies::default());
     }
 
     #[test]
