@@ -7,19 +7,19 @@ use serde::Deserialize;
 use super::{AppState, admin::require_admin, db_error};
 use crate::{
     query::parse_limit,
-    repository::local::{progress::ScanProgress, store::ScanErrorRow},
+    repository::local::{progress::ScanProgress, scanner::NotStarted, store::ScanErrorRow},
 };
 
-/// Starts a scan of the music folders; 409 while one runs.
+/// Starts a scan of the music folders; 409 while one runs (on any replica).
 #[utoipa::path(post, path = "/api/catalog/scans",
     responses((status = 202, body = ScanProgress), (status = 403), (status = 409)))]
 pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     require_admin(&req)?;
     state.db()?;
-    let progress = state
-        .scanner
-        .start("api")
-        .map_err(|_| ApiError::conflict("scan_running", "a scan is already running"))?;
+    let progress = state.scanner.start("api").await.map_err(|error| match error {
+        NotStarted::AlreadyRunning => ApiError::conflict("scan_running", "a scan is already running"),
+        NotStarted::Database(error) => db_error(error),
+    })?;
     Ok(HttpResponse::Accepted().json(progress))
 }
 

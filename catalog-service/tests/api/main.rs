@@ -8,6 +8,7 @@ mod helpers;
 mod internal;
 mod lastfm;
 mod library;
+mod replicas;
 mod scan;
 mod songs;
 mod sources;

@@ -34,7 +34,7 @@ impl Repository for LocalRepository {
     /// Starts a full scan unless one is running.
     fn refresh(&self) -> BoxFuture<'_, anyhow::Result<()>> {
         Box::pin(async move {
-            if self.scanner.start("refresh").is_err() {
+            if self.scanner.start("refresh").await.is_err() {
                 tracing::debug!("a scan is already running");
             }
             Ok(())

@@ -1,5 +1,8 @@
 //! The scan manager: at most one scan at a time, progress readable while
 //! it runs, walking and tag reading off the async runtime, inserts batched.
+//! "One at a time" holds across replicas: a scan, and every change applied
+//! without one ([`Scanner::recheck`]), holds the PostgreSQL advisory lock
+//! [`SCAN_LOCK`] of the catalog's schema.
 
 use std::{
     collections::HashMap,
@@ -11,6 +14,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
+use common::pg_lock::{self, PgLockGuard};
 use rayon::prelude::*;
 use sqlx::PgPool;
 use tokio::{sync::mpsc, task::JoinSet};
@@ -33,10 +37,18 @@ const BATCH: usize = 1000;
 /// 14,000, four no more).
 const WRITERS: usize = 3;
 
-/// A scan is already running.
+/// The advisory lock held by whoever writes what the music folders hold.
+pub const SCAN_LOCK: &str = "catalog:scan";
+
+/// Why a scan did not start.
 #[derive(Debug, thiserror::Error)]
-#[error("a scan is already running")]
-pub struct AlreadyRunning;
+pub enum NotStarted {
+    /// Here or on another replica.
+    #[error("a scan is already running")]
+    AlreadyRunning,
+    #[error("the scan lock could not be asked for")]
+    Database(#[from] sqlx::Error),
+}
 
 /// Cloneable handle on the scanner of the music folders.
 #[derive(Clone)]
@@ -84,10 +96,18 @@ impl Scanner {
     }
 
     /// Starts a full scan in the background; `trigger` says who asked.
-    pub fn start(&self, trigger: &str) -> Result<ScanProgress, AlreadyRunning> {
+    /// Refused while a scan runs here or on another replica.
+    pub async fn start(&self, trigger: &str) -> Result<ScanProgress, NotStarted> {
         if self.inner.running.swap(true, Ordering::AcqRel) {
-            return Err(AlreadyRunning);
+            return Err(NotStarted::AlreadyRunning);
         }
+        let lock = match pg_lock::try_lock(self.pool(), SCAN_LOCK).await {
+            Ok(Some(lock)) => lock,
+            other => {
+                self.inner.running.store(false, Ordering::Release);
+                return Err(other.map_or_else(NotStarted::from, |_| NotStarted::AlreadyRunning));
+            }
+        };
         let run = Run {
             id: Uuid::now_v7(),
             trigger: trigger.to_owned(),
@@ -119,11 +139,22 @@ impl Scanner {
             if let Err(error) = store::record_scan(scanner.pool(), &scanner.progress_of(&finished)).await {
                 tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
             }
+            lock.release().await;
             scanner.set_current(Some(finished));
             scanner.inner.metrics.running.set(0);
             scanner.inner.running.store(false, Ordering::Release);
         });
         Ok(started)
+    }
+
+    /// Waits for [`SCAN_LOCK`], held by a scan here or on another replica.
+    pub async fn wait_for_lock(&self) -> Result<PgLockGuard, sqlx::Error> {
+        loop {
+            if let Some(lock) = pg_lock::try_lock(self.pool(), SCAN_LOCK).await? {
+                return Ok(lock);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
     }
 
     pub fn is_running(&self) -> bool {

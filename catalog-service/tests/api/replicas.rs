@@ -1,0 +1,131 @@
+//! Two catalog replicas on one schema and one music folder, as in a
+//! deployment running two: scans take turns between them.
+
+use std::{path::Path, time::Duration};
+
+use catalog_service::{
+    Application,
+    api::AppState,
+    repository::local::scanner::{NotStarted, SCAN_LOCK},
+    settings::{CatalogSettings, RawCatalogSettings},
+};
+use common::{Settings, fetch::RawFetchSettings, pg_lock};
+use sqlx::PgPool;
+use tempfile::TempDir;
+
+use crate::audio::{Tags, make};
+
+fn settings(schema: &str) -> Settings {
+    let mut settings = Settings::load().expect("settings");
+    settings.ports.catalog = 0;
+    settings.database.schema = schema.to_owned();
+    settings
+}
+
+/// One replica, migrated and serving.
+async fn replica(schema: &str, music: &Path) -> AppState {
+    let raw = RawCatalogSettings {
+        watch: false,
+        scan_on_start: false,
+        music_dirs: music.display().to_string(),
+        ..RawCatalogSettings::default()
+    };
+    let fetch = RawFetchSettings {
+        fetch_allow_hosts: String::new(),
+    };
+    let catalog = CatalogSettings::validate(raw, fetch).expect("catalog settings");
+    let app = Application::build_with(settings(schema), catalog)
+        .await
+        .expect("the app builds");
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    tokio::time::timeout(Duration::from_secs(30), state.migrated.wait())
+        .await
+        .expect("migrated in time");
+    state
+}
+
+/// A music folder of `count` songs, and two replicas sharing a schema.
+async fn two_replicas(count: usize) -> (TempDir, PgPool, AppState, AppState) {
+    let music = TempDir::new().expect("a temp dir");
+    make(music.path(), "0.mp3", &Tags::song("Joga", "Björk", "Homogenic"));
+    for n in 1..count {
+        std::fs::copy(music.path().join("0.mp3"), music.path().join(format!("{n}.mp3"))).expect("copy");
+    }
+    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let a = replica(&schema, music.path()).await;
+    let b = replica(&schema, music.path()).await;
+    let pool = common::db::lazy_pool(&settings(&schema).database, 2).expect("pool");
+    (music, pool, a, b)
+}
+
+async fn wait_idle(replicas: &[&AppState]) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while replicas.iter().any(|state| state.scanner.is_running()) {
+        assert!(tokio::time::Instant::now() < deadline, "a scan did not end");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
+    let (_music, pool, a, b) = two_replicas(40).await;
+    let (started_a, started_b) = tokio::join!(a.scanner.start("api"), b.scanner.start("api"));
+    assert!(
+        started_a.is_ok() != started_b.is_ok(),
+        "exactly one replica scans: {started_a:?} {started_b:?}"
+    );
+    let refused = started_a.err().or(started_b.err());
+    assert!(matches!(refused, Some(NotStarted::AlreadyRunning)), "{refused:?}");
+    wait_idle(&[&a, &b]).await;
+    let scans: i64 = sqlx::query_scalar("SELECT count(*) FROM scans")
+        .fetch_one(&pool)
+        .await
+        .expect("scans counted");
+    assert_eq!(scans, 1);
+    let songs: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
+        .fetch_one(&pool)
+        .await
+        .expect("songs counted");
+    assert_eq!(songs, 40);
+    // Once it is over, the other replica may scan.
+    let second = if a.scanner.current().is_some() { &b } else { &a };
+    second.scanner.start("api").await.expect("free again");
+    wait_idle(&[&a, &b]).await;
+}
+
+#[tokio::test]
+async fn while_another_replica_scans_changes_wait_and_scans_are_refused() {
+    let (music, pool, a, _b) = two_replicas(1).await;
+    // The other replica, mid-scan.
+    let other = pg_lock::try_lock(&pool, SCAN_LOCK)
+        .await
+        .expect("asks")
+        .expect("free");
+    let refused = a.scanner.start("api").await;
+    assert!(matches!(refused, Err(NotStarted::AlreadyRunning)), "{refused:?}");
+    assert!(!a.scanner.is_running(), "a refused scan leaves no run behind");
+    make(
+        music.path(),
+        "new.mp3",
+        &Tags::song("Bachelorette", "Björk", "Homogenic"),
+    );
+    let recheck = tokio::spawn({
+        let a = a.clone();
+        let path = music.path().join("new.mp3");
+        async move { a.scanner.recheck(&[path]).await }
+    });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(!recheck.is_finished(), "a change waits for the running scan");
+    other.release().await;
+    tokio::time::timeout(Duration::from_secs(10), recheck)
+        .await
+        .expect("applied once the scan is over")
+        .expect("joined")
+        .expect("applied");
+    let songs: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
+        .fetch_one(&pool)
+        .await
+        .expect("songs counted");
+    assert_eq!(songs, 1);
+}
