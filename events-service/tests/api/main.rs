@@ -8,4 +8,5 @@ mod outage;
 mod presence;
 mod protocol;
 mod publishing;
+mod scale_out;
 mod sockets;
