@@ -23,15 +23,16 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     Ok(HttpResponse::Accepted().json(progress))
 }
 
-/// The running scan, or the last one; 404 when none ran since start.
+/// The running scan, or the last one, of any replica; 404 when none ran.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
     responses((status = 200, body = ScanProgress), (status = 403), (status = 404)))]
 pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     require_admin(&req)?;
     let progress = state
         .scanner
-        .current()
-        .ok_or_else(|| ApiError::not_found("a scan since the service started"))?;
+        .current_anywhere()
+        .await
+        .ok_or_else(|| ApiError::not_found("a scan"))?;
     Ok(HttpResponse::Ok().json(progress))
 }
 

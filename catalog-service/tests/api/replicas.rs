@@ -6,7 +6,7 @@ use std::{path::Path, time::Duration};
 use catalog_service::{
     Application,
     api::AppState,
-    repository::local::scanner::{NotStarted, SCAN_LOCK},
+    repository::local::{scanner::NotStarted, turns::SCAN_LOCK},
     settings::{CatalogSettings, RawCatalogSettings},
 };
 use common::{Settings, fetch::RawFetchSettings, pg_lock};
@@ -88,8 +88,19 @@ async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
         .await
         .expect("songs counted");
     assert_eq!(songs, 40);
+    // Both show it, though only one ran it.
+    let (ran, other) = if a.scanner.current().is_some() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    assert!(other.scanner.current().is_none());
+    let shown = other.scanner.current_anywhere().await.expect("the scan is shown");
+    let own = ran.scanner.current().expect("the scan ran here");
+    assert_eq!((shown.id, shown.state.as_str()), (own.id, "finished"));
+    assert_eq!(shown.done, 40);
     // Once it is over, the other replica may scan.
-    let second = if a.scanner.current().is_some() { &b } else { &a };
+    let second = other;
     second.scanner.start("api").await.expect("free again");
     wait_idle(&[&a, &b]).await;
 }

@@ -6,6 +6,7 @@ pub mod progress;
 pub mod scanner;
 pub mod store;
 pub mod tags;
+pub mod turns;
 pub mod walk;
 pub mod watcher;
 mod windowed;

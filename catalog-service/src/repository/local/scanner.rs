@@ -1,8 +1,6 @@
 //! The scan manager: at most one scan at a time, progress readable while
 //! it runs, walking and tag reading off the async runtime, inserts batched.
-//! "One at a time" holds across replicas: a scan, and every change applied
-//! without one ([`Scanner::recheck`]), holds the PostgreSQL advisory lock
-//! [`SCAN_LOCK`] of the catalog's schema.
+//! "One at a time" holds across replicas (see [`super::turns`]).
 
 use std::{
     collections::HashMap,
@@ -14,7 +12,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use common::pg_lock::{self, PgLockGuard};
+use common::pg_lock;
 use rayon::prelude::*;
 use sqlx::PgPool;
 use tokio::{sync::mpsc, task::JoinSet};
@@ -24,6 +22,7 @@ use super::{
     progress::{Counters, ScanMetrics, ScanProgress},
     store,
     tags::{self, FoundFile},
+    turns::SCAN_LOCK,
     walk::{self, ScanProblem},
 };
 use crate::model::NewSong;
@@ -36,9 +35,6 @@ const BATCH: usize = 1000;
 /// reached about 12,000 files/s on the benchmark library, three about
 /// 14,000, four no more).
 const WRITERS: usize = 3;
-
-/// The advisory lock held by whoever writes what the music folders hold.
-pub const SCAN_LOCK: &str = "catalog:scan";
 
 /// Why a scan did not start.
 #[derive(Debug, thiserror::Error)]
@@ -118,9 +114,12 @@ impl Scanner {
         self.set_current(Some(run.clone()));
         self.inner.metrics.running.set(1);
         let started = self.progress_of(&run);
+        self.record(&started).await;
         let scanner = self.clone();
         tokio::spawn(async move {
+            let reporter = scanner.report_while_running(run.clone());
             let outcome = scanner.run(&run).await;
+            reporter.abort();
             let end = match outcome {
                 Ok(()) => (Utc::now(), "finished", None),
                 Err(error) => {
@@ -136,9 +135,7 @@ impl Scanner {
                 end: Some(end),
                 ..run
             };
-            if let Err(error) = store::record_scan(scanner.pool(), &scanner.progress_of(&finished)).await {
-                tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
-            }
+            scanner.record(&scanner.progress_of(&finished)).await;
             lock.release().await;
             scanner.set_current(Some(finished));
             scanner.inner.metrics.running.set(0);
@@ -147,24 +144,34 @@ impl Scanner {
         Ok(started)
     }
 
-    /// Waits for [`SCAN_LOCK`], held by a scan here or on another replica.
-    pub async fn wait_for_lock(&self) -> Result<PgLockGuard, sqlx::Error> {
-        loop {
-            if let Some(lock) = pg_lock::try_lock(self.pool(), SCAN_LOCK).await? {
-                return Ok(lock);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        }
-    }
-
     pub fn is_running(&self) -> bool {
         self.inner.running.load(Ordering::Acquire)
     }
 
-    /// The running scan, or the last one since the service started.
+    /// The running scan, or the last one since the service started, of this
+    /// replica ([`Scanner::current_anywhere`] for any replica).
     pub fn current(&self) -> Option<ScanProgress> {
         let run = self.inner.current.lock().ok()?.clone()?;
         Some(self.progress_of(&run))
+    }
+
+    /// Keeps the scan's progress in the `scans` table, where every replica
+    /// reads it.
+    async fn record(&self, progress: &ScanProgress) {
+        if let Err(error) = store::record_scan(self.pool(), progress).await {
+            tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
+        }
+    }
+
+    /// Records the progress of `run` every second until aborted.
+    fn report_while_running(&self, run: Run) -> tokio::task::JoinHandle<()> {
+        let scanner = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                scanner.record(&scanner.progress_of(&run)).await;
+            }
+        })
     }
 
     fn progress_of(&self, run: &Run) -> ScanProgress {
