@@ -6,14 +6,20 @@ use std::{path::Path, time::Duration};
 use catalog_service::{
     Application,
     api::AppState,
-    repository::local::{scanner::NotStarted, turns::SCAN_LOCK},
+    repository::{
+        internet::REFRESH_LOCK,
+        local::{scanner::NotStarted, turns::SCAN_LOCK},
+    },
     settings::{CatalogSettings, RawCatalogSettings},
 };
 use common::{Settings, fetch::RawFetchSettings, pg_lock};
 use sqlx::PgPool;
 use tempfile::TempDir;
 
-use crate::audio::{Tags, make};
+use crate::{
+    audio::{Tags, make},
+    fixtures::{FixtureServer, Route},
+};
 
 fn settings(schema: &str) -> Settings {
     let mut settings = Settings::load().expect("settings");
@@ -22,8 +28,8 @@ fn settings(schema: &str) -> Settings {
     settings
 }
 
-/// One replica, migrated and serving.
-async fn replica(schema: &str, music: &Path) -> AppState {
+/// Catalog settings on `music`, fetching only from `allow_hosts`.
+fn catalog(music: &Path, allow_hosts: &str) -> CatalogSettings {
     let raw = RawCatalogSettings {
         watch: false,
         scan_on_start: false,
@@ -31,9 +37,17 @@ async fn replica(schema: &str, music: &Path) -> AppState {
         ..RawCatalogSettings::default()
     };
     let fetch = RawFetchSettings {
-        fetch_allow_hosts: String::new(),
+        fetch_allow_hosts: allow_hosts.to_owned(),
     };
-    let catalog = CatalogSettings::validate(raw, fetch).expect("catalog settings");
+    CatalogSettings::validate(raw, fetch).expect("catalog settings")
+}
+
+/// One replica, migrated and serving.
+async fn replica(schema: &str, music: &Path) -> AppState {
+    replica_with(schema, catalog(music, "")).await
+}
+
+async fn replica_with(schema: &str, catalog: CatalogSettings) -> AppState {
     let app = Application::build_with(settings(schema), catalog)
         .await
         .expect("the app builds");
@@ -139,4 +153,44 @@ async fn while_another_replica_scans_changes_wait_and_scans_are_refused() {
         .await
         .expect("songs counted");
     assert_eq!(songs, 1);
+}
+
+#[tokio::test]
+async fn scheduled_source_refreshes_wait_while_another_replica_refreshes() {
+    let server = FixtureServer::start().await;
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local Radio Hour</title>\
+                <item><title>One</title><enclosure url=\"/media/one.mp3\" length=\"1000\" type=\"audio/mpeg\"/></item>\
+                </channel></rss>";
+    server.set("/feed.xml", Route::ok("application/rss+xml", feed));
+    let music = TempDir::new().expect("a temp dir");
+    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut settings = catalog(music.path(), &server.host());
+    // Due again a moment after each refresh, checked as often.
+    settings.source_refresh = Duration::from_millis(300);
+    let app = replica_with(&schema, settings).await;
+    let pool = common::db::lazy_pool(&self::settings(&schema).database, 2).expect("pool");
+    // Another replica is refreshing the sources (this one's own rounds,
+    // with nothing due yet, hold the lock for a moment every 300 ms).
+    let other = loop {
+        if let Some(lock) = pg_lock::try_lock(&pool, REFRESH_LOCK).await.expect("asks") {
+            break lock;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    app.sources.add(&server.url("/feed.xml")).await.expect("added");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        server.seen("/feed.xml").len(),
+        1,
+        "only the first fetch, when added"
+    );
+    other.release().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while server.seen("/feed.xml").len() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never refreshed once free"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
