@@ -40,7 +40,14 @@ pub async fn run(
             _ = interval.tick() => {}
         }
         if !held.as_ref().is_some_and(LeaseGuard::is_held) {
-            held = lease.try_acquire().await.ok().flatten();
+            held = match lease.try_acquire().await {
+                Ok(guard) => guard,
+                Err(error) => {
+                    tracing::debug!(%error, "asking for the sweeper lease failed; retrying next time");
+                    redis.reset().await;
+                    None
+                }
+            };
         }
         if held.is_none() {
             continue;
