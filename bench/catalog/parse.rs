@@ -17,11 +17,12 @@ pub fn rate(library: &Path) -> anyhow::Result<f64> {
 fn timed_pass(library: &Path) -> anyhow::Result<f64> {
     let seen = std::sync::atomic::AtomicU64::new(0);
     let started = Instant::now();
-    let walked = walk::walk(&[library.to_path_buf()], &seen);
+    let roots = common::confine::Roots::new(&[library.to_path_buf()]);
+    let walked = walk::walk(&[library.to_path_buf()], &roots, &seen);
     let failed = walked
         .files
         .par_iter()
-        .filter(|file| tags::read(file).is_err())
+        .filter(|file| tags::read(file, &roots).is_err())
         .count();
     anyhow::ensure!(failed == 0, "{failed} files could not be read");
     Ok(walked.files.len() as f64 / started.elapsed().as_secs_f64())

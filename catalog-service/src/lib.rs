@@ -11,6 +11,7 @@ pub mod ids;
 pub mod index;
 pub mod model;
 pub mod query;
+pub mod redact;
 pub mod repository;
 pub mod settings;
 mod startup;

@@ -7,6 +7,8 @@ use common::{
     settings::{KnownSettings, SettingsError, extract, lenient},
 };
 use reqwest::Url;
+
+use crate::covers::CoverSettings;
 use serde::{Deserialize, Serialize};
 
 /// Raw catalog settings (`TONEARM_*`), before validation.
@@ -39,8 +41,18 @@ pub struct RawCatalogSettings {
     /// Last.fm calls per second at most.
     #[serde(deserialize_with = "lenient::parse")]
     pub lastfm_rate_per_sec: u32,
-    /// Folder for resized cover images; empty: a folder under the system temp dir.
+    /// The catalog's own folder (`TONEARM_CATALOG_DATA_DIR`), created 0700;
+    /// relative paths are taken from the working directory.
+    pub catalog_data_dir: String,
+    /// Folder for resized cover images; empty: `covers` in the data folder.
     pub cover_cache_dir: String,
+    /// Most bytes of resized covers kept on disk; the least recently used
+    /// go first.
+    #[serde(deserialize_with = "lenient::parse")]
+    pub cover_cache_max_bytes: u64,
+    /// Covers decoded at once at most.
+    #[serde(deserialize_with = "lenient::parse")]
+    pub cover_decodes: u64,
     /// Longest a search statement may run before it is answered again
     /// without typo tolerance.
     #[serde(deserialize_with = "lenient::parse")]
@@ -61,7 +73,10 @@ impl Default for RawCatalogSettings {
             lastfm_url: "https://ws.audioscrobbler.com/2.0/".into(),
             lastfm_cache_ttl_secs: 7 * 24 * 3600,
             lastfm_rate_per_sec: 5,
+            catalog_data_dir: ".tonearm/data/catalog".into(),
             cover_cache_dir: String::new(),
+            cover_cache_max_bytes: 256 * 1024 * 1024,
+            cover_decodes: 2,
             search_timeout_ms: 250,
         }
     }
@@ -80,7 +95,8 @@ pub struct CatalogSettings {
     pub lastfm_url: Url,
     pub lastfm_cache_ttl: Duration,
     pub lastfm_rate_per_sec: u32,
-    pub cover_cache_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub covers: CoverSettings,
     pub search_timeout: Duration,
 }
 
@@ -124,6 +140,10 @@ impl CatalogSettings {
             .next()
             .ok_or_else(|| SettingsError::new("lastfm_url", "expected an http(s) URL"))?;
         let key = raw.lastfm_api_key.trim().to_owned();
+        let data_dir = PathBuf::from(raw.catalog_data_dir.trim());
+        if data_dir.as_os_str().is_empty() {
+            return Err(SettingsError::new("catalog_data_dir", "expected a folder path"));
+        }
         Ok(Self {
             music_dirs,
             scan_on_start: raw.scan_on_start,
@@ -135,11 +155,16 @@ impl CatalogSettings {
             lastfm_url,
             lastfm_cache_ttl: Duration::from_secs(raw.lastfm_cache_ttl_secs),
             lastfm_rate_per_sec: raw.lastfm_rate_per_sec.max(1),
-            cover_cache_dir: if raw.cover_cache_dir.is_empty() {
-                std::env::temp_dir().join("tonearm-covers")
-            } else {
-                PathBuf::from(raw.cover_cache_dir)
+            covers: CoverSettings {
+                cache_dir: if raw.cover_cache_dir.trim().is_empty() {
+                    data_dir.join("covers")
+                } else {
+                    PathBuf::from(raw.cover_cache_dir.trim())
+                },
+                cache_max_bytes: raw.cover_cache_max_bytes,
+                max_decodes: usize::try_from(raw.cover_decodes.clamp(1, 64)).unwrap_or(1),
             },
+            data_dir,
             search_timeout: common::settings::positive_millis("search_timeout_ms", raw.search_timeout_ms)?,
         })
     }

@@ -55,6 +55,7 @@ impl Application {
             ScanMetrics::register(metrics.registry())?,
         );
         let sources = Sources::new(pool.clone(), fetcher.clone());
+        let covers = cover_cache(&catalog, fetcher.clone(), &scanner, &metrics).await?;
         let index = Index::new()
             .with(Arc::new(LocalRepository::new(scanner.clone())))
             .with(Arc::new(sources.clone()))
@@ -66,7 +67,7 @@ impl Application {
             index,
             scanner,
             sources,
-            covers: CoverCache::new(catalog.cover_cache_dir.clone(), fetcher),
+            covers,
         };
         let readiness = Readiness::new(settings.readiness_timeout)
             .with(PostgresCheck(pool))
@@ -96,6 +97,22 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.http.run_until_stopped().await
     }
+}
+
+/// The cover cache, its folder prepared off the async runtime.
+async fn cover_cache(
+    catalog: &CatalogSettings,
+    fetcher: Fetcher,
+    scanner: &Scanner,
+    metrics: &Metrics,
+) -> anyhow::Result<CoverCache> {
+    let settings = catalog.covers.clone();
+    let data_dir = catalog.data_dir.clone();
+    let roots = scanner.confine().clone();
+    let registry = metrics.registry().clone();
+    tokio::task::spawn_blocking(move || CoverCache::new(&settings, &data_dir, fetcher, roots, &registry))
+        .await
+        .context("preparing the cover cache")?
 }
 
 /// The Last.fm repository; off (but answering) without an API key.

@@ -6,6 +6,7 @@
 //! its own routes.
 
 pub mod cli;
+pub mod confine;
 pub mod db;
 pub mod error;
 pub mod events;

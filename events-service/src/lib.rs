@@ -9,6 +9,7 @@ pub mod protocol;
 pub mod publisher;
 mod redis_conn;
 pub mod settings;
+mod songs;
 mod startup;
 mod subscriber;
 mod ws;

@@ -12,6 +12,7 @@ struct RawEventsSettings {
     /// Read only to name the default spool directory after the port.
     #[serde(deserialize_with = "lenient::parse")]
     events_port: u16,
+    events_data_dir: String,
     events_spool_dir: String,
     #[serde(deserialize_with = "lenient::parse")]
     events_spool_max_bytes: u64,
@@ -31,12 +32,27 @@ struct RawEventsSettings {
     events_tick_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     events_announcements_kept: usize,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_max_sockets_per_user: usize,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_max_sockets_per_address: usize,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_song_cache_size: usize,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_song_known_ttl_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_song_unknown_ttl_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    events_catalog_timeout_ms: u64,
+    /// The gateway's `TONEARM_PUBLIC_ORIGINS`, read here too.
+    public_origins: String,
 }
 
 impl Default for RawEventsSettings {
     fn default() -> Self {
         Self {
             events_port: 8083,
+            events_data_dir: String::new(),
             events_spool_dir: String::new(),
             events_spool_max_bytes: 256 * 1024 * 1024,
             events_queue_capacity: 65_536,
@@ -47,6 +63,13 @@ impl Default for RawEventsSettings {
             events_rate_limit: 20,
             events_tick_ms: 250,
             events_announcements_kept: 20,
+            events_max_sockets_per_user: 20,
+            events_max_sockets_per_address: 50,
+            events_song_cache_size: 10_000,
+            events_song_known_ttl_secs: 300,
+            events_song_unknown_ttl_secs: 30,
+            events_catalog_timeout_ms: 2_000,
+            public_origins: String::new(),
         }
     }
 }
@@ -54,8 +77,11 @@ impl Default for RawEventsSettings {
 /// Validated settings of the events service.
 #[derive(Debug, Clone)]
 pub struct EventsSettings {
-    /// Where events wait on disk while the broker is away; one directory
-    /// per instance (default `$TMPDIR/tonearm-spool/events-{port}`).
+    /// Where events wait on disk while the broker is away; one private
+    /// directory per instance (default `{data dir}/spool-{port}`, the data
+    /// dir being `TONEARM_EVENTS_DATA_DIR`, else
+    /// `$XDG_STATE_HOME/tonearm/events`, else `.tonearm/data/events` under
+    /// the working directory: never a shared temporary directory).
     pub spool_dir: PathBuf,
     /// The spool refuses new events beyond this size.
     pub spool_max_bytes: u64,
@@ -77,6 +103,29 @@ pub struct EventsSettings {
     pub tick: Duration,
     /// How many announcements are kept for clients that connect later.
     pub announcements_kept: usize,
+    /// Open sockets one signed-in user may hold.
+    pub max_sockets_per_user: usize,
+    /// Open sockets one client address (an IPv6 /64) may hold.
+    pub max_sockets_per_address: usize,
+    /// How the song ids of events are checked against the catalog.
+    pub song_check: SongCheckSettings,
+    /// Browser origins allowed to open a socket directly on the socket port
+    /// when no internal token is configured (development); origins as
+    /// `scheme://host[:port]`.
+    pub public_origins: Vec<String>,
+}
+
+/// The catalog check of song ids (see `crate::songs`).
+#[derive(Debug, Clone)]
+pub struct SongCheckSettings {
+    /// Answers kept in memory at most.
+    pub cache_size: usize,
+    /// How long a song the catalog knows is taken as known.
+    pub known_ttl: Duration,
+    /// How long a song the catalog does not know is refused without asking.
+    pub unknown_ttl: Duration,
+    /// How long one check may take before the event is accepted unchecked.
+    pub timeout: Duration,
 }
 
 impl EventsSettings {
@@ -106,9 +155,7 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
     fn try_from(raw: RawEventsSettings) -> Result<Self, Self::Error> {
         // One spool per instance: instances on one machine differ by port.
         let spool_dir = if raw.events_spool_dir.trim().is_empty() {
-            std::env::temp_dir()
-                .join("tonearm-spool")
-                .join(format!("events-{}", raw.events_port))
+            data_dir(&raw.events_data_dir).join(format!("spool-{}", raw.events_port))
         } else {
             PathBuf::from(raw.events_spool_dir)
         };
@@ -131,6 +178,23 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
             rate_limit: at_least("events_rate_limit", raw.events_rate_limit, 1)?,
             tick: positive_millis("events_tick_ms", raw.events_tick_ms)?,
             announcements_kept: at_least("events_announcements_kept", raw.events_announcements_kept, 1)?,
+            max_sockets_per_user: at_least(
+                "events_max_sockets_per_user",
+                raw.events_max_sockets_per_user,
+                1,
+            )?,
+            max_sockets_per_address: at_least(
+                "events_max_sockets_per_address",
+                raw.events_max_sockets_per_address,
+                1,
+            )?,
+            song_check: SongCheckSettings {
+                cache_size: at_least("events_song_cache_size", raw.events_song_cache_size, 1)?,
+                known_ttl: Duration::from_secs(raw.events_song_known_ttl_secs),
+                unknown_ttl: Duration::from_secs(raw.events_song_unknown_ttl_secs),
+                timeout: positive_millis("events_catalog_timeout_ms", raw.events_catalog_timeout_ms)?,
+            },
+            public_origins: origins(&raw.public_origins)?,
         })
     }
 }
@@ -142,6 +206,38 @@ pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError
     Ok(KnownSettings::of::<RawEventsSettings>())
 }
 
+/// `TONEARM_EVENTS_DATA_DIR`, else `$XDG_STATE_HOME/tonearm/events`, else
+/// `.tonearm/data/events` (relative to the working directory, as the rest
+/// of `.tonearm/`).
+fn data_dir(configured: &str) -> PathBuf {
+    if !configured.trim().is_empty() {
+        return PathBuf::from(configured.trim());
+    }
+    match std::env::var_os("XDG_STATE_HOME").filter(|value| !value.is_empty()) {
+        Some(state) => PathBuf::from(state).join("tonearm").join("events"),
+        None => PathBuf::from(".tonearm").join("data").join("events"),
+    }
+}
+
+/// Comma-separated origins, each kept as `scheme://host[:port]` (as the
+/// gateway reads the same setting).
+fn origins(value: &str) -> Result<Vec<String>, SettingsError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match url::Url::parse(part) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Ok(url.origin().ascii_serialization())
+            }
+            _ => Err(SettingsError::new(
+                "public_origins",
+                format!("expected comma-separated origins such as https://music.example.org, got {part:?}"),
+            )),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +247,34 @@ mod tests {
         let settings = EventsSettings::try_from(RawEventsSettings::default()).expect("valid");
         assert_eq!(settings.max_frame_bytes, 4096);
         assert_eq!(settings.heartbeat, Duration::from_secs(15));
+        assert_eq!(
+            (settings.max_sockets_per_user, settings.max_sockets_per_address),
+            (20, 50)
+        );
+        assert!(
+            !settings.spool_dir.starts_with(std::env::temp_dir()),
+            "the spool is not in a shared temporary directory: {}",
+            settings.spool_dir.display()
+        );
+    }
+
+    #[test]
+    fn public_origins_are_normalised_and_checked() {
+        let raw = RawEventsSettings {
+            public_origins: "https://music.example.org/, http://127.0.0.1:5173".into(),
+            ..RawEventsSettings::default()
+        };
+        let settings = EventsSettings::try_from(raw).expect("valid");
+        assert_eq!(
+            settings.public_origins,
+            ["https://music.example.org", "http://127.0.0.1:5173"]
+        );
+        let raw = RawEventsSettings {
+            public_origins: "music.example.org".into(),
+            ..RawEventsSettings::default()
+        };
+        let error = EventsSettings::try_from(raw).expect_err("refused");
+        assert_eq!(error.name, "TONEARM_PUBLIC_ORIGINS");
     }
 
     #[test]

@@ -20,8 +20,9 @@ use crate::{
     publisher::{Publisher, PublisherMetrics, PublisherThread},
     redis_conn::LazyRedis,
     settings::EventsSettings,
+    songs::SongCheck,
     subscriber,
-    ws::{WsContext, WsListener},
+    ws::{Gate, SocketCaps, WsContext, WsListener},
 };
 
 /// The events service, bound and ready to run.
@@ -92,6 +93,17 @@ impl Application {
             WsListener::bind(&settings.hosts.events, settings.ports.events_ws)?
         };
         let ws_port = ws.port();
+        let songs = SongCheck::new(
+            settings.upstreams.catalog.clone(),
+            settings.internal_token.clone(),
+            events.song_check.clone(),
+            metrics.registry(),
+        )?;
+        let gate = Gate {
+            token: InternalToken::new(settings.internal_token.clone()),
+            public_origins: events.public_origins.clone(),
+            caps: SocketCaps::new(events.max_sockets_per_user, events.max_sockets_per_address),
+        };
         let ws_listener = ws.serve(Arc::new(WsContext {
             closing: closing_rx,
             publisher: publisher.clone(),
@@ -99,7 +111,8 @@ impl Application {
             settings: events.clone(),
             instance: settings.instance_id.clone(),
             connections: connections.clone(),
-            token: InternalToken::new(settings.internal_token.clone()),
+            gate,
+            songs,
         }));
         let ops_stats_context = web::Data::new(OpsStatsContext {
             redis: Arc::clone(&redis),

@@ -3,6 +3,13 @@
 use common::events::{PlayerEvent, StatsKeys};
 use redis::{Script, aio::MultiplexedConnection};
 
+/// A song's play counter (and a day's unique-listener count) expires this
+/// long after the last play that touched it: 90 days. Ids that are never
+/// played again (a song removed from the library, an id recorded while
+/// the catalog could not be asked) then leave nothing behind. Listener
+/// sets expire with the session TTL after their last update.
+pub const SONG_COUNTER_TTL_SECS: u64 = 90 * 86_400;
+
 /// How the fold writes: where, and how long derived keys live.
 #[derive(Debug, Clone)]
 pub struct FoldTarget {
@@ -61,7 +68,8 @@ impl Folder {
             .arg(next_offset)
             .arg(target.session_ttl_secs)
             .arg(target.trending_ttl_secs)
-            .arg(if target.notify { 1 } else { 0 });
+            .arg(if target.notify { 1 } else { 0 })
+            .arg(SONG_COUNTER_TTL_SECS);
         for Positioned { offset, event } in events {
             invocation
                 .arg(*offset)

@@ -21,6 +21,9 @@ pub async fn connect(port: u16, session: &str) -> anyhow::Result<Socket> {
     request
         .headers_mut()
         .insert("x-tonearm-session", session.parse().context("session header")?);
+    request
+        .headers_mut()
+        .insert("x-tonearm-internal-token", crate::services::TOKEN.parse()?);
     let config = WebSocketConfig::default()
         .read_buffer_size(4096)
         .write_buffer_size(0);

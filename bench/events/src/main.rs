@@ -276,6 +276,7 @@ async fn latency(
                 events.port
             ))
             .header("x-tonearm-role", "admin")
+            .header("x-tonearm-internal-token", services::TOKEN)
             .json(&serde_json::json!({"text": sent}))
             .send()
             .await?

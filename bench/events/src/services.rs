@@ -47,6 +47,9 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// The internal token the bench's services share with its clients.
+pub const TOKEN: &str = "bench-events-internal-token";
+
 impl Service {
     /// Starts `binary` with the isolation settings plus `extra` variables.
     pub async fn start(
@@ -66,6 +69,12 @@ impl Service {
             .env("TONEARM_KAFKA_BROKERS", &isolation.brokers)
             .env("TONEARM_REDIS_URL", &isolation.redis_url)
             .env("TONEARM_EVENTS_SPOOL_DIR", &isolation.spool_dir)
+            .env("TONEARM_INTERNAL_TOKEN", TOKEN)
+            // Every bench socket comes from loopback, far over the per-address cap.
+            .env("TONEARM_EVENTS_MAX_SOCKETS_PER_ADDRESS", "1000000")
+            .env("TONEARM_EVENTS_MAX_SOCKETS_PER_USER", "1000000")
+            // No catalog runs in this bench: plays are accepted unchecked.
+            .env("TONEARM_CATALOG_URL", "http://127.0.0.1:9")
             .env(
                 "TONEARM_LOG",
                 std::env::var("BENCH_CHILD_LOG").unwrap_or_else(|_| "warn".into()),

@@ -1,37 +1,71 @@
 //! `GET songs/{id}/cover`, `GET albums/{id}/cover` with `?size=`.
+//!
+//! A cover is served from the Tonearm origin, so it must never be read as
+//! a page: it always has an image content type, `nosniff`, and a sandbox
+//! policy (set on every answer of these routes by [`headers`]).
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    middleware::DefaultHeaders,
+    web,
+};
 use common::ApiError;
 use serde::Deserialize;
 
 use super::{AppState, db_error};
-use crate::{covers::SIZES, ids::parse_id, store::songs};
+use crate::{
+    covers::{CoverError, CoverSize, DecodeError},
+    ids::parse_id,
+    store::songs,
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CoverQuery {
-    /// Largest side in pixels (16..2048); the original when absent.
+    /// Largest side in pixels, answered at the step at or above it (64,
+    /// 128, 256, 512 or 1024); the original when absent.
     pub size: Option<String>,
 }
 
-fn parse_size(size: Option<&str>) -> Result<Option<u32>, ApiError> {
+/// The headers of every cover answer, errors included.
+pub fn headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::CONTENT_SECURITY_POLICY, "sandbox"))
+}
+
+fn parse_size(size: Option<&str>) -> Result<Option<CoverSize>, ApiError> {
     size.map(|text| {
-        text.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|size| SIZES.contains(size))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_parameter",
-                    "query parameter `size` is invalid: expected a number of pixels from 16 to 2048",
-                )
-            })
+        text.parse::<CoverSize>().map_err(|error| {
+            ApiError::bad_request(
+                "invalid_parameter",
+                format!("query parameter `size` is invalid: {error}"),
+            )
+        })
     })
     .transpose()
 }
 
+impl From<CoverError> for ApiError {
+    fn from(error: CoverError) -> Self {
+        match error {
+            CoverError::Unusable(decode @ (DecodeError::TooLarge | DecodeError::Undecodable)) => {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "cover_unusable",
+                    decode.to_string(),
+                )
+            }
+            CoverError::Unusable(error @ DecodeError::Encode(_)) => ApiError::internal(error),
+            CoverError::Unexpected(error) => ApiError::internal(error),
+        }
+    }
+}
+
 /// The cover of a song.
 #[utoipa::path(get, path = "/api/catalog/songs/{id}/cover", params(CoverQuery),
-    responses((status = 200, description = "image bytes"), (status = 304), (status = 404)))]
+    responses((status = 200, description = "image bytes"), (status = 304), (status = 404),
+        (status = 422, description = "the image is too large to decode or not an image")))]
 pub async fn song_cover(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -49,7 +83,8 @@ pub async fn song_cover(
 
 /// The cover of an album: that of its first track with one.
 #[utoipa::path(get, path = "/api/catalog/albums/{id}/cover", params(CoverQuery),
-    responses((status = 200, description = "image bytes"), (status = 304), (status = 404)))]
+    responses((status = 200, description = "image bytes"), (status = 304), (status = 404),
+        (status = 422, description = "the image is too large to decode or not an image")))]
 pub async fn album_cover(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -73,14 +108,13 @@ async fn serve(
     req: &HttpRequest,
     state: &AppState,
     song: &songs::SongRow,
-    size: Option<u32>,
+    size: Option<CoverSize>,
     what: &str,
 ) -> Result<HttpResponse, ApiError> {
     let cover = state
         .covers
         .cover(song, size)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found(what))?;
     let cache = (header::CACHE_CONTROL, "public, max-age=604800");
     let matches = req

@@ -103,7 +103,8 @@ pub struct SongDetail {
     pub sample_rate: Option<i32>,
     pub channels: Option<i32>,
     pub codec: Option<String>,
-    /// For Internet songs: the episode or track URL.
+    /// For Internet songs: the episode or track URL; admins only (null for
+    /// everyone else).
     pub url: Option<String>,
     pub description: Option<String>,
     pub published_at: Option<DateTime<Utc>>,

@@ -73,10 +73,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.json", web::get().to(openapi::serve))
             .route("/songs", web::get().to(songs::list))
             .route("/songs/{id}", web::get().to(songs::get))
-            .route("/songs/{id}/cover", web::get().to(covers::song_cover))
+            .service(
+                web::resource("/songs/{id}/cover")
+                    .wrap(covers::headers())
+                    .route(web::get().to(covers::song_cover)),
+            )
             .route("/albums", web::get().to(library::albums))
             .route("/albums/{id}", web::get().to(library::album))
-            .route("/albums/{id}/cover", web::get().to(covers::album_cover))
+            .service(
+                web::resource("/albums/{id}/cover")
+                    .wrap(covers::headers())
+                    .route(web::get().to(covers::album_cover)),
+            )
             .route("/artists", web::get().to(library::artists))
             .route("/artists/{id}", web::get().to(library::artist))
             .route("/genres", web::get().to(library::genres))

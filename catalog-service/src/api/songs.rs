@@ -1,7 +1,10 @@
 //! `GET songs`, `GET songs/{id}`.
 
-use actix_web::{HttpResponse, web};
-use common::ApiError;
+use actix_web::{HttpRequest, HttpResponse, web};
+use common::{
+    ApiError,
+    identity::{Identity, Role},
+};
 
 use super::{AppState, db_error, dto};
 use crate::{
@@ -35,15 +38,25 @@ pub async fn list(
     }))
 }
 
-/// One song with every tag, technical details and repository details.
+/// One song with every tag, technical details and repository details. The
+/// origin URL of an Internet song is shown to admins only: a private feed
+/// carries its subscriber's token in it.
 #[utoipa::path(get, path = "/api/catalog/songs/{id}",
     responses((status = 200, body = dto::SongDetail), (status = 400), (status = 404)))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "song")?;
     let row = songs::get(state.db()?, id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::not_found(format!("song {id}")))?;
     let details = state.index.details(Subject::Song(&row)).await;
-    Ok(HttpResponse::Ok().json(dto::SongDetail::new(&row, details)))
+    let mut detail = dto::SongDetail::new(&row, details);
+    if Identity::from_headers(req.headers()).role != Role::Admin {
+        detail.url = None;
+    }
+    Ok(HttpResponse::Ok().json(detail))
 }

@@ -1,5 +1,6 @@
-//! `spawn_app()`: the real catalog on port 0 with its own PostgreSQL schema
-//! and music folder.
+//! `spawn_app()`: the real catalog on port 0 with its own PostgreSQL schema,
+//! music folder and data folder, behind an internal token its client sends
+//! on every request (as the gateway does).
 
 use std::{path::Path, time::Duration};
 
@@ -8,14 +9,23 @@ use catalog_service::{
     settings::{CatalogSettings, RawCatalogSettings},
 };
 use common::{Settings, fetch::RawFetchSettings};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{
+    Client, Response, StatusCode,
+    header::{HeaderMap, HeaderValue},
+};
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// The internal token every test app is started with.
+pub const TOKEN: &str = "test-internal-token-0123456789";
+
 pub struct TestApp {
     pub address: String,
+    /// Sends the internal token, like the gateway.
     pub client: Client,
     pub music: TempDir,
+    /// The catalog's data folder (`TONEARM_CATALOG_DATA_DIR`).
+    pub data: TempDir,
     pub app: catalog_service::api::AppState,
 }
 
@@ -72,8 +82,10 @@ async fn spawn_in(music: TempDir, mut options: Options) -> TestApp {
     if let Some(url) = options.database_url.take() {
         settings.database.url = url;
     }
+    settings.internal_token = Some(TOKEN.into());
+    let data = TempDir::new().expect("a temp dir");
     options.raw.music_dirs = music.path().display().to_string();
-    options.raw.cover_cache_dir = music.path().join(".covers").display().to_string();
+    options.raw.catalog_data_dir = data.path().join("catalog").display().to_string();
     let fetch = RawFetchSettings {
         fetch_allow_hosts: options.allow_hosts.clone(),
     };
@@ -84,10 +96,17 @@ async fn spawn_in(music: TempDir, mut options: Options) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
+    let mut headers = HeaderMap::new();
+    headers.insert("x-tonearm-internal-token", HeaderValue::from_static(TOKEN));
+    let client = Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client");
     let test_app = TestApp {
         address,
-        client: Client::new(),
+        client,
         music,
+        data,
         app: state,
     };
     if !database_down {

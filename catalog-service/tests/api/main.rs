@@ -1,13 +1,17 @@
 //! Integration tests of the catalog against the real PostgreSQL.
 
 mod audio;
+mod confinement;
+mod cover_limits;
 mod covers;
 mod fixtures;
 mod health;
 mod helpers;
 mod internal;
+mod internal_token;
 mod lastfm;
 mod library;
+mod privacy;
 mod replicas;
 mod scan;
 mod songs;

@@ -28,12 +28,14 @@ fn settings(schema: &str) -> Settings {
     settings
 }
 
-/// Catalog settings on `music`, fetching only from `allow_hosts`.
-fn catalog(music: &Path, allow_hosts: &str) -> CatalogSettings {
+/// Catalog settings on `music`, keeping its data under `data`, fetching
+/// only from `allow_hosts`.
+fn catalog(music: &Path, data: &Path, allow_hosts: &str) -> CatalogSettings {
     let raw = RawCatalogSettings {
         watch: false,
         scan_on_start: false,
         music_dirs: music.display().to_string(),
+        catalog_data_dir: data.join("catalog").display().to_string(),
         ..RawCatalogSettings::default()
     };
     let fetch = RawFetchSettings {
@@ -42,9 +44,10 @@ fn catalog(music: &Path, allow_hosts: &str) -> CatalogSettings {
     CatalogSettings::validate(raw, fetch).expect("catalog settings")
 }
 
-/// One replica, migrated and serving.
-async fn replica(schema: &str, music: &Path) -> AppState {
-    replica_with(schema, catalog(music, "")).await
+/// One replica, migrated and serving, with a data folder of its own.
+async fn replica(schema: &str, music: &Path) -> (AppState, TempDir) {
+    let data = TempDir::new().expect("a temp dir");
+    (replica_with(schema, catalog(music, data.path(), "")).await, data)
 }
 
 async fn replica_with(schema: &str, catalog: CatalogSettings) -> AppState {
@@ -59,18 +62,33 @@ async fn replica_with(schema: &str, catalog: CatalogSettings) -> AppState {
     state
 }
 
+/// Two replicas sharing a schema and a music folder.
+struct Replicas {
+    music: TempDir,
+    pool: PgPool,
+    a: AppState,
+    b: AppState,
+    _data: [TempDir; 2],
+}
+
 /// A music folder of `count` songs, and two replicas sharing a schema.
-async fn two_replicas(count: usize) -> (TempDir, PgPool, AppState, AppState) {
+async fn two_replicas(count: usize) -> Replicas {
     let music = TempDir::new().expect("a temp dir");
     make(music.path(), "0.mp3", &Tags::song("Joga", "Björk", "Homogenic"));
     for n in 1..count {
         std::fs::copy(music.path().join("0.mp3"), music.path().join(format!("{n}.mp3"))).expect("copy");
     }
     let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let a = replica(&schema, music.path()).await;
-    let b = replica(&schema, music.path()).await;
+    let (a, data_a) = replica(&schema, music.path()).await;
+    let (b, data_b) = replica(&schema, music.path()).await;
     let pool = common::db::lazy_pool(&settings(&schema).database, 2).expect("pool");
-    (music, pool, a, b)
+    Replicas {
+        music,
+        pool,
+        a,
+        b,
+        _data: [data_a, data_b],
+    }
 }
 
 async fn wait_idle(replicas: &[&AppState]) {
@@ -83,7 +101,14 @@ async fn wait_idle(replicas: &[&AppState]) {
 
 #[tokio::test]
 async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
-    let (_music, pool, a, b) = two_replicas(40).await;
+    // Bound by name: a field left to `..` would be dropped (the folders deleted) at once.
+    let Replicas {
+        music: _music,
+        pool,
+        a,
+        b,
+        _data,
+    } = two_replicas(40).await;
     let (started_a, started_b) = tokio::join!(a.scanner.start("api"), b.scanner.start("api"));
     assert!(
         started_a.is_ok() != started_b.is_ok(),
@@ -97,11 +122,6 @@ async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
         .await
         .expect("scans counted");
     assert_eq!(scans, 1);
-    let songs: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
-        .fetch_one(&pool)
-        .await
-        .expect("songs counted");
-    assert_eq!(songs, 40);
     // Both show it, though only one ran it.
     let (ran, other) = if a.scanner.current().is_some() {
         (&a, &b)
@@ -112,7 +132,11 @@ async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
     let shown = other.scanner.current_anywhere().await.expect("the scan is shown");
     let own = ran.scanner.current().expect("the scan ran here");
     assert_eq!((shown.id, shown.state.as_str()), (own.id, "finished"));
-    assert_eq!(shown.done, 40);
+    let songs: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
+        .fetch_one(&pool)
+        .await
+        .expect("songs counted");
+    assert_eq!((songs, shown.done), (40, 40));
     // Once it is over, the other replica may scan.
     let second = other;
     second.scanner.start("api").await.expect("free again");
@@ -121,7 +145,13 @@ async fn two_replicas_asked_to_scan_at_once_run_one_scan() {
 
 #[tokio::test]
 async fn while_another_replica_scans_changes_wait_and_scans_are_refused() {
-    let (music, pool, a, _b) = two_replicas(1).await;
+    let Replicas {
+        music,
+        pool,
+        a,
+        b: _b,
+        _data,
+    } = two_replicas(1).await;
     // The other replica, mid-scan.
     let other = pg_lock::try_lock(&pool, SCAN_LOCK)
         .await
@@ -162,9 +192,12 @@ async fn scheduled_source_refreshes_wait_while_another_replica_refreshes() {
                 <item><title>One</title><enclosure url=\"/media/one.mp3\" length=\"1000\" type=\"audio/mpeg\"/></item>\
                 </channel></rss>";
     server.set("/feed.xml", Route::ok("application/rss+xml", feed));
-    let music = TempDir::new().expect("a temp dir");
+    let (music, data) = (
+        TempDir::new().expect("a temp dir"),
+        TempDir::new().expect("a temp dir"),
+    );
     let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let mut settings = catalog(music.path(), &server.host());
+    let mut settings = catalog(music.path(), data.path(), &server.host());
     // Due again a moment after each refresh, checked as often.
     settings.source_refresh = Duration::from_millis(300);
     let app = replica_with(&schema, settings).await;

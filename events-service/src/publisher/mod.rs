@@ -10,6 +10,7 @@
 //! there, in order, once the producer has room again.
 
 mod metrics;
+mod private_files;
 pub mod spool;
 mod worker;
 

@@ -2,16 +2,14 @@
 //! away. One append-only file of length-prefixed records, synced to disk
 //! once per batch of appends; a small position file says how far it has
 //! been sent, so a restart resumes there. When everything is sent the file
-//! is truncated.
+//! is truncated. The directory is private (0700) and links planted in it
+//! are never followed (see `private_files`).
 
-use std::{
-    fs::{File, OpenOptions},
-    io::Read as _,
-    os::unix::fs::FileExt as _,
-    path::{Path, PathBuf},
-};
+use std::{fs::File, io::Read as _, os::unix::fs::FileExt as _, path::Path};
 
 use anyhow::Context as _;
+
+use super::private_files::{open_no_follow, private_dir, rewrite};
 
 /// One spooled Kafka record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +51,8 @@ fn take_part(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 /// The spool of one events-service instance.
 pub struct Spool {
     file: File,
-    position_path: PathBuf,
+    /// `events.spool.pos`, kept open so that it is never reopened by path.
+    position: File,
     /// Bytes written (the end of the last complete record).
     end: u64,
     /// Start of the next record to send.
@@ -65,29 +64,23 @@ pub struct Spool {
 impl Spool {
     /// Opens (or creates) the spool in `dir`, dropping a torn last record.
     pub fn open(dir: &Path, max_bytes: u64) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the spool directory {}", dir.display()))?;
-        let path = dir.join("events.spool");
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("opening {}", path.display()))?;
+        private_dir(dir)?;
+        let mut file = open_no_follow(&dir.join("events.spool"))?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).context("reading the spool")?;
         let end = complete_prefix(&bytes);
         file.set_len(end).context("dropping a torn spool record")?;
-        let position_path = dir.join("events.spool.pos");
-        let read = std::fs::read_to_string(&position_path)
+        let mut position = open_no_follow(&dir.join("events.spool.pos"))?;
+        let mut text = String::new();
+        let read = position
+            .read_to_string(&mut text)
             .ok()
-            .and_then(|text| text.trim().parse::<u64>().ok())
+            .and_then(|_| text.trim().parse::<u64>().ok())
             .filter(|read| *read <= end)
             .unwrap_or(0);
         Ok(Self {
             file,
-            position_path,
+            position,
             end,
             read,
             max_bytes,
@@ -138,7 +131,7 @@ impl Spool {
         self.file.sync_data().context("syncing the spool")?;
         self.end = bytes.len() as u64;
         self.read = 0;
-        std::fs::write(&self.position_path, "0").context("saving the spool position")
+        rewrite(&self.position, b"0").context("saving the spool position")
     }
 
     /// Writes the queued records and syncs them to disk (one fsync per batch).
@@ -187,7 +180,7 @@ impl Spool {
             self.end = 0;
             self.read = 0;
         }
-        std::fs::write(&self.position_path, self.read.to_string()).context("saving the spool position")
+        rewrite(&self.position, self.read.to_string().as_bytes()).context("saving the spool position")
     }
 }
 
@@ -206,7 +199,7 @@ fn complete_prefix(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
+    use std::{fs::OpenOptions, io::Write as _, os::unix::fs::PermissionsExt as _, path::PathBuf};
 
     use super::*;
 
@@ -269,6 +262,39 @@ mod tests {
             appended += 1;
         }
         assert!(appended > 1, "a few records fit before the limit");
+        std::fs::remove_dir_all(dir).expect("cleanup");
+    }
+
+    /// Another account plants `events.spool` (or the position file) as a
+    /// link to a file of the service's user: the spool must not write
+    /// events into that file, nor serve its bytes as events.
+    #[test]
+    fn a_link_planted_at_a_spool_file_is_not_followed() {
+        for name in ["events.spool", "events.spool.pos"] {
+            let dir = temp_dir();
+            std::fs::create_dir_all(&dir).expect("dir");
+            let victim = dir.with_extension("victim");
+            std::fs::write(&victim, b"precious").expect("victim");
+            std::os::unix::fs::symlink(&victim, dir.join(name)).expect("planted link");
+            let error = Spool::open(&dir, 1 << 20).err().expect("refused");
+            assert!(error.to_string().contains("symbolic link"), "{name}: {error}");
+            assert_eq!(
+                std::fs::read(&victim).expect("victim"),
+                b"precious",
+                "{name}: the link's target is untouched"
+            );
+            std::fs::remove_dir_all(&dir).expect("cleanup");
+            std::fs::remove_file(victim).expect("cleanup");
+        }
+    }
+
+    #[test]
+    fn the_spool_directory_is_private() {
+        let dir = temp_dir();
+        let spool = Spool::open(&dir, 1 << 20).expect("open");
+        drop(spool);
+        let mode = std::fs::metadata(&dir).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "only the service's user can enter the spool");
         std::fs::remove_dir_all(dir).expect("cleanup");
     }
 }

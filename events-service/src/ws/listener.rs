@@ -1,7 +1,11 @@
 //! The WebSocket port: accepts connections, gives each its own task, and
 //! stops accepting when the service begins to stop.
 
-use std::{net::ToSocketAddrs as _, sync::Arc, time::Duration};
+use std::{
+    net::{SocketAddr, ToSocketAddrs as _},
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use tokio::{
@@ -78,11 +82,11 @@ async fn accept_loop(listener: tokio::net::TcpListener, context: Arc<WsContext>)
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _)) => {
+            Ok((stream, peer)) => {
                 // Messages are small and written whole: no reason to wait
                 // for more (Nagle) before sending.
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(connection(stream, Arc::clone(&context)));
+                tokio::spawn(connection(stream, peer, Arc::clone(&context)));
             }
             Err(error) => {
                 // Out of file descriptors, typically: wait rather than spin.
@@ -105,12 +109,12 @@ fn config(max_frame_bytes: usize) -> WebSocketConfig {
 }
 
 /// The upgrade, bounded in time, then the session.
-async fn connection(stream: TcpStream, context: Arc<WsContext>) {
-    let mut identity = None;
+async fn connection(stream: TcpStream, peer: SocketAddr, context: Arc<WsContext>) {
+    let mut admitted = None;
     #[allow(clippy::result_large_err)] // tungstenite's callback contract
     let callback = |request: &Request, response: Response| {
-        handshake::accept(&context.token, request, response).map(|(response, caller)| {
-            identity = Some(caller);
+        handshake::accept(&context.gate, peer, request, response).map(|(response, caller)| {
+            admitted = Some(caller);
             response
         })
     };
@@ -133,7 +137,7 @@ async fn connection(stream: TcpStream, context: Arc<WsContext>) {
             return;
         }
     };
-    if let Some(identity) = identity {
-        session::run(context, identity, socket).await;
+    if let Some(admitted) = admitted {
+        session::run(context, admitted, socket).await;
     }
 }

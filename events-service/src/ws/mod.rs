@@ -3,16 +3,21 @@
 //! that stays open for hours then costs its small tungstenite buffers and
 //! one task, not an HTTP/1 dispatcher's fixed 16 KiB.
 
+mod caps;
+mod connection;
 mod handshake;
 mod limits;
 mod listener;
+mod outgoing;
 mod session;
 
 use prometheus::IntGauge;
 
+pub use caps::SocketCaps;
+pub use handshake::Gate;
 pub use listener::WsListener;
 
-use crate::{hub::Hub, publisher::Publisher, settings::EventsSettings};
+use crate::{hub::Hub, publisher::Publisher, settings::EventsSettings, songs::SongCheck};
 
 /// What every socket needs.
 pub struct WsContext {
@@ -21,8 +26,10 @@ pub struct WsContext {
     pub settings: EventsSettings,
     pub instance: String,
     pub connections: IntGauge,
-    /// Identity headers are refused without it (see `common::identity`).
-    pub token: common::identity::InternalToken,
+    /// What an upgrade must pass: token, origin, caps.
+    pub gate: Gate,
+    /// Whether the catalog knows the songs events name.
+    pub songs: SongCheck,
     /// Turns true when the service begins to stop: the listener stops
     /// accepting and sockets close with 1012.
     pub closing: tokio::sync::watch::Receiver<bool>,

@@ -6,130 +6,31 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::{EventType, PlayerEvent};
-use futures_util::{SinkExt as _, StreamExt as _};
-use tokio::{
-    net::TcpStream,
-    sync::{broadcast, watch},
-};
-use tokio_tungstenite::{
-    WebSocketStream,
-    tungstenite::{
-        Bytes, Error as WsError, Message,
-        protocol::{
-            CloseFrame,
-            frame::{
-                Frame,
-                coding::{CloseCode, Data, OpCode},
-            },
-        },
-    },
+use common::events::EventType;
+use futures_util::StreamExt as _;
+use tokio::sync::{broadcast, watch};
+use tokio_tungstenite::tungstenite::{
+    Bytes, Error as WsError, Message,
+    protocol::{CloseFrame, frame::coding::CloseCode},
 };
 
 use super::{
-    Identity, WsContext,
+    WsContext,
+    connection::Connection,
+    handshake::Admitted,
     limits::{RateLimit, Verdict},
+    outgoing::{Socket, send, send_text},
 };
-use crate::{
-    protocol::{self, ClientMessage, PROTOCOL_VERSION, Refusal, ServerMessage, Stats},
-    publisher::spool::Record,
-};
-
-type Socket = WebSocketStream<TcpStream>;
+use crate::protocol::{PROTOCOL_VERSION, Refusal, ServerMessage, Stats};
 
 /// How long the closing handshake may take before the connection is dropped.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
-
-/// Longer messages (a `hello` with many long announcements) go out as
-/// fragments of at most this many bytes: tungstenite keeps its outgoing
-/// buffer at the size of the largest frame for the socket's whole life.
-const FRAGMENT: usize = 1024;
-
-struct Connection {
-    context: Arc<WsContext>,
-    identity: Identity,
-    song: Option<String>,
-    stats: watch::Receiver<Arc<str>>,
-}
 
 fn close(code: CloseCode, reason: &str) -> Option<CloseFrame> {
     Some(CloseFrame {
         code,
         reason: reason.into(),
     })
-}
-
-/// The `disconnected` event is sent when the connection is dropped, so it
-/// is also sent when a stopping server drops the socket's task.
-impl Drop for Connection {
-    fn drop(&mut self) {
-        let _ = self.publish(EventType::Disconnected, self.song.clone(), None);
-        self.context.connections.dec();
-    }
-}
-
-impl Connection {
-    fn publish(
-        &self,
-        kind: EventType,
-        song: Option<String>,
-        position_ms: Option<u64>,
-    ) -> Result<(), Refusal> {
-        let event = PlayerEvent::new(
-            &self.identity.session,
-            self.identity.user.as_deref(),
-            kind,
-            &self.context.instance,
-        )
-        .at(song, position_ms);
-        let record = Record {
-            key: self.identity.session.clone(),
-            request_id: self.identity.request_id.clone(),
-            payload: event.encode(),
-        };
-        self.context
-            .publisher
-            .publish(record)
-            .map_err(|error| Refusal::new(error.code(), error.to_string()))
-    }
-
-    /// Turns a valid message into an event; a new song switches the figures
-    /// this socket receives.
-    fn handle(&mut self, message: ClientMessage) -> Result<(), Refusal> {
-        let kind = message.event_type();
-        let (named, position) = message.song_and_position();
-        let song = match (kind, named) {
-            (EventType::Heartbeat, _) => None,
-            (_, Some(song)) => Some(song.to_owned()),
-            (_, None) => Some(self.song.clone().ok_or_else(|| {
-                Refusal::new(
-                    "no_song",
-                    format!("{} needs a song: send play first or name the song", kind.as_str()),
-                )
-            })?),
-        };
-        self.publish(kind, song.clone(), position)?;
-        let now_playing = match kind {
-            EventType::Ended => None,
-            EventType::Heartbeat => self.song.clone(),
-            _ => song,
-        };
-        if now_playing != self.song {
-            let (_, stats) = self.context.hub.subscribe(now_playing.as_deref());
-            self.stats = stats;
-            self.song = now_playing;
-        }
-        Ok(())
-    }
-}
-
-/// Sends one message; false when the client is gone or has not read for
-/// the presence timeout.
-async fn send(socket: &mut Socket, message: Message, within: Duration) -> bool {
-    matches!(
-        tokio::time::timeout(within, socket.send(message)).await,
-        Ok(Ok(()))
-    )
 }
 
 /// The first message: protocol version, session, heartbeat, figures and
@@ -146,59 +47,12 @@ fn hello(context: &WsContext, session: &str, stats: Stats) -> String {
     .to_json()
 }
 
-/// Sends a text message, in fragments when it is long (see [`FRAGMENT`]).
-async fn send_text(socket: &mut Socket, text: String, within: Duration) -> bool {
-    if text.len() <= FRAGMENT {
-        send(socket, Message::text(text), within).await
-    } else {
-        // Boxed: the rare long message does not enlarge every socket's task.
-        Box::pin(send_fragments(socket, text, within)).await
-    }
-}
-
-async fn send_fragments(socket: &mut Socket, text: String, within: Duration) -> bool {
-    for frame in fragments(text) {
-        if !send(socket, Message::Frame(frame), within).await {
-            return false;
-        }
-    }
-    true
-}
-
-/// A text message as a first frame and continuation frames, cut at
-/// character boundaries.
-fn fragments(text: String) -> Vec<Frame> {
-    let mut cuts = vec![0];
-    while let Some(&start) = cuts.last()
-        && start < text.len()
-    {
-        let mut end = (start + FRAGMENT).min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        cuts.push(end);
-    }
-    let bytes = Bytes::from(text);
-    cuts.windows(2)
-        .map(|cut| {
-            let (start, end) = (cut[0], cut[1]);
-            let opcode = if start == 0 { Data::Text } else { Data::Continue };
-            Frame::message(bytes.slice(start..end), OpCode::Data(opcode), end == bytes.len())
-        })
-        .collect()
-}
-
 /// Runs one socket until either side closes it.
-pub async fn run(context: Arc<WsContext>, identity: Identity, mut socket: Socket) {
+pub async fn run(context: Arc<WsContext>, admitted: Admitted, mut socket: Socket) {
+    let Admitted { identity, permit } = admitted;
     tracing::debug!(request_id = identity.request_id.as_deref(), "socket opened");
-    context.connections.inc();
     let (stats, stats_rx) = context.hub.subscribe(None);
-    let mut connection = Connection {
-        context: Arc::clone(&context),
-        identity,
-        song: None,
-        stats: stats_rx,
-    };
+    let mut connection = Connection::new(Arc::clone(&context), identity, permit, stats_rx);
     let connected = connection.publish(EventType::Connected, None, None);
     let hello = hello(&context, &connection.identity.session, stats);
     let within = context.settings.presence_timeout;
@@ -257,7 +111,7 @@ async fn serve(connection: &mut Connection, socket: &mut Socket) -> Option<Close
         let outgoing = match wake {
             Wake::Frame(frame) => {
                 last_heard = Instant::now();
-                match on_frame(connection, &mut limit, frame) {
+                match on_frame(connection, &mut limit, frame).await {
                     Step::Reply(text) => text,
                     Step::Nothing => continue,
                     Step::Close(reason) => return reason,
@@ -302,7 +156,7 @@ enum Step {
     Close(Option<CloseFrame>),
 }
 
-fn on_frame(
+async fn on_frame(
     connection: &mut Connection,
     limit: &mut RateLimit,
     frame: Option<Result<Message, WsError>>,
@@ -313,7 +167,7 @@ fn on_frame(
         Some(Ok(message)) => message,
     };
     match message {
-        Message::Text(text) => on_text(connection, limit, text.as_str()),
+        Message::Text(text) => on_text(connection, limit, text.as_str()).await,
         Message::Binary(_) => Step::Close(close(
             CloseCode::Unsupported,
             "binary frames are not supported; send JSON text frames",
@@ -337,9 +191,9 @@ fn refusal_of(connection: &Connection, error: &WsError) -> Option<CloseFrame> {
     }
 }
 
-fn on_text(connection: &mut Connection, limit: &mut RateLimit, text: &str) -> Step {
+async fn on_text(connection: &mut Connection, limit: &mut RateLimit, text: &str) -> Step {
     match limit.check(Instant::now()) {
-        Verdict::Allow => match protocol::parse(text).and_then(|message| connection.handle(message)) {
+        Verdict::Allow => match connection.accept(text).await {
             Ok(()) => Step::Nothing,
             Err(refusal) => Step::Reply(refusal.to_json()),
         },
@@ -355,24 +209,5 @@ fn on_text(connection: &mut Connection, limit: &mut RateLimit, text: &str) -> St
         ),
         Verdict::Refuse { tell: false } => Step::Nothing,
         Verdict::Close => Step::Close(close(CloseCode::Policy, "message rate far above the limit")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_texts_become_fragments_cut_between_characters() {
-        let text = format!("{}é{}", "a".repeat(FRAGMENT - 1), "b".repeat(FRAGMENT + 10));
-        let frames = fragments(text.clone());
-        assert_eq!(frames.len(), 3);
-        assert_eq!(frames[0].header().opcode, OpCode::Data(Data::Text));
-        assert_eq!(frames[1].header().opcode, OpCode::Data(Data::Continue));
-        assert!(frames[2].header().is_final && !frames[0].header().is_final && !frames[1].header().is_final);
-        let joined: Vec<u8> = frames.iter().flat_map(|frame| frame.payload().to_vec()).collect();
-        assert_eq!(joined, text.as_bytes());
-        assert!(frames.iter().all(|frame| frame.payload().len() <= FRAGMENT));
-        assert_eq!(frames[0].payload().len(), FRAGMENT - 1, "é is not split");
     }
 }

@@ -16,6 +16,12 @@ use tokio_tungstenite::{
 pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub const SONG: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+/// Another song the catalog stand-in knows.
+pub const SONG_B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+/// The internal token the services share in these tests (as the gateway
+/// sends it).
+pub const TOKEN: &str = "events-test-internal-token";
 
 pub struct TestApp {
     pub address: String,
@@ -29,7 +35,9 @@ pub struct TestApp {
     pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
-/// Settings isolated from other tests: own topic, own key prefix, own spool.
+/// Settings isolated from other tests: own topic, own key prefix, own
+/// spool, the internal token set, and a catalog stand-in that knows `SONG`
+/// and `SONG_B` (call inside the test's runtime).
 pub fn isolated_settings() -> (Settings, EventsSettings) {
     common::telemetry::init_for_tests();
     let mut settings = Settings::load().expect("settings load");
@@ -39,6 +47,8 @@ pub fn isolated_settings() -> (Settings, EventsSettings) {
     settings.redis.prefix = format!("test:{id}:");
     settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
     settings.shutdown_timeout = Duration::from_secs(1);
+    settings.internal_token = Some(TOKEN.into());
+    settings.upstreams.catalog = vec![crate::catalog::spawn(&[SONG, SONG_B]).url];
     let mut events = EventsSettings::load().expect("events settings load");
     events.spool_dir = std::env::temp_dir().join(format!("tonearm-test-spool-{id}"));
     events.tick = Duration::from_millis(50);
@@ -65,7 +75,7 @@ pub async fn spawn_with(settings: Settings, events: EventsSettings) -> TestApp {
         settings,
         events,
         handle,
-        client: reqwest::Client::new(),
+        client: token_client(),
         task,
     };
     test_app.wait_ready().await;
@@ -86,12 +96,25 @@ impl TestApp {
         }
     }
 
+    /// Opens a socket as the gateway does (with the token) plus `headers`.
     pub async fn connect(&self, headers: &[(&str, &str)]) -> Socket {
         self.try_connect("/ws", headers).await.expect("the socket opens")
     }
 
-    /// Opens a socket on `path` of the WebSocket port.
+    /// Opens a socket on `path` of the WebSocket port with the token.
     pub async fn try_connect(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let mut all = vec![("x-tonearm-internal-token", TOKEN)];
+        all.extend_from_slice(headers);
+        self.try_connect_raw(path, &all).await
+    }
+
+    /// Opens a socket on `path` with exactly `headers` (a client that
+    /// reaches the port directly).
+    pub async fn try_connect_raw(
         &self,
         path: &str,
         headers: &[(&str, &str)],
@@ -114,6 +137,19 @@ impl TestApp {
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
+}
+
+/// An HTTP client that sends the token on every request, as the gateway.
+pub fn token_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-tonearm-internal-token",
+        reqwest::header::HeaderValue::from_static(TOKEN),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 fn http_name(name: &str) -> tokio_tungstenite::tungstenite::http::HeaderName {

@@ -1,6 +1,9 @@
+mod admission;
 mod announcements;
 mod broker;
+mod catalog;
 mod end_to_end;
+mod fake_plays;
 mod helpers;
 mod live;
 mod ops_stats;
@@ -10,3 +13,4 @@ mod protocol;
 mod publishing;
 mod scale_out;
 mod sockets;
+mod spool;

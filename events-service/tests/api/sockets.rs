@@ -7,9 +7,9 @@ use futures_util::StreamExt as _;
 use tokio::io::AsyncReadExt as _;
 use tokio_tungstenite::tungstenite::{Error, Message, protocol::frame::coding::CloseCode};
 
-use crate::helpers::{isolated_settings, next_of_type, spawn_app, spawn_with};
+use crate::helpers::{TOKEN, isolated_settings, next_of_type, spawn_app, spawn_with};
 
-fn refusal_of(result: Result<crate::helpers::Socket, Error>) -> (u16, serde_json::Value) {
+pub fn refusal_of(result: Result<crate::helpers::Socket, Error>) -> (u16, serde_json::Value) {
     match result {
         Err(Error::Http(response)) => {
             let body = response.body().as_deref().unwrap_or_default();
@@ -23,12 +23,10 @@ fn refusal_of(result: Result<crate::helpers::Socket, Error>) -> (u16, serde_json
 
 #[tokio::test]
 async fn identity_headers_without_the_gateways_token_are_refused() {
-    let (mut settings, events) = isolated_settings();
-    settings.internal_token = Some("test-token".into());
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app().await;
 
     let forged = app
-        .try_connect("/ws", &[("x-tonearm-session", "sess-forged")])
+        .try_connect_raw("/ws", &[("x-tonearm-session", "sess-forged")])
         .await;
     let (status, body) = refusal_of(forged);
     assert_eq!(status, 401);
@@ -36,7 +34,7 @@ async fn identity_headers_without_the_gateways_token_are_refused() {
     assert!(body["error"]["request_id"].is_string(), "{body}");
 
     let wrong = app
-        .try_connect(
+        .try_connect_raw(
             "/ws",
             &[
                 ("x-tonearm-user", "user-1"),
@@ -49,7 +47,7 @@ async fn identity_headers_without_the_gateways_token_are_refused() {
     let mut genuine = app
         .connect(&[
             ("x-tonearm-session", "sess-genuine"),
-            ("x-tonearm-internal-token", "test-token"),
+            ("x-tonearm-internal-token", TOKEN),
         ])
         .await;
     assert_eq!(
@@ -57,10 +55,53 @@ async fn identity_headers_without_the_gateways_token_are_refused() {
         "sess-genuine"
     );
 
-    // Without identity headers there is nothing to forge: an anonymous socket.
+    // The gateway's anonymous caller: the token and no session.
     let mut anonymous = app.connect(&[]).await;
     let hello = next_of_type(&mut anonymous, "hello").await;
     assert!(hello["session"].as_str().is_some_and(|s| s.starts_with("anon-")));
+}
+
+/// The socket port takes only the gateway: with a token configured, an
+/// upgrade straight to :8085 without it (and without identity headers, so
+/// nothing looks forged) is refused, not served anonymously.
+#[tokio::test]
+async fn a_direct_upgrade_without_the_token_is_refused() {
+    let app = spawn_app().await;
+    let (status, body) = refusal_of(app.try_connect_raw("/ws", &[]).await);
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "internal_token_required", "{body}");
+    let (status, _) = refusal_of(
+        app.try_connect_raw("/ws", &[("origin", "http://127.0.0.1:8080")])
+            .await,
+    );
+    assert_eq!(status, 401, "an origin is no substitute for the token");
+}
+
+/// Development (no token): a hostile page, even one served on loopback,
+/// cannot open a socket on the socket port from the browser of someone
+/// running Tonearm; listed origins and non-browser clients (no `Origin`)
+/// can.
+#[tokio::test]
+async fn a_page_of_another_origin_cannot_open_a_socket_directly() {
+    let (mut settings, mut events) = isolated_settings();
+    settings.internal_token = None;
+    events.public_origins = vec!["http://music.example.org".into()];
+    let app = spawn_with(settings, events).await;
+    for origin in ["http://evil.example", "http://127.0.0.1:9999", "null"] {
+        let (status, body) = refusal_of(app.try_connect_raw("/ws", &[("origin", origin)]).await);
+        assert_eq!(status, 403, "{origin}");
+        assert_eq!(body["error"]["code"], "cross_origin", "{origin}: {body}");
+    }
+    let mut listed = app
+        .try_connect_raw("/ws", &[("origin", "http://music.example.org")])
+        .await
+        .expect("a listed origin connects");
+    next_of_type(&mut listed, "hello").await;
+    let mut tool = app
+        .try_connect_raw("/ws", &[])
+        .await
+        .expect("no Origin: not a browser");
+    next_of_type(&mut tool, "hello").await;
 }
 
 #[tokio::test]
@@ -70,8 +111,15 @@ async fn only_the_ws_path_is_served() {
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "route_not_found");
     // And the HTTP port no longer serves sockets.
+    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        format!("ws://127.0.0.1:{}/ws", app.port),
+    )
+    .expect("request");
+    request
+        .headers_mut()
+        .insert("x-tonearm-internal-token", TOKEN.parse().expect("value"));
     let (status, _) = refusal_of(
-        tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/ws", app.port))
+        tokio_tungstenite::connect_async(request)
             .await
             .map(|(socket, _)| socket),
     );

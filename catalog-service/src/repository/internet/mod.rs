@@ -95,7 +95,11 @@ impl Sources {
             Ok(()) => {}
             Err(SourceError::Unexpected(error)) => return Err(SourceError::Unexpected(error)),
             Err(error) => {
-                tracing::warn!(source = %id, %error, "source refresh failed");
+                tracing::warn!(
+                    source = %id,
+                    error = crate::redact::urls_in(&error.to_string()),
+                    "source refresh failed"
+                );
                 store::failed(&self.pool, id, &error.to_string()).await?;
             }
         }
@@ -150,7 +154,10 @@ impl Sources {
                     }
                 };
                 if let Err(error) = sources.refresh_due(every).await {
-                    tracing::warn!(%error, "scheduled source refresh failed");
+                    tracing::warn!(
+                        error = crate::redact::urls_in(&error.to_string()),
+                        "scheduled source refresh failed"
+                    );
                 }
                 lock.release().await;
             }

@@ -120,6 +120,7 @@ fn audio_song(
     song.content_type = kind;
     song.title = title_from_file_name(std::path::Path::new(&song.file_name));
     song.set_credits(Vec::new(), None, None);
+    crate::repository::local::tags::limit_allocations();
     let tagged = Probe::new(Cursor::new(head))
         .guess_file_type()
         .ok()

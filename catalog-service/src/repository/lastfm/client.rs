@@ -79,7 +79,8 @@ impl Client {
                 StatusCode::NOT_FOUND => Answer::NotFound,
                 other => Answer::Unavailable(format!("Last.fm answered {other}")),
             },
-            Err(error) => Answer::Unavailable(error.to_string()),
+            // The error names the URL, whose query holds the API key.
+            Err(error) => Answer::Unavailable(crate::redact::urls_in(&error.to_string())),
         }
     }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use chrono::{DateTime, SubsecRound as _, Utc};
+use common::confine::Roots;
 use uuid::Uuid;
 
 use super::{
@@ -37,7 +38,8 @@ impl Scanner {
 
     async fn apply(&self, paths: &[PathBuf]) -> anyhow::Result<()> {
         let paths = paths.to_vec();
-        let outcome = tokio::task::spawn_blocking(move || look(&paths)).await?;
+        let roots = self.confine().clone();
+        let outcome = tokio::task::spawn_blocking(move || look(&paths, &roots)).await?;
         let pool = self.pool();
         crate::store::write::upsert_songs(pool, &outcome.songs).await?;
         store::clear_problems(pool, &outcome.ok_paths).await?;
@@ -60,7 +62,7 @@ impl Scanner {
     }
 }
 
-fn look(paths: &[PathBuf]) -> Outcome {
+fn look(paths: &[PathBuf], roots: &Roots) -> Outcome {
     let mut outcome = Outcome::default();
     for path in paths {
         let Ok(metadata) = std::fs::metadata(path) else {
@@ -69,10 +71,10 @@ fn look(paths: &[PathBuf]) -> Outcome {
         };
         if metadata.is_dir() {
             let seen = std::sync::atomic::AtomicU64::new(0);
-            let walked = walk::walk(std::slice::from_ref(path), &seen);
+            let walked = walk::walk(std::slice::from_ref(path), roots, &seen);
             outcome.problems.extend(walked.problems);
             for file in walked.files {
-                read_into(&mut outcome, &file);
+                read_into(&mut outcome, &file, roots);
             }
         } else if is_audio(path) {
             let Some(text) = path.to_str() else { continue };
@@ -84,11 +86,11 @@ fn look(paths: &[PathBuf]) -> Outcome {
                     .map(DateTime::<Utc>::from)
                     .unwrap_or_default()
                     .trunc_subsecs(6),
-                folder_cover: path.parent().and_then(walk::folder_cover),
+                folder_cover: path.parent().and_then(|dir| walk::folder_cover(dir, roots)),
             };
-            read_into(&mut outcome, &file);
+            read_into(&mut outcome, &file, roots);
         } else if walk::cover_rank(path).is_some() {
-            refresh_folder(&mut outcome, path.parent());
+            refresh_folder(&mut outcome, path.parent(), roots);
         }
     }
     outcome
@@ -96,21 +98,21 @@ fn look(paths: &[PathBuf]) -> Outcome {
 
 /// A folder image changed: the songs of that folder are read again so they
 /// point at it.
-fn refresh_folder(outcome: &mut Outcome, dir: Option<&Path>) {
+fn refresh_folder(outcome: &mut Outcome, dir: Option<&Path>, roots: &Roots) {
     let Some(dir) = dir else { return };
     let seen = std::sync::atomic::AtomicU64::new(0);
-    let walked = walk::walk(&[dir.to_path_buf()], &seen);
+    let walked = walk::walk(&[dir.to_path_buf()], roots, &seen);
     for file in walked
         .files
         .iter()
         .filter(|file| Path::new(&file.path).parent() == Some(dir))
     {
-        read_into(outcome, file);
+        read_into(outcome, file, roots);
     }
 }
 
-fn read_into(outcome: &mut Outcome, file: &FoundFile) {
-    match tags::read(file) {
+fn read_into(outcome: &mut Outcome, file: &FoundFile, roots: &Roots) {
+    match tags::read(file, roots) {
         Ok(song) => {
             outcome.ok_paths.push(file.path.clone());
             outcome.songs.push(song);

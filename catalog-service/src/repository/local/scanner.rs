@@ -12,7 +12,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use common::pg_lock;
+use common::{confine::Roots, pg_lock};
 use rayon::prelude::*;
 use sqlx::PgPool;
 use tokio::{sync::mpsc, task::JoinSet};
@@ -55,6 +55,8 @@ pub struct Scanner {
 struct Inner {
     pool: PgPool,
     roots: Vec<PathBuf>,
+    /// The music folders every file read must lie in.
+    confine: Roots,
     running: AtomicBool,
     current: Mutex<Option<Run>>,
     metrics: ScanMetrics,
@@ -75,6 +77,7 @@ impl Scanner {
         Self {
             inner: Arc::new(Inner {
                 pool,
+                confine: Roots::new(&roots),
                 roots,
                 running: AtomicBool::new(false),
                 current: Mutex::new(None),
@@ -85,6 +88,11 @@ impl Scanner {
 
     pub fn roots(&self) -> &[PathBuf] {
         &self.inner.roots
+    }
+
+    /// The music folders, canonical, that confine every file read.
+    pub fn confine(&self) -> &Roots {
+        &self.inner.confine
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -192,8 +200,10 @@ impl Scanner {
         let counters = run.counters.clone();
         let known = store::known_files(self.pool()).await?;
         let roots = self.inner.roots.clone();
+        let confine = self.confine().clone();
         let walk_counters = counters.clone();
-        let walked = tokio::task::spawn_blocking(move || walk::walk(&roots, &walk_counters.seen)).await?;
+        let walked =
+            tokio::task::spawn_blocking(move || walk::walk(&roots, &confine, &walk_counters.seen)).await?;
         let mut problems = walked.problems;
         let mut seen_ids = std::collections::HashSet::with_capacity(walked.files.len());
         let changed: Vec<FoundFile> = walked
@@ -240,9 +250,10 @@ impl Scanner {
         counters: &Counters,
     ) -> anyhow::Result<Vec<ScanProblem>> {
         let (sender, mut receiver) = mpsc::channel::<Result<NewSong, ScanProblem>>(BATCH * 4);
+        let confine = self.confine().clone();
         let reader = tokio::task::spawn_blocking(move || {
             files.par_iter().for_each_with(sender, |sender, file| {
-                let result = tags::read(file).map_err(|message| ScanProblem {
+                let result = tags::read(file, &confine).map_err(|message| ScanProblem {
                     path: file.path.clone(),
                     kind: "unsupported_file",
                     message,

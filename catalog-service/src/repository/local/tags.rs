@@ -1,10 +1,11 @@
 //! Reading one audio file with lofty into a [`NewSong`].
 
-use std::path::Path;
+use std::{fs::File, path::Path};
 
 use chrono::{DateTime, Utc};
+use common::confine::Roots;
 use lofty::{
-    config::ParseOptions,
+    config::{GlobalOptions, ParseOptions, apply_global_options},
     file::FileType,
     prelude::{Accessor, AudioFile, ItemKey, TaggedFileExt},
     probe::Probe,
@@ -37,10 +38,25 @@ pub fn is_audio(path: &Path) -> bool {
     })
 }
 
-/// Reads tags and properties; the error is lofty's message.
-pub fn read(file: &FoundFile) -> Result<NewSong, String> {
+/// The most lofty may allocate for one tag item (a whole ID3v2 tag, a
+/// picture, a comment): a file declaring more is refused instead of
+/// having its declared size allocated. Large enough for any real cover.
+pub const TAG_ITEM_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Sets lofty's allocation limit on this thread. Lofty keeps its options
+/// per thread, so every reader calls this before reading (it is a store
+/// to a thread-local).
+pub fn limit_allocations() {
+    apply_global_options(GlobalOptions::new().allocation_limit(TAG_ITEM_MAX_BYTES));
+}
+
+/// Reads tags and properties of a file inside the music folders `roots`;
+/// the error is lofty's message, or why the file was not opened.
+pub fn read(file: &FoundFile, roots: &Roots) -> Result<NewSong, String> {
+    limit_allocations();
     let path = Path::new(&file.path);
-    let tagged = probe(path)
+    let (opened, _) = roots.open(path).map_err(|error| error.to_string())?;
+    let tagged = probe(opened, path)
         .and_then(|probe| probe.options(ParseOptions::new()).read())
         .map_err(|error| error.to_string())?;
     let properties = tagged.properties();
@@ -80,10 +96,10 @@ pub fn read(file: &FoundFile) -> Result<NewSong, String> {
     Ok(song)
 }
 
-/// The file through [`Windowed`], typed by its extension (by its content
-/// when the extension says nothing).
-fn probe(path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
-    let reader = Windowed::open(path)?;
+/// The opened file through [`Windowed`], typed by its extension (by its
+/// content when the extension says nothing).
+fn probe(file: File, path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
+    let reader = Windowed::new(file)?;
     Ok(match FileType::from_path(path) {
         Some(file_type) => Probe::with_file_type(reader, file_type),
         None => Probe::new(reader).guess_file_type()?,
@@ -198,6 +214,48 @@ mod tests {
         assert_eq!(year_of("2003-05-01"), Some(2003));
         assert_eq!(year_of("May 1999"), Some(1999));
         assert_eq!(year_of("n/a"), None);
+    }
+
+    /// An MP3 whose ID3v2 header declares a 256 MiB tag, holding 4 KiB.
+    fn declared_tag(dir: &Path) -> FoundFile {
+        let path = dir.join("huge.mp3");
+        // A v2.4 header, then an encrypted frame (read whole, not streamed)
+        // with a data length indicator: both sizes syncsafe, 256 MiB.
+        let mut bytes =
+            b"ID3\x04\x00\x00\x7f\x7f\x7f\x7fPRIV\x7f\x7f\x7f\x7f\x00\x05\x00\x00\x10\x00".to_vec();
+        bytes.resize(4096, b'a');
+        std::fs::write(&path, &bytes).expect("write");
+        FoundFile {
+            path: path.display().to_string(),
+            size: 4096,
+            modified_at: Utc::now(),
+            folder_cover: None,
+        }
+    }
+
+    #[test]
+    fn a_file_declaring_a_256_mib_tag_is_refused_without_allocating_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = declared_tag(dir.path());
+        // Lofty's limit is per thread and its default may change: a reader
+        // thread where it was raised still reads within the catalog's.
+        apply_global_options(GlobalOptions::new().allocation_limit(usize::MAX));
+        let roots = Roots::new(&[dir.path().to_owned()]);
+        let before = peak_memory();
+        let error = read(&file, &roots).expect_err("refused");
+        let grown = peak_memory() - before;
+        assert!(grown < 64 * 1024 * 1024, "{grown} bytes more at peak: {error}");
+    }
+
+    /// The process's peak resident memory, in bytes.
+    fn peak_memory() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmHWM")
+            * 1024
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::{
 };
 
 use chrono::{DateTime, SubsecRound as _, Utc};
+use common::confine::Roots;
 use walkdir::WalkDir;
 
 use super::tags::{FoundFile, is_audio};
@@ -16,7 +17,8 @@ use super::tags::{FoundFile, is_audio};
 #[derive(Debug, Clone)]
 pub struct ScanProblem {
     pub path: String,
-    /// `unreadable`, `symlink_loop`, `non_utf8_name` or `unsupported_file`.
+    /// `unreadable`, `symlink_loop`, `non_utf8_name`, `unsupported_file`
+    /// or `outside_music_folders`.
     pub kind: &'static str,
     pub message: String,
 }
@@ -45,12 +47,15 @@ pub fn cover_rank(path: &Path) -> Option<usize> {
     COVER_NAMES.iter().position(|name| *name == stem)
 }
 
-/// Walks `roots`, following symbolic links (loops are reported), counting
-/// every audio file in `seen` as it is found.
-pub fn walk(roots: &[PathBuf], seen: &AtomicU64) -> Walked {
+/// Walks `dirs`, following symbolic links that stay inside the music
+/// folders `roots` (loops are reported; a link that leads outside is
+/// reported and not followed, its songs are not listed), counting every
+/// audio file in `seen` as it is found.
+pub fn walk(dirs: &[PathBuf], roots: &Roots, seen: &AtomicU64) -> Walked {
     let mut walked = Walked::default();
     let mut covers: HashMap<PathBuf, (usize, String)> = HashMap::new();
-    for root in roots {
+    let mut outside = Vec::new();
+    for root in dirs {
         if std::fs::read_dir(root).is_err() {
             walked.problems.push(ScanProblem {
                 path: root.display().to_string(),
@@ -60,7 +65,11 @@ pub fn walk(roots: &[PathBuf], seen: &AtomicU64) -> Walked {
             walked.missing_roots.push(root.clone());
             continue;
         }
-        for entry in WalkDir::new(root).follow_links(true) {
+        let entries = WalkDir::new(root)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|entry| stays_inside(entry, roots, &mut outside));
+        for entry in entries {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     visit_file(entry, &mut walked, &mut covers, seen);
@@ -70,6 +79,7 @@ pub fn walk(roots: &[PathBuf], seen: &AtomicU64) -> Walked {
             }
         }
     }
+    walked.problems.append(&mut outside);
     for file in &mut walked.files {
         let parent = Path::new(&file.path).parent().map(Path::to_path_buf);
         file.folder_cover = parent
@@ -77,6 +87,20 @@ pub fn walk(roots: &[PathBuf], seen: &AtomicU64) -> Walked {
             .map(|(_, path)| path.clone());
     }
     walked
+}
+
+/// Whether the walk may use `entry`: anything but a symbolic link (file or
+/// folder) that resolves outside the music folders, which is recorded.
+fn stays_inside(entry: &walkdir::DirEntry, roots: &Roots, outside: &mut Vec<ScanProblem>) -> bool {
+    if !entry.path_is_symlink() || roots.leads_inside(entry.path()) {
+        return true;
+    }
+    outside.push(ScanProblem {
+        path: entry.path().to_string_lossy().into_owned(),
+        kind: "outside_music_folders",
+        message: "a symbolic link leads outside the music folders; it is not followed".into(),
+    });
+    false
 }
 
 fn visit_file(
@@ -150,14 +174,17 @@ fn walk_problem(error: &walkdir::Error) -> ScanProblem {
     }
 }
 
-/// The best folder image in `dir`, if any.
-pub fn folder_cover(dir: &Path) -> Option<String> {
+/// The best folder image in `dir`, if any (links that lead outside the
+/// music folders `roots` aside).
+pub fn folder_cover(dir: &Path, roots: &Roots) -> Option<String> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let path = entry.path();
-            Some((cover_rank(&path)?, path.to_str()?.to_owned()))
+            let rank = cover_rank(&path)?;
+            roots.leads_inside(&path).then_some(())?;
+            Some((rank, path.to_str()?.to_owned()))
         })
         .min()
         .map(|(_, path)| path)

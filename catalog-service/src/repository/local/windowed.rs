@@ -11,7 +11,6 @@ use std::{
     fs::File,
     io::{self, Read, Seek, SeekFrom},
     os::unix::fs::FileExt as _,
-    path::Path,
 };
 
 /// Bytes read at the start of every file: the tags of most files (ID3v2,
@@ -61,8 +60,8 @@ pub struct Windowed {
 }
 
 impl Windowed {
-    pub fn open(path: &Path) -> io::Result<Self> {
-        let file = File::open(path)?;
+    /// Reads the head and tail windows of an opened file.
+    pub fn new(file: File) -> io::Result<Self> {
         let len = file.metadata()?.len();
         let head = Window::read(&file, 0, HEAD.min(len))?;
         let tail = if len > HEAD {
@@ -162,7 +161,7 @@ mod tests {
     #[test]
     fn every_region_reads_as_the_file() {
         let (_dir, path, bytes) = file_of(300_000);
-        let mut reader = Windowed::open(&path).expect("open");
+        let mut reader = Windowed::new(File::open(&path).expect("open")).expect("windows");
         let cases = [
             (0, 10),
             (65_530, 20),      // across the end of the head
@@ -184,7 +183,7 @@ mod tests {
     #[test]
     fn small_files_are_one_window() {
         let (_dir, path, bytes) = file_of(1_000);
-        let mut reader = Windowed::open(&path).expect("open");
+        let mut reader = Windowed::new(File::open(&path).expect("open")).expect("windows");
         assert_eq!(read_at(&mut reader, SeekFrom::Start(0), 5_000), bytes);
         assert!(read_at(&mut reader, SeekFrom::Start(2_000), 5).is_empty());
     }
