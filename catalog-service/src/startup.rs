@@ -183,8 +183,8 @@ fn start_background(state: &AppState, catalog: &CatalogSettings) {
         {
             tracing::warn!(%error, "the music folders are not watched");
         }
-        if scan_on_start && state.scanner.start("start").is_err() {
-            tracing::debug!("a scan was already running at start");
+        if scan_on_start && state.scanner.start("start").await.is_err() {
+            tracing::debug!("a scan was already running at start, here or on another replica");
         }
     });
 }

@@ -7,31 +7,32 @@ use serde::Deserialize;
 use super::{AppState, admin::require_admin, db_error};
 use crate::{
     query::parse_limit,
-    repository::local::{progress::ScanProgress, store::ScanErrorRow},
+    repository::local::{progress::ScanProgress, scanner::NotStarted, store::ScanErrorRow},
 };
 
-/// Starts a scan of the music folders; 409 while one runs.
+/// Starts a scan of the music folders; 409 while one runs (on any replica).
 #[utoipa::path(post, path = "/api/catalog/scans",
     responses((status = 202, body = ScanProgress), (status = 403), (status = 409)))]
 pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     require_admin(&req)?;
     state.db()?;
-    let progress = state
-        .scanner
-        .start("api")
-        .map_err(|_| ApiError::conflict("scan_running", "a scan is already running"))?;
+    let progress = state.scanner.start("api").await.map_err(|error| match error {
+        NotStarted::AlreadyRunning => ApiError::conflict("scan_running", "a scan is already running"),
+        NotStarted::Database(error) => db_error(error),
+    })?;
     Ok(HttpResponse::Accepted().json(progress))
 }
 
-/// The running scan, or the last one; 404 when none ran since start.
+/// The running scan, or the last one, of any replica; 404 when none ran.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
     responses((status = 200, body = ScanProgress), (status = 403), (status = 404)))]
 pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     require_admin(&req)?;
     let progress = state
         .scanner
-        .current()
-        .ok_or_else(|| ApiError::not_found("a scan since the service started"))?;
+        .current_anywhere()
+        .await
+        .ok_or_else(|| ApiError::not_found("a scan"))?;
     Ok(HttpResponse::Ok().json(progress))
 }
 

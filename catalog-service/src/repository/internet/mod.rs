@@ -23,6 +23,9 @@ use error::SourceError;
 use probe::Validators;
 use store::SourceRow;
 
+/// The advisory lock a scheduled refresh of the sources holds.
+pub const REFRESH_LOCK: &str = "catalog:source-refresh";
+
 /// Internet sources an admin added.
 #[derive(Clone)]
 pub struct Sources {
@@ -130,7 +133,10 @@ impl Sources {
         Ok(due.len())
     }
 
-    /// Runs [`Sources::refresh_due`] forever (until the runtime stops).
+    /// Runs [`Sources::refresh_due`] forever (until the runtime stops), on
+    /// one replica at a time: a round runs only while holding the advisory
+    /// lock [`REFRESH_LOCK`]; the replica that misses it skips the round,
+    /// and finds nothing due at its next one.
     pub fn schedule(&self, every: Duration) {
         let sources = self.clone();
         let tick = every.min(Duration::from_secs(30));
@@ -139,12 +145,21 @@ impl Sources {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
+                let lock = match common::pg_lock::try_lock(&sources.pool, REFRESH_LOCK).await {
+                    Ok(Some(lock)) => lock,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "scheduled source refresh skipped");
+                        continue;
+                    }
+                };
                 if let Err(error) = sources.refresh_due(every).await {
                     tracing::warn!(
                         error = crate::redact::urls_in(&error.to_string()),
                         "scheduled source refresh failed"
                     );
                 }
+                lock.release().await;
             }
         });
     }

@@ -6,6 +6,7 @@ pub mod progress;
 pub mod scanner;
 pub mod store;
 pub mod tags;
+pub mod turns;
 pub mod walk;
 pub mod watcher;
 mod windowed;
@@ -34,7 +35,7 @@ impl Repository for LocalRepository {
     /// Starts a full scan unless one is running.
     fn refresh(&self) -> BoxFuture<'_, anyhow::Result<()>> {
         Box::pin(async move {
-            if self.scanner.start("refresh").is_err() {
+            if self.scanner.start("refresh").await.is_err() {
                 tracing::debug!("a scan is already running");
             }
             Ok(())
