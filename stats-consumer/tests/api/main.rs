@@ -1,7 +1,10 @@
 mod broker;
 mod exactly_once;
+mod faults;
 mod folding;
 mod helpers;
 mod log_reset;
+mod private_broker;
 mod readiness;
 mod rebuild;
+mod watchdog;

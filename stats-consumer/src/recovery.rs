@@ -1,0 +1,131 @@
+//! What the watchdog does about a stalled partition, one step per stall
+//! threshold that passes without progress:
+//!
+//! 1. the partition is ours: seek back to its stored offset (a fetch
+//!    position the broker no longer answers is dropped);
+//! 2. then (or at once when another member owns it, or the stored offset is
+//!    past the log's end): leave the group and join again, so the group
+//!    rebalances (members that died are dropped) and the assignment starts
+//!    afresh at the stored offsets; repeated at most once per threshold.
+//!
+//! Neither step loses or doubles an event: the fold script skips what the
+//! stored offset covers.
+
+use std::{
+    collections::BTreeMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use rdkafka::{
+    Offset,
+    consumer::{Consumer as _, StreamConsumer},
+};
+
+use crate::{assignment::SeekToStored, lag::PartitionLag, metrics::ConsumerMetrics};
+
+/// The recovery steps taken in the current stalls.
+pub struct Recovery {
+    stall: Duration,
+    /// Per stalled partition, the last step taken (1, 2, ...).
+    taken: BTreeMap<i32, u32>,
+    last_rejoin: Option<Instant>,
+    metrics: ConsumerMetrics,
+}
+
+enum Step {
+    Seek(i32, i64),
+    Rejoin,
+}
+
+impl Recovery {
+    pub fn new(stall: Duration, metrics: ConsumerMetrics) -> Self {
+        Self {
+            stall,
+            taken: BTreeMap::new(),
+            last_rejoin: None,
+            metrics,
+        }
+    }
+
+    /// Takes the steps that are due for the stalled partitions of `lags`.
+    pub async fn act(
+        &mut self,
+        consumer: &Arc<StreamConsumer<SeekToStored>>,
+        topic: &str,
+        lags: &[PartitionLag],
+    ) {
+        self.taken.retain(|partition, _| {
+            lags.iter()
+                .any(|lag| lag.partition == *partition && lag.stalled())
+        });
+        let owned: Vec<i32> = consumer
+            .assignment()
+            .map(|list| {
+                list.elements()
+                    .iter()
+                    .map(|element| element.partition())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut steps = Vec::new();
+        for lag in lags {
+            let Some(still) = lag.stalled_for else {
+                continue;
+            };
+            let due = u32::try_from(still.as_millis() / self.stall.as_millis().max(1)).unwrap_or(u32::MAX);
+            let taken = self.taken.get(&lag.partition).copied().unwrap_or(0);
+            if due <= taken {
+                continue;
+            }
+            self.taken.insert(lag.partition, due);
+            if due == 1 && owned.contains(&lag.partition) && !lag.ahead_of_log {
+                steps.push(Step::Seek(lag.partition, lag.stored));
+            } else if due > 1 || !owned.contains(&lag.partition) || lag.ahead_of_log {
+                steps.push(Step::Rejoin);
+            }
+        }
+        for step in steps {
+            match step {
+                Step::Seek(partition, offset) => self.seek(consumer, topic, partition, offset).await,
+                Step::Rejoin => self.rejoin(consumer, topic),
+            }
+        }
+    }
+
+    async fn seek(
+        &self,
+        consumer: &Arc<StreamConsumer<SeekToStored>>,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) {
+        tracing::warn!(partition, offset, "stalled: seeking back to the stored offset");
+        self.metrics.recoveries.with_label_values(&["seek"]).inc();
+        let consumer = Arc::clone(consumer);
+        let topic = topic.to_owned();
+        let sought = tokio::task::spawn_blocking(move || {
+            consumer.seek(&topic, partition, Offset::Offset(offset), Duration::from_secs(2))
+        })
+        .await;
+        match sought {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, partition, "the seek failed; rejoining next"),
+            Err(error) => tracing::warn!(%error, partition, "the seek did not finish"),
+        }
+    }
+
+    /// Leaves the group and joins again (at most once per stall threshold).
+    fn rejoin(&mut self, consumer: &StreamConsumer<SeekToStored>, topic: &str) {
+        if self.last_rejoin.is_some_and(|at| at.elapsed() < self.stall) {
+            return;
+        }
+        self.last_rejoin = Some(Instant::now());
+        tracing::warn!("stalled: leaving the consumer group and joining again");
+        self.metrics.recoveries.with_label_values(&["rejoin"]).inc();
+        consumer.unsubscribe();
+        if let Err(error) = consumer.subscribe(&[topic]) {
+            tracing::error!(%error, "subscribing again to the events topic");
+        }
+    }
+}
