@@ -17,6 +17,7 @@ mod deps;
 mod http;
 mod paths;
 mod process;
+mod supervise;
 mod system;
 mod test;
 mod tools;
@@ -30,9 +31,11 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  up [--music DIR] [--release] [--reset-admin]
+  up [--music DIR] [--release] [--reset-admin] [--restart | --stop-on-crash]
                                  start the whole system on localhost (demo library without --music);
-                                 --reset-admin recreates the admin account with the printed password
+                                 --reset-admin recreates the admin account with the printed password;
+                                 a service that dies is restarted with a growing delay (--restart,
+                                 the default) or stops everything (--stop-on-crash)
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
   bench <catalog|stream|events|gateway|web>
                                  run a benchmark against its named peer";

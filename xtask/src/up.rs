@@ -2,7 +2,6 @@
 
 use std::{
     path::PathBuf,
-    sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
@@ -10,6 +9,7 @@ use crate::{
     Result, demo, demo_server, deps,
     deps::Endpoints,
     paths, process,
+    supervise::supervise,
     system::{self, Build, Ports, System, SystemConfig},
     web,
 };
@@ -18,13 +18,19 @@ struct Options {
     music: Vec<PathBuf>,
     release: bool,
     reset_admin: bool,
+    /// Stop everything when a service dies, instead of restarting it.
+    stop_on_crash: bool,
 }
+
+const UP_USAGE: &str =
+    "usage: cargo xtask up [--music DIR] [--release] [--reset-admin] [--restart | --stop-on-crash]";
 
 fn parse(args: &[String]) -> Result<Options> {
     let mut options = Options {
         music: Vec::new(),
         release: false,
         reset_admin: false,
+        stop_on_crash: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -39,11 +45,9 @@ fn parse(args: &[String]) -> Result<Options> {
             }
             "--release" => options.release = true,
             "--reset-admin" => options.reset_admin = true,
-            other => {
-                return Err(format!(
-                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release] [--reset-admin]"
-                ));
-            }
+            "--restart" => options.stop_on_crash = false,
+            "--stop-on-crash" => options.stop_on_crash = true,
+            other => return Err(format!("unknown option {other}; {UP_USAGE}")),
         }
     }
     Ok(options)
@@ -210,22 +214,18 @@ pub fn run(args: &[String]) -> Result {
         );
     }
     println!(
-        "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  Ctrl-C stops everything.\n",
+        "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  {}\n  Ctrl-C stops everything.\n",
         started.elapsed().as_secs_f64(),
         system.ports.gateway,
         stack.admin_password,
-        paths::logs().display()
-    );
-    while !interrupted.load(Ordering::SeqCst) {
-        if let Some(stopped) = system.exited() {
-            eprintln!(
-                "xtask: {stopped}; stopping the rest (see {})",
-                paths::logs().display()
-            );
-            break;
+        paths::logs().display(),
+        if options.stop_on_crash {
+            "a service that dies stops everything (--stop-on-crash)"
+        } else {
+            "a service that dies is restarted, with a growing delay"
         }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    );
+    supervise(&mut system, !options.stop_on_crash, &interrupted);
     eprintln!("xtask: stopping");
     for unclean in system.stop() {
         eprintln!("xtask: warning: {unclean}");
