@@ -7,6 +7,7 @@ mod dlq;
 pub mod fold;
 mod lag;
 mod metrics;
+pub mod probe;
 pub mod rebuild;
 mod recovery;
 mod redis_conn;

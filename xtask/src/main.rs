@@ -9,6 +9,7 @@
 
 mod admin;
 mod bench;
+mod broker;
 mod cleanup;
 mod demo;
 mod demo_server;

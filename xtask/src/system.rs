@@ -144,6 +144,16 @@ pub fn build(build: Build) -> Result {
     process::run("building the services", command.current_dir(paths::root()))
 }
 
+/// Where [`build`] puts a service's binary.
+pub fn binary(build: Build, service: &str) -> PathBuf {
+    let profile = if build == Build::Release {
+        "release"
+    } else {
+        "debug"
+    };
+    paths::target().join(profile).join(service)
+}
+
 /// A service that exited on its own.
 pub struct Crash {
     pub index: usize,
@@ -165,15 +175,10 @@ pub struct System {
 impl System {
     /// Starts the built binaries.
     pub fn start(config: &SystemConfig) -> Result<Self> {
-        let profile = if config.build == Build::Release {
-            "release"
-        } else {
-            "debug"
-        };
         let env = config.env();
         let mut services = Vec::new();
         for service in SERVICES {
-            let mut command = Command::new(paths::target().join(profile).join(service));
+            let mut command = Command::new(binary(config.build, service));
             command
                 .envs(env.iter().map(|(k, v)| (k, v)))
                 .current_dir(paths::root());

@@ -187,20 +187,26 @@ pub fn run(args: &[String]) -> Result {
     let options = parse(args)?;
     let interrupted = process::interrupted();
     let started = Instant::now();
-    let deps = deps::provision()?;
+    let mut deps = deps::provision()?;
     if options.reset_admin {
         crate::admin::forget(&deps.endpoints.database_url)?;
     }
+    let build = if options.release {
+        Build::Release
+    } else {
+        Build::Debug
+    };
+    // A broker can take connections and still fail every fetch; check a
+    // produce-then-fetch round trip (through the stats consumer's probe)
+    // before starting services on it.
+    system::build(build)?;
+    deps.ensure_round_trip(&system::binary(build, "stats-consumer"))?;
     let stack = start_stack(
         &deps.endpoints,
         StackOptions {
             ports: Ports::DEFAULT,
             music: options.music,
-            build: if options.release {
-                Build::Release
-            } else {
-                Build::Debug
-            },
+            build,
             isolation: None,
             log_dir: paths::logs(),
             demo_port: DEMO_PORT,

@@ -5,6 +5,7 @@ mod folding;
 mod helpers;
 mod log_reset;
 mod private_broker;
+mod probe;
 mod readiness;
 mod rebuild;
 mod watchdog;

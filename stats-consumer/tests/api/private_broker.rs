@@ -121,10 +121,15 @@ pub struct ConsumerProcess {
 }
 
 impl ConsumerProcess {
-    /// Runs the built binary, logging to `log`.
+    /// Runs the built binary (`TONEARM_STATS_CONSUMER_BIN` when set), logging
+    /// to `log`.
     pub fn start(settings: &Settings, stats: &StatsSettings, log: &std::path::Path) -> Self {
         let file = log_file(log);
-        let child = Command::new(env!("CARGO_BIN_EXE_stats-consumer"))
+        let binary = std::env::var_os("TONEARM_STATS_CONSUMER_BIN").map_or_else(
+            || PathBuf::from(env!("CARGO_BIN_EXE_stats-consumer")),
+            PathBuf::from,
+        );
+        let child = Command::new(binary)
             .env("TONEARM_KAFKA_BROKERS", &settings.kafka.brokers)
             .env("TONEARM_EVENTS_TOPIC", &settings.kafka.events_topic)
             .env("TONEARM_REDIS_URL", &settings.redis.url)
