@@ -2,7 +2,11 @@
 //! offset stored in Redis (Kafka's committed offset only when Redis has
 //! none), and what was asked for and what arrived first is logged.
 
-use std::{collections::BTreeMap, sync::Mutex, time::Duration};
+use std::{
+    collections::BTreeMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use common::events::StatsKeys;
 use rdkafka::{
@@ -18,7 +22,13 @@ pub struct SeekToStored {
     /// Partitions assigned and not fetched from yet, with the offset asked
     /// for (`None`: the committed one).
     awaiting: Mutex<BTreeMap<i32, Option<i64>>>,
+    /// When partitions were last revoked, until the next assignment: a
+    /// rebalance is under way.
+    revoked_at: Mutex<Option<Instant>>,
 }
+
+/// A rebalance that has not ended after this long is not waited for.
+const REBALANCE_WAIT: Duration = Duration::from_secs(30);
 
 impl ClientContext for SeekToStored {}
 
@@ -28,6 +38,22 @@ impl SeekToStored {
             redis,
             keys,
             awaiting: Mutex::new(BTreeMap::new()),
+            revoked_at: Mutex::new(None),
+        }
+    }
+
+    /// Whether partitions were revoked and the next assignment has not come
+    /// yet (recovering now would only restart the rebalance).
+    pub fn rebalancing(&self) -> bool {
+        self.revoked_at
+            .lock()
+            .map(|at| at.is_some_and(|at| at.elapsed() < REBALANCE_WAIT))
+            .unwrap_or(false)
+    }
+
+    fn set_revoked(&self, at: Option<Instant>) {
+        if let Ok(mut revoked_at) = self.revoked_at.lock() {
+            *revoked_at = at;
         }
     }
 
@@ -66,7 +92,7 @@ impl SeekToStored {
     /// past it: the stored offset is moved back to the log's start instead,
     /// and that is logged, since counters then mix two logs.
     fn start_of(&self, consumer: &BaseConsumer<Self>, topic: &str, partition: i32, stored: i64) -> i64 {
-        let (low, high) = match consumer.fetch_watermarks(topic, partition, Duration::from_secs(5)) {
+        let (low, high) = match consumer.fetch_watermarks(topic, partition, Duration::from_secs(2)) {
             Ok(marks) => marks,
             Err(error) => {
                 tracing::warn!(%error, partition, "cannot read the log's end; resuming at the stored offset");
@@ -137,6 +163,7 @@ impl ConsumerContext for SeekToStored {
         if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             let revoked: Vec<i32> = tpl.elements().iter().map(|element| element.partition()).collect();
             tracing::info!(?revoked, reason = ?err, "partitions revoked");
+            self.set_revoked(Some(Instant::now()));
             if let Err(error) = consumer.unassign() {
                 tracing::warn!(%error, "unassigning partitions");
             }
@@ -153,5 +180,6 @@ impl ConsumerContext for SeekToStored {
         if let Err(error) = consumer.assign(tpl) {
             tracing::error!(%error, "assigning partitions");
         }
+        self.set_revoked(None);
     }
 }

@@ -1,13 +1,16 @@
-//! What the watchdog does about a stalled partition, one step per stall
-//! threshold that passes without progress:
+//! What the watchdog does about a stalled partition: a first step once the
+//! stall threshold passes without progress, then one more each half
+//! threshold:
 //!
 //! 1. the partition is ours: seek back to its stored offset (a fetch
 //!    position the broker no longer answers is dropped);
 //! 2. then (or at once when another member owns it, or the stored offset is
 //!    past the log's end): leave the group and join again, so the group
 //!    rebalances (members that died are dropped) and the assignment starts
-//!    afresh at the stored offsets; repeated at most once per threshold.
+//!    afresh at the stored offsets; repeated while the stall lasts.
 //!
+//! Nothing is done while a rebalance is under way (a rejoin then only
+//! restarts it): the steps due are taken once its assignment has come.
 //! Neither step loses or doubles an event: the fold script skips what the
 //! stored offset covers.
 
@@ -59,6 +62,11 @@ impl Recovery {
             lags.iter()
                 .any(|lag| lag.partition == *partition && lag.stalled())
         });
+        // Wait for a rebalance under way (ours or the group's) to end: the
+        // steps due are taken once its assignment has come.
+        if consumer.context().rebalancing() {
+            return;
+        }
         let owned: Vec<i32> = consumer
             .assignment()
             .map(|list| {
@@ -73,7 +81,7 @@ impl Recovery {
             let Some(still) = lag.stalled_for else {
                 continue;
             };
-            let due = u32::try_from(still.as_millis() / self.stall.as_millis().max(1)).unwrap_or(u32::MAX);
+            let due = self.step_due(still);
             let taken = self.taken.get(&lag.partition).copied().unwrap_or(0);
             if due <= taken {
                 continue;
@@ -81,7 +89,7 @@ impl Recovery {
             self.taken.insert(lag.partition, due);
             if due == 1 && owned.contains(&lag.partition) && !lag.ahead_of_log {
                 steps.push(Step::Seek(lag.partition, lag.stored));
-            } else if due > 1 || !owned.contains(&lag.partition) || lag.ahead_of_log {
+            } else {
                 steps.push(Step::Rejoin);
             }
         }
@@ -91,6 +99,14 @@ impl Recovery {
                 Step::Rejoin => self.rejoin(consumer, topic),
             }
         }
+    }
+
+    /// The step due after `still` without progress: the first at the
+    /// threshold, then one more each half threshold.
+    fn step_due(&self, still: Duration) -> u32 {
+        let half = (self.stall / 2).max(Duration::from_millis(1));
+        let after_first = still.saturating_sub(self.stall);
+        u32::try_from(1 + after_first.as_millis() / half.as_millis()).unwrap_or(u32::MAX)
     }
 
     async fn seek(
@@ -115,9 +131,9 @@ impl Recovery {
         }
     }
 
-    /// Leaves the group and joins again (at most once per stall threshold).
+    /// Leaves the group and joins again (at most once per half threshold).
     fn rejoin(&mut self, consumer: &StreamConsumer<SeekToStored>, topic: &str) {
-        if self.last_rejoin.is_some_and(|at| at.elapsed() < self.stall) {
+        if self.last_rejoin.is_some_and(|at| at.elapsed() < self.stall / 2) {
             return;
         }
         self.last_rejoin = Some(Instant::now());
@@ -127,5 +143,24 @@ impl Recovery {
         if let Err(error) = consumer.subscribe(&[topic]) {
             tracing::error!(%error, "subscribing again to the events topic");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Recovery;
+
+    #[test]
+    fn steps_come_at_the_threshold_then_each_half_threshold() {
+        let registry = prometheus::Registry::new();
+        let metrics = crate::metrics::ConsumerMetrics::register(&registry).expect("metrics");
+        let recovery = Recovery::new(Duration::from_secs(10), metrics);
+        let due = |secs: u64| recovery.step_due(Duration::from_secs(secs));
+        assert_eq!(
+            [due(10), due(14), due(15), due(19), due(20), due(25)],
+            [1, 1, 2, 2, 3, 4]
+        );
     }
 }
