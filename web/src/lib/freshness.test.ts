@@ -14,12 +14,12 @@ const lag = (over: Partial<ConsumerLag> = {}): ConsumerLag => ({
 
 describe('freshness', () => {
   it('shows the lag in events and seconds when the figures are current', () => {
-    expect(freshness(lag(), now)).toEqual({ stale: false, behind: '12 events · 0.5 s', text: 'Up to date (12 events, 0.5 s behind).' });
+    expect(freshness(lag(), now)).toEqual({ stale: false, behind: '12 events · 0.5 s behind', text: 'Up to date (12 events, 0.5 s behind).' });
   });
 
   it('says the figures are stale and not advancing when a partition is stalled', () => {
     const f = freshness(lag({ lag_events: 660, lag_seconds: 200, stalled: 1, stale: true }), now);
-    expect(f).toMatchObject({ stale: true, behind: '660 events · 3 min' });
+    expect(f).toMatchObject({ stale: true, behind: '660 events · 3 min behind' });
     expect(f?.text).toBe('Stale: the figures are 660 events (3 min) behind and not advancing.');
   });
 
@@ -27,7 +27,7 @@ describe('freshness', () => {
     const silent = freshness(lag({ lag_events: 0, lag_seconds: 0, checked_at: '2026-11-25T15:15:42Z', stale: true }), now);
     expect(silent?.text).toBe('Stale: no stats consumer has reported for 5 min; the figures are not being updated.');
     const never = freshness(lag({ lag_events: 0, lag_seconds: 0, checked_at: null, stale: true }), now);
-    expect(never).toMatchObject({ stale: true, behind: '–' });
+    expect(never).toMatchObject({ stale: true, behind: 'no stats consumer yet' });
   });
 
   it('says the figures are stale when they are far behind but moving', () => {

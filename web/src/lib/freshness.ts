@@ -3,7 +3,7 @@ import type { ConsumerLag } from '../api/types';
 /** What the dashboard says about how current the live figures are. */
 export interface Freshness {
   stale: boolean;
-  /** Events and seconds behind, for the tile. */
+  /** Events and seconds behind, for the tile's label. */
   behind: string;
   /** One sentence for operators. */
   text: string;
@@ -25,10 +25,10 @@ export function age(seconds: number): string {
 export function freshness(consumer: ConsumerLag | undefined, now: Date = new Date()): Freshness | null {
   if (!consumer) return null;
   const events = `${consumer.lag_events} ${consumer.lag_events === 1 ? 'event' : 'events'}`;
-  const behind = `${events} · ${age(consumer.lag_seconds)}`;
+  const behind = `${events} · ${age(consumer.lag_seconds)} behind`;
   if (!consumer.stale) return { stale: false, behind, text: `Up to date (${events}, ${age(consumer.lag_seconds)} behind).` };
   if (consumer.checked_at === null) {
-    return { stale: true, behind: '–', text: 'Stale: no stats consumer has reported yet; the figures are not being updated.' };
+    return { stale: true, behind: 'no stats consumer yet', text: 'Stale: no stats consumer has reported yet; the figures are not being updated.' };
   }
   const silence = (now.getTime() - Date.parse(consumer.checked_at)) / 1000;
   if (consumer.stalled > 0) {
