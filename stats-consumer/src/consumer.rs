@@ -13,7 +13,9 @@ use common::{
 use rdkafka::{
     Message as _, Offset, TopicPartitionList,
     consumer::{CommitMode, Consumer as _, StreamConsumer},
+    error::KafkaError,
     message::OwnedMessage,
+    types::RDKafkaErrorCode,
 };
 use tokio::sync::watch;
 
@@ -100,6 +102,14 @@ impl FoldLoop {
                         .fetched(message.partition(), message.offset());
                     batch.push(message.detach());
                     break;
+                }
+                Err(KafkaError::MessageConsumption(RDKafkaErrorCode::AutoOffsetReset)) => {
+                    // The fold script skips the replayed records, but a log
+                    // that went back (broker data lost) shows here first.
+                    tracing::warn!(
+                        "the broker no longer serves a partition's fetch position; \
+                         it restarts at the start of its log"
+                    );
                 }
                 Err(error) => {
                     tracing::debug!(%error, "consumer error");

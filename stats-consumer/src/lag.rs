@@ -71,15 +71,15 @@ impl LagTracker {
         stored: &BTreeMap<i32, i64>,
         ends: Option<&BTreeMap<i32, i64>>,
     ) -> Vec<PartitionLag> {
-        if let Some(ends) = ends {
-            for (&partition, &end) in ends {
-                let track = self.partitions.entry(partition).or_insert_with(|| Track {
-                    stored: stored.get(&partition).copied().unwrap_or(0),
-                    end,
-                    progressed: now,
-                    ends: VecDeque::new(),
-                });
-                track.end = end;
+        match ends {
+            Some(ends) => self.update_ends(now, stored, ends),
+            // The broker is away: each log reaches at least as far as what
+            // was folded from it (so a stale end is never taken for a log
+            // that went back).
+            None => {
+                for (partition, track) in &mut self.partitions {
+                    track.end = track.end.max(stored.get(partition).copied().unwrap_or(0));
+                }
             }
         }
         let stall = self.stall;
@@ -90,6 +90,18 @@ impl LagTracker {
                 track.sample(partition, now, stored, stall)
             })
             .collect()
+    }
+
+    fn update_ends(&mut self, now: Instant, stored: &BTreeMap<i32, i64>, ends: &BTreeMap<i32, i64>) {
+        for (&partition, &end) in ends {
+            let track = self.partitions.entry(partition).or_insert_with(|| Track {
+                stored: stored.get(&partition).copied().unwrap_or(0),
+                end,
+                progressed: now,
+                ends: VecDeque::new(),
+            });
+            track.end = end;
+        }
     }
 }
 
@@ -192,11 +204,26 @@ mod tests {
     }
 
     #[test]
+    fn a_log_end_last_seen_before_the_broker_went_away_is_not_taken_for_a_shorter_log() {
+        let mut tracker = LagTracker::new(Duration::from_secs(2));
+        let start = Instant::now();
+        tracker.observe(start, &map(&[(0, 0)]), Some(&map(&[(0, 0)])));
+        // Folded to 10 while the broker was last asked at 0, then it went away.
+        let lag = tracker.observe(start + Duration::from_secs(5), &map(&[(0, 10)]), None);
+        assert!(!lag[0].ahead_of_log && !lag[0].stalled(), "{lag:?}");
+        assert_eq!((lag[0].events, lag[0].end), (0, 10));
+    }
+
+    #[test]
     fn a_stored_offset_past_the_log_end_that_stays_there_is_a_stall() {
         let mut tracker = LagTracker::new(Duration::from_secs(2));
         let start = Instant::now();
         tracker.observe(start, &map(&[(0, 500)]), Some(&map(&[(0, 3)])));
-        let lag = tracker.observe(start + Duration::from_secs(3), &map(&[(0, 500)]), None);
+        let lag = tracker.observe(
+            start + Duration::from_secs(3),
+            &map(&[(0, 500)]),
+            Some(&map(&[(0, 3)])),
+        );
         assert!(lag[0].ahead_of_log && lag[0].stalled(), "{lag:?}");
         assert_eq!(lag[0].events, 0);
     }

@@ -167,10 +167,60 @@ fn expected_plays(events: &[(i32, PlayerEvent)]) -> BTreeMap<String, String> {
     plays.into_iter().map(|(key, n)| (key, n.to_string())).collect()
 }
 
-/// Every counter equals a clean fold: the plays computed from the events,
-/// and every fold key equal to a rebuild from the topic.
+/// The ids of the events in the topic, by partition, in log order.
+async fn topic_ids(settings: &Settings) -> BTreeMap<i32, Vec<uuid::Uuid>> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &settings.kafka.brokers)
+            .set("group.id", "faults-reader")
+            .create()
+            .expect("consumer");
+        let mut read = BTreeMap::<i32, Vec<uuid::Uuid>>::new();
+        for partition in 0..3 {
+            let (low, high) = consumer
+                .fetch_watermarks(&settings.kafka.events_topic, partition, Duration::from_secs(10))
+                .expect("watermarks");
+            let mut partitions = rdkafka::TopicPartitionList::new();
+            partitions
+                .add_partition_offset(
+                    &settings.kafka.events_topic,
+                    partition,
+                    rdkafka::Offset::Offset(low),
+                )
+                .expect("partition");
+            consumer.assign(&partitions).expect("assign");
+            let ids = read.entry(partition).or_default();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while (ids.len() as i64) < high - low && Instant::now() < deadline {
+                if let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) {
+                    use rdkafka::Message as _;
+                    let event = PlayerEvent::decode(message.payload().unwrap_or_default()).expect("an event");
+                    ids.push(event.id);
+                }
+            }
+        }
+        read
+    })
+    .await
+    .expect("topic read")
+}
+
+/// Every counter equals a clean fold: the plays computed from the events
+/// (once the topic is shown to hold each of them once), and every fold key
+/// equal to a rebuild from the topic.
 async fn assert_clean_fold(settings: &Settings, events: &[(i32, PlayerEvent)]) {
     let (_, stats) = isolated();
+    let mut in_topic: Vec<uuid::Uuid> = topic_ids(settings).await.into_values().flatten().collect();
+    let mut sent: Vec<uuid::Uuid> = events.iter().map(|(_, event)| event.id).collect();
+    in_topic.sort_unstable();
+    sent.sort_unstable();
+    assert!(
+        in_topic == sent,
+        "the broker kept {} records for {} acknowledged events",
+        in_topic.len(),
+        sent.len()
+    );
     let mut redis = redis(settings).await;
     let live = dump(settings, &mut redis).await;
     let plays: BTreeMap<String, String> = live
