@@ -4,10 +4,12 @@
 //!
 //! 1. the partition is ours: seek back to its stored offset (a fetch
 //!    position the broker no longer answers is dropped);
-//! 2. then (or at once when another member owns it, or the stored offset is
-//!    past the log's end): leave the group and join again, so the group
-//!    rebalances (members that died are dropped) and the assignment starts
-//!    afresh at the stored offsets; repeated while the stall lasts.
+//! 2. then (or at once when another member owns it): leave the group and
+//!    join again, so the group rebalances (members that died are dropped)
+//!    and the assignment starts afresh at the stored offsets; repeated while
+//!    the stall lasts.
+//!
+//! A stored offset past the log's end is only reported (see [`Recovery::act`]).
 //!
 //! Nothing is done while a rebalance is under way (a rejoin then only
 //! restarts it): the steps due are taken once its assignment has come.
@@ -81,13 +83,21 @@ impl Recovery {
             let Some(still) = lag.stalled_for else {
                 continue;
             };
+            // A log that went back behind the stored offset (topic recreated,
+            // broker data lost) needs a decision this cannot take: the next
+            // assignment folds it from its start on top of the counters
+            // (see the rebalance callback); `stats-consumer rebuild` gives
+            // figures of the new log alone. It is reported, not acted on.
+            if lag.ahead_of_log {
+                continue;
+            }
             let due = self.step_due(still);
             let taken = self.taken.get(&lag.partition).copied().unwrap_or(0);
             if due <= taken {
                 continue;
             }
             self.taken.insert(lag.partition, due);
-            if due == 1 && owned.contains(&lag.partition) && !lag.ahead_of_log {
+            if due == 1 && owned.contains(&lag.partition) {
                 steps.push(Step::Seek(lag.partition, lag.stored));
             } else {
                 steps.push(Step::Rejoin);
