@@ -16,6 +16,11 @@ use crate::redis_conn::LazyRedis;
 const MINUTES: i64 = 60;
 /// Songs in the trending list.
 const TRENDING: usize = 10;
+/// The figures are stale when the oldest event not folded yet is this old.
+const STALE_LAG_SECS: f64 = 10.0;
+/// The stats consumer measures its lag every second; when no measure is
+/// this recent, no consumer is folding and the figures are stale.
+const SILENT_CONSUMER_MS: i64 = 30_000;
 
 /// The stats route's state.
 pub struct OpsStatsContext {
@@ -33,6 +38,24 @@ pub struct OpsStats {
     trending: Vec<TrendingSong>,
     unique_listeners_today: u64,
     total_plays: u64,
+    consumer: ConsumerLag,
+}
+
+/// How far the figures are behind the event log, as the stats consumer's
+/// watchdog last measured it (`{prefix}consumer:lag`).
+#[derive(Debug, PartialEq, Serialize)]
+struct ConsumerLag {
+    /// Events in the log not folded into the figures yet.
+    lag_events: u64,
+    /// How long the oldest of them has waited.
+    lag_seconds: f64,
+    /// Partitions behind and not advancing.
+    stalled: u64,
+    /// When it was measured; `None` before any stats consumer ran.
+    checked_at: Option<String>,
+    /// Stalled, [`STALE_LAG_SECS`] behind, or no measure for
+    /// [`SILENT_CONSUMER_MS`]: the figures users see are not current.
+    stale: bool,
 }
 
 /// Plays started in one UTC minute.
@@ -77,6 +100,7 @@ async fn read(context: &OpsStatsContext, now: DateTime<Utc>) -> redis::RedisResu
     for minute in &minutes {
         pipe.zrange_withscores(format!("{prefix}trending:{}", minute.format("%Y%m%d%H%M")), 0, -1);
     }
+    pipe.hgetall(format!("{prefix}consumer:lag"));
     let mut connection = context.redis.get().await?;
     let values: Vec<Value> = match pipe.query_async(&mut connection).await {
         Ok(values) => values,
@@ -92,6 +116,7 @@ async fn read(context: &OpsStatsContext, now: DateTime<Utc>) -> redis::RedisResu
     let buckets = (0..minutes.len())
         .map(|_| take::<Vec<(String, f64)>>(&mut values))
         .collect::<redis::RedisResult<Vec<_>>>()?;
+    let lag: HashMap<String, String> = take(&mut values)?;
     let (plays_per_minute, trending) = summarise(&minutes, buckets);
     Ok(OpsStats {
         online,
@@ -99,7 +124,27 @@ async fn read(context: &OpsStatsContext, now: DateTime<Utc>) -> redis::RedisResu
         trending,
         unique_listeners_today,
         total_plays: total_plays.unwrap_or(0),
+        consumer: consumer_lag(&lag, now),
     })
+}
+
+/// The consumer's lag from its hash (fields `events`, `seconds`,
+/// `stalled`, `checked_ms`); an unreadable field counts as unknown.
+fn consumer_lag(hash: &HashMap<String, String>, now: DateTime<Utc>) -> ConsumerLag {
+    let field = |name: &str| hash.get(name).and_then(|value| value.parse::<f64>().ok());
+    let checked = field("checked_ms").and_then(|ms| DateTime::from_timestamp_millis(ms as i64));
+    let lag_seconds = field("seconds")
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(0.0);
+    let stalled = field("stalled").map_or(0, plays_of);
+    let silent = checked.is_none_or(|at| (now - at).num_milliseconds() > SILENT_CONSUMER_MS);
+    ConsumerLag {
+        lag_events: field("events").map_or(0, plays_of),
+        lag_seconds,
+        stalled,
+        checked_at: checked.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        stale: silent || stalled > 0 || lag_seconds >= STALE_LAG_SECS,
+    }
 }
 
 /// The next pipeline answer as `T`.
@@ -180,6 +225,43 @@ mod tests {
         assert_eq!(minutes.len(), 60);
         assert_eq!(minutes.first(), Some(&at("2026-11-25T14:21:00Z")));
         assert_eq!(minutes.last(), Some(&at("2026-11-25T15:20:00Z")));
+    }
+
+    #[test]
+    fn the_figures_are_stale_when_the_consumer_lags_stalls_or_is_silent() {
+        let now = at("2026-11-25T15:20:42Z");
+        let hash = |events: &str, seconds: &str, stalled: &str, checked: &str| -> HashMap<String, String> {
+            let checked_ms = at(checked).timestamp_millis().to_string();
+            [
+                ("events", events),
+                ("seconds", seconds),
+                ("stalled", stalled),
+                ("checked_ms", &checked_ms),
+            ]
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect()
+        };
+        let current = consumer_lag(&hash("12", "0.5", "0", "2026-11-25T15:20:41Z"), now);
+        assert_eq!((current.lag_events, current.stale), (12, false));
+        assert_eq!(current.checked_at.as_deref(), Some("2026-11-25T15:20:41Z"));
+        assert!(
+            consumer_lag(&hash("660", "42.0", "0", "2026-11-25T15:20:41Z"), now).stale,
+            "behind"
+        );
+        assert!(
+            consumer_lag(&hash("660", "9.0", "1", "2026-11-25T15:20:41Z"), now).stale,
+            "stalled"
+        );
+        assert!(
+            consumer_lag(&hash("0", "0.0", "0", "2026-11-25T15:19:00Z"), now).stale,
+            "silent"
+        );
+        let never = consumer_lag(&HashMap::new(), now);
+        assert!(
+            never.stale && never.checked_at.is_none(),
+            "no consumer ever measured"
+        );
     }
 
     #[test]

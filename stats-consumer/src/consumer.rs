@@ -11,14 +11,16 @@ use common::{
     events::{PlayerEvent, StatsKeys},
 };
 use rdkafka::{
-    ClientContext, Message as _, Offset, TopicPartitionList,
-    consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext, StreamConsumer},
+    Message as _, Offset, TopicPartitionList,
+    consumer::{CommitMode, Consumer as _, StreamConsumer},
+    error::KafkaError,
     message::OwnedMessage,
-    types::RDKafkaRespErr,
+    types::RDKafkaErrorCode,
 };
 use tokio::sync::watch;
 
 use crate::{
+    assignment::SeekToStored,
     dlq::DeadLetters,
     fold::{FoldTarget, Folder, Positioned},
     metrics::ConsumerMetrics,
@@ -26,115 +28,13 @@ use crate::{
     settings::StatsSettings,
 };
 
-/// On assignment, starts each partition at the offset stored in Redis
-/// (Kafka's committed offset only when Redis has none).
-pub struct SeekToStored {
-    redis: redis::Client,
-    keys: StatsKeys,
-}
-
-impl ClientContext for SeekToStored {}
-
-impl SeekToStored {
-    /// A blocking connection (the rebalance callback is not async).
-    fn connection(&self) -> Result<redis::Connection, redis::RedisError> {
-        let connection = self.redis.get_connection_with_timeout(Duration::from_secs(2))?;
-        connection.set_read_timeout(Some(Duration::from_secs(2)))?;
-        Ok(connection)
-    }
-
-    fn stored(&self) -> Result<BTreeMap<i32, i64>, redis::RedisError> {
-        redis::cmd("HGETALL")
-            .arg(self.keys.offsets())
-            .query(&mut self.connection()?)
-    }
-
-    /// Where a partition resumes: at its stored offset, unless the log no
-    /// longer reaches it (the topic was deleted and created again, or the
-    /// broker lost its data). The fold script skips offsets below the
-    /// stored one, so new events would be ignored until the new log grew
-    /// past it: the stored offset is moved back to the log's start instead,
-    /// and that is logged, since counters then mix two logs.
-    fn start_of(&self, consumer: &BaseConsumer<Self>, topic: &str, partition: i32, stored: i64) -> i64 {
-        let (low, high) = match consumer.fetch_watermarks(topic, partition, Duration::from_secs(5)) {
-            Ok(marks) => marks,
-            Err(error) => {
-                tracing::warn!(%error, partition, "cannot read the log's end; resuming at the stored offset");
-                return stored;
-            }
-        };
-        if stored <= high {
-            return stored;
-        }
-        tracing::warn!(
-            partition,
-            stored,
-            log_start = low,
-            log_end = high,
-            "the stored offset is past the end of the log (topic recreated or broker data lost); \
-             folding this partition again from the start of its log"
-        );
-        if let Err(error) = self.store_offset(partition, low) {
-            tracing::error!(%error, partition, "cannot move the stored offset back");
-            return stored;
-        }
-        low
-    }
-
-    fn store_offset(&self, partition: i32, offset: i64) -> Result<(), redis::RedisError> {
-        redis::cmd("HSET")
-            .arg(self.keys.offsets())
-            .arg(partition)
-            .arg(offset)
-            .query(&mut self.connection()?)
-    }
-}
-
-impl ConsumerContext for SeekToStored {
-    fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
-        if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-            if let Err(error) = consumer.unassign() {
-                tracing::warn!(%error, "unassigning partitions");
-            }
-            return;
-        }
-        match self.stored() {
-            Ok(stored) => {
-                let topics: Vec<(String, i32)> = tpl
-                    .elements()
-                    .iter()
-                    .map(|element| (element.topic().to_owned(), element.partition()))
-                    .collect();
-                for (topic, partition) in topics {
-                    if let Some(stored) = stored.get(&partition) {
-                        let start = self.start_of(consumer, &topic, partition, *stored);
-                        let _ = tpl.set_partition_offset(&topic, partition, Offset::Offset(start));
-                    }
-                }
-                tracing::info!(
-                    ?stored,
-                    "partitions assigned; starting at the offsets stored in Redis"
-                );
-            }
-            // Still correct: the fold script skips what Redis already covers.
-            Err(error) => tracing::warn!(%error, "cannot read stored offsets; starting at committed offsets"),
-        }
-        if let Err(error) = consumer.assign(tpl) {
-            tracing::error!(%error, "assigning partitions");
-        }
-    }
-}
-
 /// Builds the group consumer (`create_consumer` never panics on bad input).
 pub fn create_consumer(
     settings: &Settings,
     stats: &StatsSettings,
     redis: redis::Client,
 ) -> anyhow::Result<StreamConsumer<SeekToStored>> {
-    let context = SeekToStored {
-        redis,
-        keys: StatsKeys::new(settings.redis.prefix.clone()),
-    };
+    let context = SeekToStored::new(redis, StatsKeys::new(settings.redis.prefix.clone()));
     let consumer: StreamConsumer<SeekToStored> = common::kafka::client_config(&settings.kafka)
         .set("group.id", &stats.group)
         .set("enable.auto.commit", "false")
@@ -161,7 +61,7 @@ pub fn create_consumer(
 
 /// What the loop needs besides the consumer.
 pub struct FoldLoop {
-    pub consumer: StreamConsumer<SeekToStored>,
+    pub consumer: Arc<StreamConsumer<SeekToStored>>,
     pub redis: Arc<LazyRedis>,
     pub folder: Folder,
     pub target: FoldTarget,
@@ -197,8 +97,19 @@ impl FoldLoop {
         loop {
             match self.consumer.recv().await {
                 Ok(message) => {
+                    self.consumer
+                        .context()
+                        .fetched(message.partition(), message.offset());
                     batch.push(message.detach());
                     break;
+                }
+                Err(KafkaError::MessageConsumption(RDKafkaErrorCode::AutoOffsetReset)) => {
+                    // The fold script skips the replayed records, but a log
+                    // that went back (broker data lost) shows here first.
+                    tracing::warn!(
+                        "the broker no longer serves a partition's fetch position; \
+                         it restarts at the start of its log"
+                    );
                 }
                 Err(error) => {
                     tracing::debug!(%error, "consumer error");
@@ -209,7 +120,12 @@ impl FoldLoop {
         let deadline = tokio::time::Instant::now() + self.stats.batch_wait;
         while batch.len() < self.stats.batch_max {
             match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
-                Ok(Ok(message)) => batch.push(message.detach()),
+                Ok(Ok(message)) => {
+                    self.consumer
+                        .context()
+                        .fetched(message.partition(), message.offset());
+                    batch.push(message.detach());
+                }
                 Ok(Err(_)) | Err(_) => break,
             }
         }

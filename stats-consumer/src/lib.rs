@@ -1,14 +1,19 @@
 //! The stats consumer: folds the player-event topic into the Redis counters
 //! that ops dashboards read, exactly once.
 
+mod assignment;
 mod consumer;
 mod dlq;
 pub mod fold;
+mod lag;
 mod metrics;
+pub mod probe;
 pub mod rebuild;
+mod recovery;
 mod redis_conn;
 pub mod settings;
 mod startup;
 mod sweeper;
+mod watchdog;
 
 pub use startup::Application;

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use stats_consumer::{Application, rebuild};
+use stats_consumer::{Application, probe, rebuild};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -29,8 +29,22 @@ async fn main() -> ExitCode {
             )
             .await
         }
+        Some("probe") => {
+            common::server::run_main("stats-consumer probe", |settings| async move {
+                let took = probe::round_trip(&settings, std::time::Duration::from_secs(15)).await?;
+                println!(
+                    "the broker at {} stored a record and served it back in {} ms",
+                    settings.kafka.brokers,
+                    took.as_millis()
+                );
+                Ok(())
+            })
+            .await
+        }
         Some(other) => {
-            eprintln!("stats-consumer: unknown command {other:?}; expected `run` (default) or `rebuild`");
+            eprintln!(
+                "stats-consumer: unknown command {other:?}; expected `run` (default), `rebuild` or `probe`"
+            );
             ExitCode::from(2)
         }
     }

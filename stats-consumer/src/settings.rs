@@ -23,6 +23,8 @@ struct RawStatsSettings {
     stats_sweep_interval_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     stats_kafka_commit: bool,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_stall_secs: u64,
 }
 
 impl Default for RawStatsSettings {
@@ -36,6 +38,7 @@ impl Default for RawStatsSettings {
             events_presence_timeout_ms: 45_000,
             stats_sweep_interval_ms: 5_000,
             stats_kafka_commit: true,
+            stats_stall_secs: 10,
         }
     }
 }
@@ -59,6 +62,10 @@ pub struct StatsSettings {
     /// the lag; Redis holds the offsets that count). Tests turn it off to
     /// act out commits lost in a crash.
     pub kafka_commit: bool,
+    /// A partition behind its log end whose stored offset has not moved for
+    /// this long is stalled: the watchdog warns, reports not ready and
+    /// recovers (`TONEARM_STATS_STALL_SECS`, default 10).
+    pub stall: Duration,
 }
 
 impl StatsSettings {
@@ -73,6 +80,12 @@ impl TryFrom<RawStatsSettings> for StatsSettings {
     fn try_from(raw: RawStatsSettings) -> Result<Self, Self::Error> {
         if raw.stats_batch_max == 0 {
             return Err(SettingsError::new("stats_batch_max", "expected at least 1"));
+        }
+        if raw.stats_stall_secs == 0 {
+            return Err(SettingsError::new(
+                "stats_stall_secs",
+                "expected a number of seconds above 0",
+            ));
         }
         if raw.stats_session_ttl_secs == 0 || raw.stats_trending_ttl_secs == 0 {
             return Err(SettingsError::new(
@@ -93,6 +106,7 @@ impl TryFrom<RawStatsSettings> for StatsSettings {
             presence_timeout: positive_millis("events_presence_timeout_ms", raw.events_presence_timeout_ms)?,
             sweep_interval: positive_millis("stats_sweep_interval_ms", raw.stats_sweep_interval_ms)?,
             kafka_commit: raw.stats_kafka_commit,
+            stall: Duration::from_secs(raw.stats_stall_secs),
         })
     }
 }
@@ -118,6 +132,14 @@ mod tests {
         assert_eq!(
             StatsSettings::try_from(raw).expect_err("refused").name,
             "TONEARM_STATS_BATCH_MAX"
+        );
+        let raw = RawStatsSettings {
+            stats_stall_secs: 0,
+            ..RawStatsSettings::default()
+        };
+        assert_eq!(
+            StatsSettings::try_from(raw).expect_err("refused").name,
+            "TONEARM_STATS_STALL_SECS"
         );
     }
 }

@@ -17,9 +17,11 @@ use crate::{
     dlq::DeadLetters,
     fold::{FoldTarget, Folder},
     metrics::ConsumerMetrics,
+    recovery::Recovery,
     redis_conn::LazyRedis,
     settings::StatsSettings,
     sweeper,
+    watchdog::{self, FoldCheck, FoldStatus, Watchdog},
 };
 
 /// The stats consumer, bound and ready to run.
@@ -27,6 +29,7 @@ pub struct Application {
     http: HttpService,
     topics: JoinHandle<()>,
     fold: FoldLoop,
+    watchdog: Watchdog,
     sweeper: JoinHandle<()>,
     stop: watch::Sender<bool>,
 }
@@ -44,13 +47,15 @@ impl Application {
         let topics = event_topics(&settings.kafka);
         let names = topics.iter().map(|topic| topic.name.clone()).collect();
         let redis_client = common::redis_client::client(&settings.redis)?;
+        let status = FoldStatus::default();
         let readiness = Readiness::new(settings.readiness_timeout)
             .with(KafkaCheck::new(
                 &settings.kafka,
                 names,
                 settings.readiness_timeout,
             )?)
-            .with(RedisCheck(redis_client.clone()));
+            .with(RedisCheck(redis_client.clone()))
+            .with(FoldCheck(status.clone()));
         let topics = ensure_topics_in_background(settings.kafka.clone(), topics);
         let metrics = Metrics::new("stats")?;
         let consumer_metrics = ConsumerMetrics::register(metrics.registry())?;
@@ -65,8 +70,18 @@ impl Application {
             consumer_metrics.clone(),
             stop_rx,
         ));
+        let watchdog = Watchdog {
+            probe: watchdog::probe(&settings.kafka)?,
+            redis: Arc::clone(&redis),
+            keys: keys.clone(),
+            topic: settings.kafka.events_topic.clone(),
+            stall: stats.stall,
+            status,
+            metrics: consumer_metrics.clone(),
+            recovery: Recovery::new(stats.stall, consumer_metrics.clone()),
+        };
         let fold = FoldLoop {
-            consumer: create_consumer(&settings, &stats, redis_client)?,
+            consumer: Arc::new(create_consumer(&settings, &stats, redis_client)?),
             redis,
             folder: Folder::default(),
             target: FoldTarget {
@@ -85,6 +100,7 @@ impl Application {
             http,
             topics,
             fold,
+            watchdog,
             sweeper,
             stop,
         })
@@ -101,10 +117,15 @@ impl Application {
     /// Serves health and metrics and folds events until SIGTERM, Ctrl-C or
     /// [`ServerHandle::stop`]; the batch in progress is finished first.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let watchdog = tokio::spawn(
+            self.watchdog
+                .run(Arc::clone(&self.fold.consumer), self.stop.subscribe()),
+        );
         let fold = tokio::spawn(self.fold.run(self.stop.subscribe()));
         let result = self.http.run_until_stopped().await;
         let _ = self.stop.send(true);
         fold.await.context("the consumer loop failed")?;
+        let _ = watchdog.await;
         let _ = self.sweeper.await;
         self.topics.abort();
         result

@@ -3,7 +3,13 @@
 
 use std::{path::Path, process::Command, time::Duration};
 
-use crate::{Result, paths, process, process::Managed, tools};
+use crate::{
+    Result,
+    broker::{kafka_answers, round_trip, unix_seconds},
+    paths, process,
+    process::Managed,
+    tools,
+};
 
 /// Where the dependencies answer, as the services' settings name them.
 #[derive(Debug, Clone)]
@@ -86,6 +92,50 @@ pub fn provision() -> Result<Provisioned> {
     Ok(provisioned)
 }
 
+impl Provisioned {
+    /// The first broker of the list.
+    fn broker(&self) -> String {
+        let brokers = &self.endpoints.kafka_brokers;
+        brokers.split(',').next().unwrap_or_default().trim().to_owned()
+    }
+
+    /// Checks that the broker stores a record and serves it back, with
+    /// `stats-consumer probe` (`probe` is its built binary). A private tansu
+    /// that fails has damaged data: it is stopped, its folder moved aside and
+    /// a fresh one started, saying so. Another broker is named with the fix.
+    pub fn ensure_round_trip(&mut self, probe: &Path) -> Result {
+        let Err(why) = round_trip(probe, &self.endpoints) else {
+            return Ok(());
+        };
+        let broker = self.broker();
+        let Some(index) = self.started.iter().position(|managed| managed.name == "tansu") else {
+            return Err(format!(
+                "the Kafka broker at {broker} accepts connections but {why}.\n  \
+                 Restart it. If it still fails, its data is damaged (a broker killed while writing \
+                 can leave it so): stop it, move its data folder aside (for tansu, the folder holding \
+                 tansu.db; for this checkout's own tansu, .tonearm/tansu) and start it again, or point \
+                 TONEARM_KAFKA_BROKERS at another broker."
+            ));
+        };
+        let mut tansu = self.started.remove(index);
+        tansu.stop(Duration::from_secs(10));
+        let data = paths::state().join("tansu");
+        let aside = paths::state().join(format!("tansu.broken-{}", unix_seconds()));
+        std::fs::rename(&data, &aside)
+            .map_err(|e| format!("moving {} aside to {}: {e}", data.display(), aside.display()))?;
+        eprintln!(
+            "xtask: the private broker accepts connections but {why}: its data is damaged (a broker \
+             killed while writing can leave it so). Moved it aside to {} and starting a fresh one; the \
+             event history starts over (stats-consumer folds the new log on top of the figures kept in \
+             Redis; `stats-consumer rebuild` refolds them from the new log alone).",
+            aside.display()
+        );
+        let (_, port) = host_port(&format!("kafka://{broker}"), 9092)?;
+        self.started.push(start_tansu(port)?);
+        round_trip(probe, &self.endpoints).map_err(|why| format!("a fresh broker also fails: {why}"))
+    }
+}
+
 /// `scheme://user@host:port/path` -> (host, port).
 pub fn host_port(url: &str, default_port: u16) -> Result<(String, u16)> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -99,44 +149,6 @@ pub fn host_port(url: &str, default_port: u16) -> Result<(String, u16)> {
         None if !host_port.is_empty() => Ok((host_port.to_owned(), default_port)),
         None => Err(format!("no host in {url:?}")),
     }
-}
-
-/// A broker that accepts connections may still be stuck; ask it for the
-/// cluster metadata (Kafka Metadata request, version 0) before reusing it.
-fn kafka_answers(broker: &str, timeout: Duration) -> Result {
-    use std::io::{Read as _, Write as _};
-    let stuck = |why: String| {
-        format!(
-            "the Kafka broker at {broker} accepts connections but {why}; restart it, \
-             or point TONEARM_KAFKA_BROKERS at another one"
-        )
-    };
-    let mut stream = std::net::TcpStream::connect(broker).map_err(|e| stuck(e.to_string()))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    let client = b"xtask";
-    let mut request = Vec::new();
-    request.extend_from_slice(&3i16.to_be_bytes()); // Metadata
-    request.extend_from_slice(&0i16.to_be_bytes()); // version 0
-    request.extend_from_slice(&7i32.to_be_bytes()); // correlation id
-    request.extend_from_slice(&(client.len() as i16).to_be_bytes());
-    request.extend_from_slice(client);
-    request.extend_from_slice(&0i32.to_be_bytes()); // no topic named: all of them
-    let mut framed = (request.len() as i32).to_be_bytes().to_vec();
-    framed.extend_from_slice(&request);
-    stream.write_all(&framed).map_err(|e| stuck(e.to_string()))?;
-    let mut head = [0u8; 8];
-    stream.read_exact(&mut head).map_err(|_| {
-        stuck(format!(
-            "does not answer a metadata request within {} s",
-            timeout.as_secs()
-        ))
-    })?;
-    if head[4..8] != 7i32.to_be_bytes() {
-        return Err(stuck("answered a metadata request with something else".into()));
-    }
-    Ok(())
 }
 
 fn wait_reachable(name: &str, port: u16) -> Result {
@@ -292,28 +304,7 @@ fn start_tansu(port: u16) -> Result<Managed> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use super::{Endpoints, host_port, kafka_answers};
-
-    #[test]
-    fn the_provisioned_broker_answers_metadata() {
-        let broker = Endpoints::configured().kafka_brokers;
-        let first = broker.split(',').next().expect("one broker");
-        kafka_answers(first, Duration::from_secs(10)).expect("the broker answers");
-    }
-
-    #[test]
-    fn a_broker_that_accepts_but_never_answers_is_named() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let address = listener.local_addr().expect("address").to_string();
-        let error = kafka_answers(&address, Duration::from_secs(1)).expect_err("no answer");
-        assert!(
-            error.contains(&address) && error.contains("does not answer"),
-            "{error}"
-        );
-        drop(listener);
-    }
+    use super::host_port;
 
     #[test]
     fn host_and_port_are_read_from_urls() {

@@ -9,6 +9,7 @@
 
 mod admin;
 mod bench;
+mod broker;
 mod cleanup;
 mod demo;
 mod demo_server;
@@ -20,6 +21,7 @@ mod paths;
 mod process;
 mod replicas;
 mod scale_out;
+mod supervise;
 mod system;
 mod test;
 mod tools;
@@ -33,10 +35,12 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  up [--music DIR] [--release] [--reset-admin] [--replicas N]
+  up [--music DIR] [--release] [--reset-admin] [--replicas N] [--restart | --stop-on-crash]
                                  start the whole system on localhost (demo library without --music);
                                  --reset-admin recreates the admin account with the printed password;
-                                 --replicas N runs N instances of every service
+                                 --replicas N runs N instances of every service;
+                                 a service that dies is restarted with a growing delay (--restart,
+                                 the default) or stops everything (--stop-on-crash)
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
   check-deploy                   validate docker-compose.yml and deploy/kubernetes, and each
                                  service's --check-config over their environments

@@ -4,7 +4,7 @@
 
 use std::{
     fs::File,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     thread,
     time::{Duration, Instant},
@@ -16,33 +16,82 @@ use crate::Result;
 pub struct Managed {
     pub name: String,
     child: Child,
+    /// How it was started, to start it again after a crash.
+    command: Command,
+    log: PathBuf,
+    started: Instant,
 }
 
 impl Managed {
     /// Starts `command` with stdout and stderr appended to `log`.
-    pub fn spawn(name: &str, mut command: Command, log: &Path) -> Result<Self> {
-        use std::os::unix::process::CommandExt as _;
-        if let Some(dir) = log.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        }
-        let out = File::options()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("opening {}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0);
-        let child = command.spawn().map_err(|e| format!("starting {name}: {e}"))?;
+    pub fn spawn(name: &str, command: Command, log: &Path) -> Result<Self> {
+        let child = start(name, copy(&command), log)?;
         Ok(Self {
             name: name.to_owned(),
             child,
+            command,
+            log: log.to_owned(),
+            started: Instant::now(),
         })
     }
 
+    /// Starts the process again, the same way, once it has exited.
+    pub fn restart(&mut self) -> Result {
+        if self.exited().is_none() {
+            return Ok(());
+        }
+        self.child = start(&self.name, copy(&self.command), &self.log)?;
+        self.started = Instant::now();
+        Ok(())
+    }
+
+    /// How long the current process has been running.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+}
+
+/// Spawns `command` in its own process group, output appended to `log`.
+fn start(name: &str, mut command: Command, log: &Path) -> Result<Child> {
+    use std::os::unix::process::CommandExt as _;
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    let out = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| format!("opening {}: {e}", log.display()))?;
+    let err = out.try_clone().map_err(|e| e.to_string())?;
+    command
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0);
+    command.spawn().map_err(|e| format!("starting {name}: {e}"))
+}
+
+/// The same program, arguments, environment and folder as `command`.
+fn copy(command: &Command) -> Command {
+    let mut copy = Command::new(command.get_program());
+    copy.args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => copy.env(key, value),
+            None => copy.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        copy.current_dir(dir);
+    }
+    copy
+}
+
+impl Managed {
     /// `Some(status)` once the process has exited.
     pub fn exited(&mut self) -> Option<String> {
         match self.child.try_wait() {
@@ -165,4 +214,31 @@ pub fn interrupted() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         flag
     })
     .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{process::Command, time::Duration};
+
+    use super::{Managed, wait_for};
+
+    #[test]
+    fn a_crashed_process_starts_again_with_its_environment_folder_and_log() {
+        let dir = std::env::temp_dir().join(format!("xtask-restart-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let log = dir.join("crashy.log");
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", "echo \"$CRASHY_SETTING in $(pwd)\"; exit 3"])
+            .env("CRASHY_SETTING", "kept")
+            .current_dir(&dir);
+        let mut managed = Managed::spawn("crashy", command, &log).expect("started");
+        assert!(wait_for(Duration::from_secs(5), || managed.exited().is_some()));
+        managed.restart().expect("restarted");
+        assert!(wait_for(Duration::from_secs(5), || managed.exited().is_some()));
+        let lines = std::fs::read_to_string(&log).expect("log");
+        let expected = format!("kept in {}\n", dir.display());
+        assert_eq!(lines, expected.repeat(2), "both runs alike, in one log");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

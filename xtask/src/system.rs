@@ -144,6 +144,27 @@ pub fn build(build: Build) -> Result {
     process::run("building the services", command.current_dir(paths::root()))
 }
 
+/// Where [`build`] puts a service's binary.
+pub fn binary(build: Build, service: &str) -> PathBuf {
+    let profile = if build == Build::Release {
+        "release"
+    } else {
+        "debug"
+    };
+    paths::target().join(profile).join(service)
+}
+
+/// A service that exited on its own.
+pub struct Crash {
+    pub index: usize,
+    pub name: String,
+    /// `"<name> exited (<status>)"`.
+    pub what: String,
+    /// How long it had run.
+    pub uptime: Duration,
+    pub log: PathBuf,
+}
+
 /// The running services; stopped (gateway first) when dropped.
 pub struct System {
     pub ports: Ports,
@@ -154,15 +175,10 @@ pub struct System {
 impl System {
     /// Starts the built binaries.
     pub fn start(config: &SystemConfig) -> Result<Self> {
-        let profile = if config.build == Build::Release {
-            "release"
-        } else {
-            "debug"
-        };
         let env = config.env();
         let mut services = Vec::new();
         for service in SERVICES {
-            let mut command = Command::new(paths::target().join(profile).join(service));
+            let mut command = Command::new(binary(config.build, service));
             command
                 .envs(env.iter().map(|(k, v)| (k, v)))
                 .current_dir(paths::root());
@@ -217,13 +233,25 @@ impl System {
         }
     }
 
-    /// Whether every service still runs; the name of one that stopped otherwise.
-    pub fn exited(&mut self) -> Option<String> {
-        self.services.iter_mut().find_map(|managed| {
-            managed
-                .exited()
-                .map(|status| format!("{} exited ({status})", managed.name))
+    /// The first service that has exited, if any.
+    pub fn first_exited(&mut self) -> Option<Crash> {
+        self.services.iter_mut().enumerate().find_map(|(index, managed)| {
+            managed.exited().map(|status| Crash {
+                index,
+                name: managed.name.clone(),
+                what: format!("{} exited ({status})", managed.name),
+                uptime: managed.uptime(),
+                log: managed.log().to_owned(),
+            })
         })
+    }
+
+    /// Starts an exited service again, with the same command and log.
+    pub fn restart(&mut self, index: usize) -> Result {
+        match self.services.get_mut(index) {
+            Some(managed) => managed.restart(),
+            None => Err(format!("no service number {index}")),
+        }
     }
 
     /// Stops every service (gateway first); returns those that did not

@@ -2,7 +2,6 @@
 
 use std::{
     path::PathBuf,
-    sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
@@ -10,6 +9,7 @@ use crate::{
     Result, demo, demo_server, deps,
     deps::Endpoints,
     paths, process, replicas,
+    supervise::supervise,
     system::{self, Build, Ports, System, SystemConfig},
     web,
 };
@@ -19,7 +19,12 @@ struct Options {
     release: bool,
     reset_admin: bool,
     replicas: usize,
+    /// Stop everything when a service dies, instead of restarting it.
+    stop_on_crash: bool,
 }
+
+const UP_USAGE: &str = "usage: cargo xtask up [--music DIR] [--release] [--reset-admin] [--replicas N] \
+                        [--restart | --stop-on-crash]";
 
 fn parse(args: &[String]) -> Result<Options> {
     let mut options = Options {
@@ -27,6 +32,7 @@ fn parse(args: &[String]) -> Result<Options> {
         release: false,
         reset_admin: false,
         replicas: 1,
+        stop_on_crash: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -42,11 +48,9 @@ fn parse(args: &[String]) -> Result<Options> {
             "--release" => options.release = true,
             "--reset-admin" => options.reset_admin = true,
             "--replicas" => options.replicas = replicas::parse_count(args.next())?,
-            other => {
-                return Err(format!(
-                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release] [--reset-admin] [--replicas N]"
-                ));
-            }
+            "--restart" => options.stop_on_crash = false,
+            "--stop-on-crash" => options.stop_on_crash = true,
+            other => return Err(format!("unknown option {other}; {UP_USAGE}")),
         }
     }
     Ok(options)
@@ -200,20 +204,26 @@ pub fn run(args: &[String]) -> Result {
     let options = parse(args)?;
     let interrupted = process::interrupted();
     let started = Instant::now();
-    let deps = deps::provision()?;
+    let mut deps = deps::provision()?;
     if options.reset_admin {
         crate::admin::forget(&deps.endpoints.database_url)?;
     }
+    let build = if options.release {
+        Build::Release
+    } else {
+        Build::Debug
+    };
+    // A broker can take connections and still fail every fetch; check a
+    // produce-then-fetch round trip (through the stats consumer's probe)
+    // before starting services on it.
+    system::build(build)?;
+    deps.ensure_round_trip(&system::binary(build, "stats-consumer"))?;
     let stack = start_stack(
         &deps.endpoints,
         StackOptions {
             ports: Ports::DEFAULT,
             music: options.music,
-            build: if options.release {
-                Build::Release
-            } else {
-                Build::Debug
-            },
+            build,
             isolation: None,
             log_dir: paths::logs(),
             demo_port: DEMO_PORT,
@@ -229,28 +239,22 @@ pub fn run(args: &[String]) -> Result {
         );
     }
     println!(
-        "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  Ctrl-C stops everything.\n",
+        "\nTonearm is up in {:.0} s: http://127.0.0.1:{}/\n  sign in as admin with password {}\n  logs: {}\n  {}\n  Ctrl-C stops everything.\n",
         started.elapsed().as_secs_f64(),
         system.ports.gateway,
         stack.admin_password,
-        paths::logs().display()
+        paths::logs().display(),
+        if options.stop_on_crash {
+            "a service that dies stops everything (--stop-on-crash)"
+        } else {
+            "a service that dies is restarted, with a growing delay"
+        }
     );
     for other in &others {
         println!("  another gateway: http://127.0.0.1:{}/", other.ports.gateway);
     }
-    while !interrupted.load(Ordering::SeqCst) {
-        if let Some(stopped) = system
-            .exited()
-            .or_else(|| others.iter_mut().find_map(System::exited))
-        {
-            eprintln!(
-                "xtask: {stopped}; stopping the rest (see {})",
-                paths::logs().display()
-            );
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let mut all: Vec<&mut System> = std::iter::once(&mut system).chain(others.iter_mut()).collect();
+    supervise(&mut all, !options.stop_on_crash, &interrupted);
     eprintln!("xtask: stopping");
     let mut unclean: Vec<String> = others.iter_mut().flat_map(System::stop).collect();
     unclean.extend(system.stop());

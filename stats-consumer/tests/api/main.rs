@@ -1,8 +1,12 @@
 mod broker;
 mod exactly_once;
+mod faults;
 mod folding;
 mod helpers;
 mod key_bounds;
 mod log_reset;
+mod private_broker;
+mod probe;
 mod readiness;
 mod rebuild;
+mod watchdog;

@@ -165,6 +165,20 @@ export interface OpsStats {
   plays_per_minute: { minute: string; plays: number }[];
   trending: { song: string; title: string | null; plays: number }[];
   unique_listeners_today: number;
+  /** How far the figures are behind the event log (absent on servers that do not report it). */
+  consumer?: ConsumerLag;
+}
+
+/** The stats consumer's lag behind the event log, as `GET /api/events/stats` reports it. */
+export interface ConsumerLag {
+  lag_events: number;
+  lag_seconds: number;
+  /** Partitions behind and not advancing. */
+  stalled: number;
+  /** When a stats consumer last measured it; null before any did. */
+  checked_at: string | null;
+  /** The figures are not current: stalled, 10 s or more behind, or no consumer reporting. */
+  stale: boolean;
 }
 
 export type AnnouncementLevel = 'info' | 'warning' | 'critical';
