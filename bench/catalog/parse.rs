@@ -3,7 +3,7 @@
 
 use std::{path::Path, time::Instant};
 
-use catalog_service::repository::local::{tags, walk};
+use catalog_service::sources::local::{tags, walk};
 use rayon::prelude::*;
 
 /// Files per second read by the scanner's own walk and tag reader, page

@@ -8,10 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::store::{
-    library::{AlbumRow, ArtistRow},
-    songs::SongRow,
-};
+use crate::domain::{self, scan, source::InternetSource};
 
 /// A song in lists.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,8 +47,8 @@ pub struct AlbumRef {
     pub artist: String,
 }
 
-impl From<&SongRow> for Song {
-    fn from(row: &SongRow) -> Self {
+impl From<&domain::Song> for Song {
+    fn from(row: &domain::Song) -> Self {
         Self {
             id: row.id,
             title: row.title.clone(),
@@ -75,7 +72,7 @@ impl From<&SongRow> for Song {
             year: row.year,
             genres: row.genres.clone(),
             duration_ms: row.duration_ms,
-            source_kind: row.kind.clone(),
+            source_kind: row.kind.as_str().to_owned(),
             source_id: row.source_id,
             cover_url: row
                 .has_cover()
@@ -116,7 +113,7 @@ pub struct SongDetail {
 }
 
 impl SongDetail {
-    pub fn new(row: &SongRow, details: BTreeMap<String, serde_json::Value>) -> Self {
+    pub fn new(row: &domain::Song, details: BTreeMap<String, serde_json::Value>) -> Self {
         Self {
             song: Song::from(row),
             album_artist: row.album_artist.clone(),
@@ -158,8 +155,8 @@ pub struct Album {
     pub cover_url: Option<String>,
 }
 
-impl From<&AlbumRow> for Album {
-    fn from(row: &AlbumRow) -> Self {
+impl From<&domain::Album> for Album {
+    fn from(row: &domain::Album) -> Self {
         Self {
             id: row.id,
             title: row.title.clone(),
@@ -195,8 +192,8 @@ pub struct Artist {
     pub album_count: i64,
 }
 
-impl From<&ArtistRow> for Artist {
-    fn from(row: &ArtistRow) -> Self {
+impl From<&domain::Artist> for Artist {
+    fn from(row: &domain::Artist) -> Self {
         Self {
             id: row.id,
             name: row.name.clone(),
@@ -222,6 +219,15 @@ pub struct Genre {
     pub song_count: i64,
 }
 
+impl From<&domain::Genre> for Genre {
+    fn from(genre: &domain::Genre) -> Self {
+        Self {
+            name: genre.name.clone(),
+            song_count: genre.song_count,
+        }
+    }
+}
+
 /// Search results grouped by kind, best first in each group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResults {
@@ -236,4 +242,66 @@ pub struct SearchHit {
     pub name: String,
     /// The album artist, for albums.
     pub artist: Option<String>,
+}
+
+/// A file or folder a scan could not read, or read only in part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanError {
+    pub id: i64,
+    pub path: String,
+    /// `unreadable`, `symlink_loop`, `non_utf8_name`, `unsupported_file`,
+    /// `outside_music_folders` or `damaged_tags`.
+    pub kind: String,
+    /// `error`: the file is not listed; `warning`: it is listed, but part
+    /// of it could not be read.
+    pub severity: String,
+    pub message: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl From<&scan::ScanError> for ScanError {
+    fn from(error: &scan::ScanError) -> Self {
+        Self {
+            id: error.id,
+            path: error.path.clone(),
+            kind: error.kind.clone(),
+            severity: error.severity.clone(),
+            message: error.message.clone(),
+            occurred_at: error.occurred_at,
+        }
+    }
+}
+
+/// An Internet source with its last refresh and error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Source {
+    pub id: Uuid,
+    pub url: String,
+    /// `audio`, `playlist` or `feed`.
+    pub kind: String,
+    pub title: Option<String>,
+    pub image_url: Option<String>,
+    pub last_refresh_at: Option<DateTime<Utc>>,
+    /// Why the last refresh failed; cleared by a successful one.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub song_count: i32,
+    pub added_at: DateTime<Utc>,
+}
+
+impl From<&InternetSource> for Source {
+    fn from(source: &InternetSource) -> Self {
+        Self {
+            id: source.id,
+            url: source.url.clone(),
+            kind: source.kind.clone(),
+            title: source.title.clone(),
+            image_url: source.image_url.clone(),
+            last_refresh_at: source.last_refresh_at,
+            last_error: source.last_error.clone(),
+            last_error_at: source.last_error_at,
+            song_count: source.song_count,
+            added_at: source.added_at,
+        }
+    }
 }

@@ -4,10 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{covers, dto, internal, library, scans, search, songs, sources};
-use crate::repository::{
-    internet::store::SourceRow,
-    local::{progress::ScanProgress, store::ScanErrorRow},
-};
+use crate::domain::scan::ScanProgress;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,8 +45,8 @@ use crate::repository::{
         dto::ArtistRef,
         dto::AlbumRef,
         ScanProgress,
-        ScanErrorRow,
-        SourceRow,
+        dto::ScanError,
+        dto::Source,
         sources::NewSource,
     ))
 )]

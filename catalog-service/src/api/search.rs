@@ -1,14 +1,13 @@
 //! `GET search?q=`: songs, albums and artists, as you type.
 
 use actix_web::{HttpResponse, web};
-use common::ApiError;
 use serde::Deserialize;
 
-use super::{AppState, db_error, dto};
-use crate::{
-    query::{parse_limit, parse_q},
-    store::search::{self, Table},
+use super::{
+    AppState, CatalogError, CatalogResult, dto,
+    params::{parse_limit, parse_q},
 };
+use crate::store::search::{self, Table};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
@@ -24,13 +23,8 @@ pub struct SearchQuery {
 pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let q = parse_q(query.q.as_deref())?.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_parameter",
-            "query parameter `q` is invalid: expected some text",
-        )
-    })?;
+) -> CatalogResult<HttpResponse> {
+    let q = parse_q(query.q.as_deref())?.ok_or_else(|| CatalogError::invalid("q", "expected some text"))?;
     let limit = i64::from(match query.limit {
         None => 10,
         Some(_) => parse_limit(query.limit.as_deref())?,
@@ -40,8 +34,7 @@ pub async fn search(
         search::songs(pool, &q, limit),
         search::named(pool, Table::Albums, &q, limit),
         search::named(pool, Table::Artists, &q, limit),
-    )
-    .map_err(db_error)?;
+    )?;
     let hit = |row: &search::NamedHit| dto::SearchHit {
         id: row.id,
         name: row.name.clone(),

@@ -2,7 +2,6 @@
 //! it runs, walking and tag reading off the async runtime, inserts batched.
 
 use std::{
-    collections::HashMap,
     path::PathBuf,
     sync::{
         Arc, Mutex,
@@ -19,11 +18,16 @@ use uuid::Uuid;
 
 use super::{
     progress::{Counters, ScanMetrics, ScanProgress},
-    store,
     tags::{self, FoundFile},
     walk::{self, ScanProblem},
 };
-use crate::model::NewSong;
+use crate::{
+    domain::{
+        NewSong, ids,
+        scan::{ScanOutcome, Severity},
+    },
+    store::{scans as store, write},
+};
 
 /// Songs written per statement.
 const BATCH: usize = 1000;
@@ -62,7 +66,7 @@ struct Run {
     trigger: String,
     started_at: DateTime<Utc>,
     counters: Arc<Counters>,
-    end: Option<(DateTime<Utc>, &'static str, Option<String>)>,
+    end: Option<ScanOutcome>,
 }
 
 impl Scanner {
@@ -111,14 +115,13 @@ impl Scanner {
         tokio::spawn(async move {
             let outcome = scanner.run(&run).await;
             let end = match outcome {
-                Ok(()) => (Utc::now(), "finished", None),
+                Ok(()) => ScanOutcome::Finished { at: Utc::now() },
                 Err(error) => {
                     tracing::error!(error = format!("{error:#}"), "library scan failed");
-                    (
-                        Utc::now(),
-                        "failed",
-                        Some("the scan stopped on an internal error".to_owned()),
-                    )
+                    ScanOutcome::Failed {
+                        at: Utc::now(),
+                        reason: "the scan stopped on an internal error".to_owned(),
+                    }
                 }
             };
             let finished = Run {
@@ -146,11 +149,13 @@ impl Scanner {
     }
 
     fn progress_of(&self, run: &Run) -> ScanProgress {
-        let end = run
-            .end
-            .as_ref()
-            .map(|(at, state, error)| (*at, *state, error.clone()));
-        ScanProgress::snapshot(run.id, &run.trigger, run.started_at, &run.counters, end)
+        ScanProgress::new(
+            run.id,
+            &run.trigger,
+            run.started_at,
+            run.counters.counts(),
+            run.end.as_ref(),
+        )
     }
 
     fn set_current(&self, run: Option<Run>) {
@@ -173,11 +178,11 @@ impl Scanner {
             .files
             .into_iter()
             .filter(|file| {
-                let id = crate::ids::local_song_id(std::path::Path::new(&file.path));
+                let id = ids::local_song_id(std::path::Path::new(&file.path));
                 seen_ids.insert(id);
                 let unchanged = known
                     .get(&id)
-                    .is_some_and(|(size, modified, _)| *size == file.size && *modified == file.modified_at);
+                    .is_some_and(|known| known.size == file.size && known.modified_at == file.modified_at);
                 if unchanged {
                     counters.skipped.fetch_add(1, Ordering::Relaxed);
                     self.inner.metrics.files_skipped.inc();
@@ -189,17 +194,17 @@ impl Scanner {
         let gone: Vec<Uuid> = known
             .iter()
             .filter(|(id, _)| !seen_ids.contains(*id))
-            .filter(|(_, (_, _, path))| {
+            .filter(|(_, known)| {
                 !walked
                     .missing_roots
                     .iter()
-                    .any(|root| std::path::Path::new(path).starts_with(root))
+                    .any(|root| std::path::Path::new(&known.path).starts_with(root))
             })
             .map(|(id, _)| *id)
             .collect();
-        let removed = crate::store::write::delete_songs(self.pool(), &gone).await?;
+        let removed = write::delete_songs(self.pool(), &gone).await?;
         counters.removed.fetch_add(removed, Ordering::Relaxed);
-        crate::store::write::prune(self.pool()).await?;
+        write::prune(self.pool()).await?;
         store::replace_scan_errors(self.pool(), &problems).await?;
         self.inner.metrics.scans.inc();
         Ok(())
@@ -217,6 +222,7 @@ impl Scanner {
         let reader = tokio::task::spawn_blocking(move || {
             files.par_iter().for_each_with(sender, |sender, file| {
                 let result = tags::read(file, &confine).map_err(|message| ScanProblem {
+                    severity: Severity::Error,
                     path: file.path.clone(),
                     kind: "unsupported_file",
                     message,
@@ -270,9 +276,6 @@ impl Scanner {
 
 /// Stores one batch; answers how many songs it held.
 async fn write_batch(pool: PgPool, batch: Vec<NewSong>) -> anyhow::Result<u64> {
-    crate::store::write::upsert_songs(&pool, &batch).await?;
+    write::upsert_songs(&pool, &batch).await?;
     Ok(batch.len() as u64)
 }
-
-/// Known local files by song id: size, mtime and path.
-pub type Known = HashMap<Uuid, (i64, DateTime<Utc>, String)>;

@@ -12,16 +12,8 @@ use common::confine::Roots;
 use walkdir::WalkDir;
 
 use super::tags::{FoundFile, is_audio};
-
-/// A file or folder the scan could not use.
-#[derive(Debug, Clone)]
-pub struct ScanProblem {
-    pub path: String,
-    /// `unreadable`, `symlink_loop`, `non_utf8_name`, `unsupported_file`
-    /// or `outside_music_folders`.
-    pub kind: &'static str,
-    pub message: String,
-}
+pub use crate::domain::scan::ScanProblem;
+use crate::domain::scan::Severity;
 
 /// What a walk found.
 #[derive(Debug, Default)]
@@ -58,6 +50,7 @@ pub fn walk(dirs: &[PathBuf], roots: &Roots, seen: &AtomicU64) -> Walked {
     for root in dirs {
         if std::fs::read_dir(root).is_err() {
             walked.problems.push(ScanProblem {
+                severity: Severity::Error,
                 path: root.display().to_string(),
                 kind: "unreadable",
                 message: "the music folder cannot be read".into(),
@@ -96,6 +89,7 @@ fn stays_inside(entry: &walkdir::DirEntry, roots: &Roots, outside: &mut Vec<Scan
         return true;
     }
     outside.push(ScanProblem {
+        severity: Severity::Error,
         path: entry.path().to_string_lossy().into_owned(),
         kind: "outside_music_folders",
         message: "a symbolic link leads outside the music folders; it is not followed".into(),
@@ -118,6 +112,7 @@ fn visit_file(
     let Some(text) = path.to_str() else {
         if audio {
             walked.problems.push(ScanProblem {
+                severity: Severity::Error,
                 path: path.to_string_lossy().into_owned(),
                 kind: "non_utf8_name",
                 message: "the file name is not valid UTF-8".into(),
@@ -160,11 +155,13 @@ fn walk_problem(error: &walkdir::Error) -> ScanProblem {
         .unwrap_or_default();
     match error.loop_ancestor() {
         Some(ancestor) => ScanProblem {
+            severity: Severity::Error,
             path,
             kind: "symlink_loop",
             message: format!("a symbolic link loops back to {}", ancestor.display()),
         },
         None => ScanProblem {
+            severity: Severity::Error,
             path,
             kind: "unreadable",
             message: error

@@ -1,4 +1,4 @@
-//! What the local repository keeps besides songs: known files, scan
+//! What scans of the music folders keep besides songs: known files, scan
 //! history and scan errors.
 
 use anyhow::Context as _;
@@ -6,29 +6,44 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{progress::ScanProgress, scanner::Known, walk::ScanProblem};
+use crate::domain::{
+    SongKind,
+    scan::{KnownFile, KnownFiles, ScanError, ScanProblem, ScanProgress},
+};
 
 /// Size, mtime and path of every local song, by id.
-pub async fn known_files(pool: &PgPool) -> anyhow::Result<Known> {
+pub async fn known_files(pool: &PgPool) -> anyhow::Result<KnownFiles> {
     type Row = (Uuid, Option<i64>, Option<DateTime<Utc>>, Option<String>);
     let rows: Vec<Row> =
-        sqlx::query_as("SELECT id, size_bytes, modified_at, path FROM songs WHERE kind = 'local'")
+        sqlx::query_as("SELECT id, size_bytes, modified_at, path FROM songs WHERE kind = $1")
+            .bind(SongKind::Local)
             .fetch_all(pool)
             .await
             .context("reading known files")?;
     Ok(rows
         .into_iter()
         .map(|(id, size, modified, path)| {
-            (
-                id,
-                (
-                    size.unwrap_or(-1),
-                    modified.unwrap_or_default(),
-                    path.unwrap_or_default(),
-                ),
-            )
+            let known = KnownFile {
+                size: size.unwrap_or(-1),
+                modified_at: modified.unwrap_or_default(),
+                path: path.unwrap_or_default(),
+            };
+            (id, known)
         })
         .collect())
+}
+
+/// Local songs whose file is one of `paths` or lies under one of them.
+pub async fn local_songs_under(pool: &PgPool, paths: &[String]) -> anyhow::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM songs WHERE kind = $2
+         AND (path = ANY($1) OR EXISTS (SELECT 1 FROM unnest($1::text[]) d WHERE starts_with(path, d || '/')))",
+    )
+    .bind(paths)
+    .bind(SongKind::Local)
+    .fetch_all(pool)
+    .await
+    .context("finding songs under removed paths")
 }
 
 /// Replaces the recorded scan errors with those of the latest full scan.
@@ -68,36 +83,43 @@ async fn add_problems(tx: &mut sqlx::PgConnection, problems: &[ScanProblem]) -> 
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     let kinds: Vec<&str> = problems.iter().map(|p| p.kind).collect();
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-    sqlx::query("INSERT INTO scan_errors (path, kind, message) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])")
-        .bind(&paths)
-        .bind(&kinds)
-        .bind(&messages)
-        .execute(tx)
-        .await
-        .context("inserting scan errors")?;
+    let severities: Vec<&str> = problems.iter().map(|p| p.severity.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO scan_errors (path, kind, message, severity)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
+    )
+    .bind(&paths)
+    .bind(&kinds)
+    .bind(&messages)
+    .bind(&severities)
+    .execute(tx)
+    .await
+    .context("inserting scan errors")?;
     Ok(())
 }
 
-/// A recorded scan error.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct ScanErrorRow {
-    pub id: i64,
-    pub path: String,
-    /// `unreadable`, `symlink_loop`, `non_utf8_name` or `unsupported_file`.
-    pub kind: String,
-    pub message: String,
-    pub occurred_at: DateTime<Utc>,
-}
-
-/// Scan errors by path, after an id, at most `limit`.
-pub async fn scan_errors(pool: &PgPool, after: i64, limit: i64) -> sqlx::Result<Vec<ScanErrorRow>> {
-    sqlx::query_as(
-        "SELECT id, path, kind, message, occurred_at FROM scan_errors WHERE id > $1 ORDER BY id LIMIT $2",
+/// Scan errors and warnings by id, after an id, at most `limit`.
+pub async fn scan_errors(pool: &PgPool, after: i64, limit: i64) -> sqlx::Result<Vec<ScanError>> {
+    type Row = (i64, String, String, String, String, DateTime<Utc>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, path, kind, severity, message, occurred_at FROM scan_errors
+         WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, path, kind, severity, message, occurred_at)| ScanError {
+            id,
+            path,
+            kind,
+            severity,
+            message,
+            occurred_at,
+        })
+        .collect())
 }
 
 /// Keeps a finished scan in the history.

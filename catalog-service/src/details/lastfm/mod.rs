@@ -1,4 +1,4 @@
-//! The Last.fm repository: track, album and artist details (summary, tags,
+//! The Last.fm details provider: track, album and artist details (summary, tags,
 //! images, listeners, similar artists), cached in PostgreSQL with a TTL.
 //! Without an API key it is off and says so in every details answer.
 
@@ -12,8 +12,8 @@ use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use super::{Repository, Subject};
-use crate::model::{UNKNOWN_ALBUM, UNKNOWN_ARTIST};
+use super::DetailsProvider;
+use crate::domain::{Subject, UNKNOWN_ALBUM, UNKNOWN_ARTIST};
 use client::{Answer, Client};
 
 /// Last.fm details, or a clear "not configured".
@@ -35,7 +35,7 @@ impl Lastfm {
             "{method}|{}",
             params
                 .iter()
-                .map(|(_, value)| crate::ids::normalise(value))
+                .map(|(_, value)| crate::domain::ids::normalise(value))
                 .collect::<Vec<_>>()
                 .join("|")
         );
@@ -89,7 +89,7 @@ fn request(subject: Subject<'_>) -> Option<Request> {
     }
 }
 
-impl Repository for Lastfm {
+impl DetailsProvider for Lastfm {
     fn name(&self) -> &'static str {
         "lastfm"
     }

@@ -1,37 +1,45 @@
-//! The `sources` table.
+//! The `sources` table: Internet sources and their refreshes.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::probe::Validators;
+use crate::domain::source::{InternetSource, Validators};
 
-/// A source as stored and as the API shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct SourceRow {
-    pub id: Uuid,
-    pub url: String,
-    /// `audio`, `playlist` or `feed`.
-    pub kind: String,
-    pub title: Option<String>,
-    pub image_url: Option<String>,
-    #[serde(skip)]
-    pub etag: Option<String>,
-    #[serde(skip)]
-    pub last_modified: Option<String>,
-    pub last_refresh_at: Option<DateTime<Utc>>,
-    /// Why the last refresh failed; cleared by a successful one.
-    pub last_error: Option<String>,
-    pub last_error_at: Option<DateTime<Utc>>,
-    pub song_count: i32,
-    pub added_at: DateTime<Utc>,
+/// The row behind [`InternetSource`].
+#[derive(sqlx::FromRow)]
+struct SourceRow {
+    id: Uuid,
+    url: String,
+    kind: String,
+    title: Option<String>,
+    image_url: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    last_refresh_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    last_error_at: Option<DateTime<Utc>>,
+    song_count: i32,
+    added_at: DateTime<Utc>,
 }
 
-impl SourceRow {
-    pub fn validators(&self) -> Validators {
-        Validators {
-            etag: self.etag.clone(),
-            last_modified: self.last_modified.clone(),
+impl From<SourceRow> for InternetSource {
+    fn from(row: SourceRow) -> Self {
+        Self {
+            id: row.id,
+            url: row.url,
+            kind: row.kind,
+            title: row.title,
+            image_url: row.image_url,
+            validators: Validators {
+                etag: row.etag,
+                last_modified: row.last_modified,
+            },
+            last_refresh_at: row.last_refresh_at,
+            last_error: row.last_error,
+            last_error_at: row.last_error_at,
+            song_count: row.song_count,
+            added_at: row.added_at,
         }
     }
 }
@@ -39,29 +47,33 @@ impl SourceRow {
 const COLUMNS: &str = "id, url, kind, title, image_url, etag, last_modified, last_refresh_at, last_error,
     last_error_at, song_count, added_at";
 
-pub async fn get(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SourceRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sources WHERE id = $1"))
+pub async fn get(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<InternetSource>> {
+    let row: Option<SourceRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM sources WHERE id = $1"))
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?;
+    Ok(row.map(InternetSource::from))
 }
 
-pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<SourceRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sources ORDER BY added_at, id"))
-        .fetch_all(pool)
-        .await
+pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<InternetSource>> {
+    let rows: Vec<SourceRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM sources ORDER BY added_at, id"))
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(InternetSource::from).collect())
 }
 
 /// Sources worth refreshing: feeds and playlists not refreshed since `before`.
-pub async fn due(pool: &PgPool, before: DateTime<Utc>) -> sqlx::Result<Vec<SourceRow>> {
-    sqlx::query_as(&format!(
+pub async fn due(pool: &PgPool, before: DateTime<Utc>) -> sqlx::Result<Vec<InternetSource>> {
+    let rows: Vec<SourceRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sources
          WHERE kind IN ('feed', 'playlist') AND coalesce(last_refresh_at, added_at) < $1
          ORDER BY last_refresh_at NULLS FIRST"
     ))
     .bind(before)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(InternetSource::from).collect())
 }
 
 /// Inserts a new source; `false` when its URL is already known.

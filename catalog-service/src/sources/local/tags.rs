@@ -13,7 +13,7 @@ use lofty::{
 };
 
 use super::windowed::Windowed;
-use crate::{ids, model::NewSong};
+use crate::domain::{NewSong, ids};
 
 /// A file found by the walk, with what the scan knows before opening it.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<NewSong, String> {
         .unwrap_or_default();
     let mut song = NewSong {
         id: ids::local_song_id(path),
-        kind: "local",
+        kind: crate::domain::SongKind::Local,
         path: Some(file.path.clone()),
         title: tag
             .and_then(|tag| tag.title().map(|title| title.trim().to_owned()))

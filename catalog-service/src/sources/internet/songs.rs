@@ -8,9 +8,8 @@ use uuid::Uuid;
 
 use super::{error::SourceError, feed, playlist, probe::Fetched};
 use crate::{
-    ids,
-    model::NewSong,
-    repository::local::tags::{apply_tag, content_type, title_from_file_name},
+    domain::{NewSong, SongKind, ids},
+    sources::local::tags::{apply_tag, content_type, title_from_file_name},
 };
 
 /// What one fetch of a source gives.
@@ -78,7 +77,7 @@ pub fn import(fetched: Fetched, url: &Url, source: Uuid) -> Result<Option<Import
 fn base_song(url: &Url, source: Uuid) -> NewSong {
     NewSong {
         id: ids::remote_song_id(url.as_str()),
-        kind: "remote",
+        kind: SongKind::Remote,
         source_id: Some(source),
         url: Some(url.to_string()),
         file_name: file_name(url),
@@ -120,7 +119,7 @@ fn audio_song(
     song.content_type = kind;
     song.title = title_from_file_name(std::path::Path::new(&song.file_name));
     song.set_credits(Vec::new(), None, None);
-    crate::repository::local::tags::limit_allocations();
+    crate::sources::local::tags::limit_allocations();
     let tagged = Probe::new(Cursor::new(head))
         .guess_file_type()
         .ok()

@@ -1,4 +1,4 @@
-//! The Internet repository: songs by URL. An admin adds a direct audio URL,
+//! Internet sources: songs by URL. An admin adds a direct audio URL,
 //! an M3U/PLS playlist or a podcast feed; feeds and playlists are refreshed
 //! on a schedule with conditional requests. Every fetch goes through the
 //! SSRF-safe [`Fetcher`].
@@ -8,7 +8,6 @@ pub mod feed;
 pub mod playlist;
 pub mod probe;
 pub mod songs;
-pub mod store;
 
 use std::time::Duration;
 
@@ -18,28 +17,36 @@ use sqlx::PgPool;
 use url::Url;
 use uuid::Uuid;
 
-use super::Repository;
+use super::Source;
+use crate::{
+    domain::source::{InternetSource, Validators},
+    store::sources as store,
+};
 use error::SourceError;
-use probe::Validators;
-use store::SourceRow;
 
 /// Internet sources an admin added.
 #[derive(Clone)]
-pub struct Sources {
+pub struct InternetSources {
     pool: PgPool,
     fetcher: Fetcher,
+    /// How often feeds and playlists are fetched again.
+    refresh_every: Duration,
 }
 
-impl Sources {
-    pub fn new(pool: PgPool, fetcher: Fetcher) -> Self {
-        Self { pool, fetcher }
+impl InternetSources {
+    pub fn new(pool: PgPool, fetcher: Fetcher, refresh_every: Duration) -> Self {
+        Self {
+            pool,
+            fetcher,
+            refresh_every,
+        }
     }
 
     /// Fetches `raw_url`, imports its songs and keeps it as a source.
-    pub async fn add(&self, raw_url: &str) -> Result<SourceRow, SourceError> {
+    pub async fn add(&self, raw_url: &str) -> Result<InternetSource, SourceError> {
         let url = parse_url(raw_url)?;
         self.fetcher.check_url(&url)?;
-        let id = crate::ids::source_id(url.as_str());
+        let id = crate::domain::ids::source_id(url.as_str());
         if store::get(&self.pool, id).await?.is_some() {
             return Err(SourceError::Exists(id));
         }
@@ -66,11 +73,11 @@ impl Sources {
         self.get(id).await
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<SourceRow, SourceError> {
+    pub async fn get(&self, id: Uuid) -> Result<InternetSource, SourceError> {
         store::get(&self.pool, id).await?.ok_or(SourceError::NotFound(id))
     }
 
-    pub async fn list(&self) -> Result<Vec<SourceRow>, SourceError> {
+    pub async fn list(&self) -> Result<Vec<InternetSource>, SourceError> {
         Ok(store::list(&self.pool).await?)
     }
 
@@ -85,7 +92,7 @@ impl Sources {
 
     /// Fetches a source again. A failure is recorded on the source and
     /// keeps every song already imported; only database trouble is an error.
-    pub async fn refresh(&self, id: Uuid) -> Result<SourceRow, SourceError> {
+    pub async fn refresh(&self, id: Uuid) -> Result<InternetSource, SourceError> {
         let source = self.get(id).await?;
         let url = parse_url(&source.url)?;
         match self.fetch_and_import(&source, &url).await {
@@ -103,8 +110,8 @@ impl Sources {
         self.get(id).await
     }
 
-    async fn fetch_and_import(&self, source: &SourceRow, url: &Url) -> Result<(), SourceError> {
-        let (fetched, validators) = probe::fetch(&self.fetcher, url, &source.validators()).await?;
+    async fn fetch_and_import(&self, source: &InternetSource, url: &Url) -> Result<(), SourceError> {
+        let (fetched, validators) = probe::fetch(&self.fetcher, url, &source.validators).await?;
         let Some(imported) = songs::import(fetched, url, source.id)? else {
             store::refreshed(&self.pool, source.id, &validators, None).await?;
             return Ok(());
@@ -130,7 +137,7 @@ impl Sources {
         Ok(due.len())
     }
 
-    /// Runs [`Sources::refresh_due`] forever (until the runtime stops).
+    /// Runs [`InternetSources::refresh_due`] forever (until the runtime stops).
     pub fn schedule(&self, every: Duration) {
         let sources = self.clone();
         let tick = every.min(Duration::from_secs(30));
@@ -163,17 +170,25 @@ fn parse_url(raw: &str) -> Result<Url, SourceError> {
     Ok(url)
 }
 
-impl Repository for Sources {
+impl Source for InternetSources {
     fn name(&self) -> &'static str {
         "internet"
     }
 
     /// Refreshes every feed and playlist now.
-    fn refresh(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+    fn import(&self) -> BoxFuture<'_, anyhow::Result<()>> {
         Box::pin(async move {
             self.refresh_due(Duration::ZERO)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
+            Ok(())
+        })
+    }
+
+    /// Refreshes feeds and playlists on their schedule.
+    fn schedule(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            self.schedule(self.refresh_every);
             Ok(())
         })
     }

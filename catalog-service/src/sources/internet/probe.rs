@@ -9,17 +9,12 @@ use reqwest::{
 use url::Url;
 
 use super::{error::SourceError, feed::looks_like_feed, playlist::looks_like_playlist};
-use crate::repository::local::tags::AUDIO_EXTENSIONS;
+use crate::sources::local::tags::AUDIO_EXTENSIONS;
 
 /// Bytes of an audio file read for its tags.
 pub const AUDIO_HEAD_BYTES: usize = 256 * 1024;
 
-/// Conditional-request validators of the last successful fetch.
-#[derive(Debug, Clone, Default)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
+pub use crate::domain::source::Validators;
 
 /// What the URL answered.
 #[derive(Debug)]

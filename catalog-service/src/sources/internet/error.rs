@@ -1,6 +1,6 @@
 //! What can go wrong with an Internet source.
 
-use common::{ApiError, fetch::FetchError};
+use common::fetch::FetchError;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,26 +42,5 @@ impl From<FetchError> for SourceError {
 impl From<sqlx::Error> for SourceError {
     fn from(error: sqlx::Error) -> Self {
         Self::Unexpected(error.into())
-    }
-}
-
-impl From<SourceError> for ApiError {
-    fn from(error: SourceError) -> Self {
-        let unprocessable = |code: &'static str, message: String| {
-            ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, code, message)
-        };
-        match error {
-            SourceError::InvalidUrl(message) => unprocessable("invalid_source_url", message),
-            SourceError::Refused(message) => unprocessable("source_refused", message),
-            SourceError::Unreachable(message) => unprocessable("source_unreachable", message),
-            SourceError::TooLarge(message) => unprocessable("source_too_large", message),
-            SourceError::Unsupported(message) => unprocessable("unsupported_source", message),
-            SourceError::InvalidFeed(message) => unprocessable("invalid_feed", message),
-            SourceError::Exists(id) => {
-                ApiError::conflict("source_exists", format!("this URL is already source {id}"))
-            }
-            SourceError::NotFound(id) => ApiError::not_found(format!("source {id}")),
-            SourceError::Unexpected(error) => ApiError::internal(error),
-        }
     }
 }

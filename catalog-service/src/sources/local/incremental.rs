@@ -3,18 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use common::confine::Roots;
-use uuid::Uuid;
 
 use super::{
     scanner::Scanner,
-    store,
     tags::{self, FoundFile, is_audio},
     walk::{self, ScanProblem},
 };
-use crate::model::NewSong;
+use crate::{
+    domain::{NewSong, scan::Severity},
+    store::{scans as store, write},
+};
 
 /// What looking at the paths again found.
 #[derive(Debug, Default)]
@@ -33,23 +33,16 @@ impl Scanner {
         let roots = self.confine().clone();
         let outcome = tokio::task::spawn_blocking(move || look(&paths, &roots)).await?;
         let pool = self.pool();
-        crate::store::write::upsert_songs(pool, &outcome.songs).await?;
+        write::upsert_songs(pool, &outcome.songs).await?;
         store::clear_problems(pool, &outcome.ok_paths).await?;
         if !outcome.problems.is_empty() {
             store::record_problems(pool, &outcome.problems).await?;
         }
         if !outcome.gone.is_empty() {
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "SELECT id FROM songs WHERE kind = 'local'
-                 AND (path = ANY($1) OR EXISTS (SELECT 1 FROM unnest($1::text[]) d WHERE starts_with(path, d || '/')))",
-            )
-            .bind(&outcome.gone)
-            .fetch_all(pool)
-            .await
-            .context("finding songs under removed paths")?;
-            crate::store::write::delete_songs(pool, &ids).await?;
+            let ids = store::local_songs_under(pool, &outcome.gone).await?;
+            write::delete_songs(pool, &ids).await?;
         }
-        crate::store::write::prune(pool).await?;
+        write::prune(pool).await?;
         Ok(())
     }
 }
@@ -110,6 +103,7 @@ fn read_into(outcome: &mut Outcome, file: &FoundFile, roots: &Roots) {
             outcome.songs.push(song);
         }
         Err(message) => outcome.problems.push(ScanProblem {
+            severity: Severity::Error,
             path: file.path.clone(),
             kind: "unsupported_file",
             message,
