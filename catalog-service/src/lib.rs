@@ -22,3 +22,9 @@ pub mod store;
 
 pub use settings::CatalogSettings;
 pub use startup::Application;
+
+/// The worked example of `docs/repositories.md`, compiled as a doctest so
+/// the doc cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/repositories.md")]
+pub struct RepositoriesDoc;

@@ -7,7 +7,10 @@ use super::{
     AppState, CatalogError, CatalogResult, dto,
     params::{parse_limit, parse_q},
 };
-use crate::store::search::{self, Table};
+use crate::{
+    domain::NamedHit,
+    store::search::{self, Table},
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
@@ -35,7 +38,7 @@ pub async fn search(
         search::named(pool, Table::Albums, &q, limit),
         search::named(pool, Table::Artists, &q, limit),
     )?;
-    let hit = |row: &search::NamedHit| dto::SearchHit {
+    let hit = |row: &NamedHit| dto::SearchHit {
         id: row.id,
         name: row.name.clone(),
         artist: row.artist.clone(),

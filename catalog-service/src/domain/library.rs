@@ -35,6 +35,15 @@ pub struct Genre {
     pub song_count: i64,
 }
 
+/// An album or artist found by search.
+#[derive(Debug, Clone)]
+pub struct NamedHit {
+    pub id: Uuid,
+    pub name: String,
+    /// The album artist, for albums.
+    pub artist: Option<String>,
+}
+
 /// What details are asked about.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject<'a> {

@@ -10,5 +10,5 @@ pub mod scan;
 pub mod song;
 pub mod source;
 
-pub use library::{Album, Artist, Genre, Subject};
+pub use library::{Album, Artist, Genre, NamedHit, Subject};
 pub use song::{NewSong, Song, SongKind, UNKNOWN_ALBUM, UNKNOWN_ARTIST};

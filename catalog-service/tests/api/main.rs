@@ -12,6 +12,7 @@ mod internal_token;
 mod lastfm;
 mod library;
 mod privacy;
+mod registry;
 mod scan;
 mod songs;
 mod sources;
