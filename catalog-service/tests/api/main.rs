@@ -4,6 +4,7 @@ mod audio;
 mod confinement;
 mod cover_limits;
 mod covers;
+mod damaged;
 mod fixtures;
 mod health;
 mod helpers;

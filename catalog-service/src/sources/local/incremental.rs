@@ -7,12 +7,13 @@ use chrono::{DateTime, SubsecRound as _, Utc};
 use common::confine::Roots;
 
 use super::{
+    reader,
     scanner::Scanner,
-    tags::{self, FoundFile, is_audio},
+    tags::{FoundFile, is_audio},
     walk::{self, ScanProblem},
 };
 use crate::{
-    domain::{NewSong, scan::Severity},
+    domain::NewSong,
     store::{scans as store, write},
 };
 
@@ -97,16 +98,12 @@ fn refresh_folder(outcome: &mut Outcome, dir: Option<&Path>, roots: &Roots) {
 }
 
 fn read_into(outcome: &mut Outcome, file: &FoundFile, roots: &Roots) {
-    match tags::read(file, roots) {
-        Ok(song) => {
+    match reader::read_for_scan(file, roots) {
+        Ok((song, warning)) => {
             outcome.ok_paths.push(file.path.clone());
             outcome.songs.push(song);
+            outcome.problems.extend(warning);
         }
-        Err(message) => outcome.problems.push(ScanProblem {
-            severity: Severity::Error,
-            path: file.path.clone(),
-            kind: "unsupported_file",
-            message,
-        }),
+        Err(problem) => outcome.problems.push(problem),
     }
 }

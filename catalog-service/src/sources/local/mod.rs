@@ -1,8 +1,10 @@
 //! The music folders: scanned with lofty, kept current by a file-system
 //! watcher.
 
+mod damaged;
 pub mod incremental;
 pub mod progress;
+pub mod reader;
 pub mod scanner;
 pub mod tags;
 pub mod walk;

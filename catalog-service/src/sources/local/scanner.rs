@@ -18,14 +18,12 @@ use uuid::Uuid;
 
 use super::{
     progress::{Counters, ScanMetrics, ScanProgress},
-    tags::{self, FoundFile},
+    reader,
+    tags::FoundFile,
     walk::{self, ScanProblem},
 };
 use crate::{
-    domain::{
-        NewSong, ids,
-        scan::{ScanOutcome, Severity},
-    },
+    domain::{NewSong, ids, scan::ScanOutcome},
     store::{scans as store, write},
 };
 
@@ -217,16 +215,12 @@ impl Scanner {
         files: Vec<FoundFile>,
         counters: &Counters,
     ) -> anyhow::Result<Vec<ScanProblem>> {
-        let (sender, mut receiver) = mpsc::channel::<Result<NewSong, ScanProblem>>(BATCH * 4);
+        let (sender, mut receiver) =
+            mpsc::channel::<Result<(NewSong, Option<ScanProblem>), ScanProblem>>(BATCH * 4);
         let confine = self.confine().clone();
         let reader = tokio::task::spawn_blocking(move || {
             files.par_iter().for_each_with(sender, |sender, file| {
-                let result = tags::read(file, &confine).map_err(|message| ScanProblem {
-                    severity: Severity::Error,
-                    path: file.path.clone(),
-                    kind: "unsupported_file",
-                    message,
-                });
+                let result = reader::read_for_scan(file, &confine);
                 // The receiver only goes away when storing failed; the scan ends anyway.
                 let _ = sender.blocking_send(result);
             });
@@ -236,7 +230,10 @@ impl Scanner {
         let mut writing = JoinSet::new();
         while let Some(result) = receiver.recv().await {
             match result {
-                Ok(song) => batch.push(song),
+                Ok((song, warning)) => {
+                    batch.push(song);
+                    problems.extend(warning);
+                }
                 Err(problem) => {
                     counters.failed.fetch_add(1, Ordering::Relaxed);
                     self.inner.metrics.files_failed.inc();

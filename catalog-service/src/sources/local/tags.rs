@@ -1,19 +1,17 @@
-//! Reading one audio file with lofty into a [`NewSong`].
+//! What lofty's tags mean to the catalog: credits, numbers, dates, types;
+//! which files are audio, and the allocation limit every reader sets.
 
-use std::{fs::File, path::Path};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use common::confine::Roots;
 use lofty::{
-    config::{GlobalOptions, ParseOptions, apply_global_options},
+    config::{GlobalOptions, apply_global_options},
     file::FileType,
-    prelude::{Accessor, AudioFile, ItemKey, TaggedFileExt},
-    probe::Probe,
+    prelude::{Accessor, ItemKey},
     tag::Tag,
 };
 
-use super::windowed::Windowed;
-use crate::domain::{NewSong, ids};
+use crate::domain::NewSong;
 
 /// A file found by the walk, with what the scan knows before opening it.
 #[derive(Debug, Clone)]
@@ -48,62 +46,6 @@ pub const TAG_ITEM_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// to a thread-local).
 pub fn limit_allocations() {
     apply_global_options(GlobalOptions::new().allocation_limit(TAG_ITEM_MAX_BYTES));
-}
-
-/// Reads tags and properties of a file inside the music folders `roots`;
-/// the error is lofty's message, or why the file was not opened.
-pub fn read(file: &FoundFile, roots: &Roots) -> Result<NewSong, String> {
-    limit_allocations();
-    let path = Path::new(&file.path);
-    let (opened, _) = roots.open(path).map_err(|error| error.to_string())?;
-    let tagged = probe(opened, path)
-        .and_then(|probe| probe.options(ParseOptions::new()).read())
-        .map_err(|error| error.to_string())?;
-    let properties = tagged.properties();
-    let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut song = NewSong {
-        id: ids::local_song_id(path),
-        kind: crate::domain::SongKind::Local,
-        path: Some(file.path.clone()),
-        title: tag
-            .and_then(|tag| tag.title().map(|title| title.trim().to_owned()))
-            .filter(|title| !title.is_empty())
-            .unwrap_or_else(|| title_from_file_name(path)),
-        file_name,
-        content_type: Some(content_type(tagged.file_type()).to_owned()),
-        size_bytes: Some(file.size),
-        modified_at: Some(file.modified_at),
-        duration_ms: Some(properties.duration().as_millis() as i64),
-        bitrate_kbps: properties
-            .audio_bitrate()
-            .or(properties.overall_bitrate())
-            .map(|b| b as i32),
-        sample_rate: properties.sample_rate().map(|rate| rate as i32),
-        channels: properties.channels().map(i32::from),
-        codec: Some(codec(tagged.file_type()).to_owned()),
-        embedded_cover: tagged.tags().iter().any(|tag| !tag.pictures().is_empty()),
-        folder_cover: file.folder_cover.clone(),
-        ..NewSong::default()
-    };
-    match tag {
-        Some(tag) => apply_tag(&mut song, tag),
-        None => song.set_credits(Vec::new(), None, None),
-    }
-    Ok(song)
-}
-
-/// The opened file through [`Windowed`], typed by its extension (by its
-/// content when the extension says nothing).
-fn probe(file: File, path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
-    let reader = Windowed::new(file)?;
-    Ok(match FileType::from_path(path) {
-        Some(file_type) => Probe::with_file_type(reader, file_type),
-        None => Probe::new(reader).guess_file_type()?,
-    })
 }
 
 pub(crate) fn apply_tag(song: &mut NewSong, tag: &Tag) {
@@ -187,7 +129,7 @@ pub fn content_type(file_type: FileType) -> &'static str {
     }
 }
 
-fn codec(file_type: FileType) -> &'static str {
+pub fn codec(file_type: FileType) -> &'static str {
     match file_type {
         FileType::Aac => "aac",
         FileType::Aiff => "aiff",
@@ -207,7 +149,11 @@ fn codec(file_type: FileType) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
+    use common::confine::Roots;
+
     use super::*;
+    use crate::sources::local::reader::read;
 
     #[test]
     fn years_come_from_any_date_form() {
