@@ -4,7 +4,6 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{covers, dto, internal, library, scans, search, songs, sources};
-use crate::domain::scan::ScanProgress;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,7 +43,7 @@ use crate::domain::scan::ScanProgress;
         dto::SearchHit,
         dto::ArtistRef,
         dto::AlbumRef,
-        ScanProgress,
+        dto::ScanProgress,
         dto::ScanError,
         dto::Source,
         sources::NewSource,

@@ -4,11 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{AppState, CatalogError, CatalogResult, admin::require_admin, dto, params::parse_limit};
-use crate::{domain::scan::ScanProgress, store::scans};
+use crate::store::scans;
 
 /// Starts a scan of the music folders; 409 while one runs.
 #[utoipa::path(post, path = "/api/catalog/scans",
-    responses((status = 202, body = ScanProgress), (status = 403), (status = 409)))]
+    responses((status = 202, body = dto::ScanProgress), (status = 403), (status = 409)))]
 pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     state.db()?;
@@ -16,19 +16,19 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResul
         .scanner
         .start("api")
         .map_err(|_| CatalogError::ScanRunning)?;
-    Ok(HttpResponse::Accepted().json(progress))
+    Ok(HttpResponse::Accepted().json(dto::ScanProgress::from(&progress)))
 }
 
 /// The running scan, or the last one; 404 when none ran since start.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
-    responses((status = 200, body = ScanProgress), (status = 403), (status = 404)))]
+    responses((status = 200, body = dto::ScanProgress), (status = 403), (status = 404)))]
 pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     let progress = state
         .scanner
         .current()
         .ok_or_else(|| CatalogError::not_found("a scan since the service started"))?;
-    Ok(HttpResponse::Ok().json(progress))
+    Ok(HttpResponse::Ok().json(dto::ScanProgress::from(&progress)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

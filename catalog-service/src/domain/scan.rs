@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use uuid::Uuid;
 
 /// What the catalog knows of a local file, to tell whether it changed.
@@ -93,8 +92,8 @@ pub struct ScanCounts {
     pub removed: u64,
 }
 
-/// A snapshot of a scan, as `GET scans/current` shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A snapshot of a scan: how far it got, and how it ended.
+#[derive(Debug, Clone)]
 pub struct ScanProgress {
     pub id: Uuid,
     /// `start`, `api` or `watch`.

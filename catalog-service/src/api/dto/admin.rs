@@ -7,6 +7,50 @@ use uuid::Uuid;
 
 use crate::domain::{scan, source::InternetSource};
 
+/// A snapshot of a scan, as `GET scans/current` shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanProgress {
+    pub id: Uuid,
+    /// `start`, `api` or `watch`.
+    pub trigger: String,
+    /// `running`, `finished` or `failed`.
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Audio files found so far.
+    pub seen: u64,
+    /// Files read and stored.
+    pub done: u64,
+    /// Unchanged files (same size and mtime), not opened.
+    pub skipped: u64,
+    /// Files that could not be read (see `scan-errors`).
+    pub failed: u64,
+    /// Songs removed because their file is gone.
+    pub removed: u64,
+    /// Files handled (done + skipped + failed) per second.
+    pub files_per_second: f64,
+    pub error: Option<String>,
+}
+
+impl From<&scan::ScanProgress> for ScanProgress {
+    fn from(progress: &scan::ScanProgress) -> Self {
+        Self {
+            id: progress.id,
+            trigger: progress.trigger.clone(),
+            state: progress.state.clone(),
+            started_at: progress.started_at,
+            finished_at: progress.finished_at,
+            seen: progress.seen,
+            done: progress.done,
+            skipped: progress.skipped,
+            failed: progress.failed,
+            removed: progress.removed,
+            files_per_second: progress.files_per_second,
+            error: progress.error.clone(),
+        }
+    }
+}
+
 /// A file or folder a scan could not read, or read only in part.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScanError {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::domain;
 
 mod admin;
-pub use admin::{ScanError, Source};
+pub use admin::{ScanError, ScanProgress, Source};
 
 /// A song in lists.
 #[derive(Debug, Serialize, ToSchema)]
