@@ -17,6 +17,30 @@ pub fn configure_common(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics::handler));
 }
 
+/// What the public edge (the gateway) mounts instead: the same error
+/// handlers, `/healthz`, and a `/readyz` that answers the status alone
+/// (200 `ready` or 503 `not_ready`) without naming dependencies or their
+/// errors. The detailed `/readyz` and `/metrics` belong on a listener that
+/// only operators reach.
+pub fn configure_edge(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(json_config())
+        .app_data(query_config())
+        .app_data(path_config())
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(ready_status));
+}
+
+/// `GET /readyz` at the edge: the status without the report.
+pub async fn ready_status(readiness: web::Data<health::Readiness>) -> HttpResponse {
+    let report = readiness.report().await;
+    let body = serde_json::json!({ "status": report.status });
+    if report.is_ready() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
 /// JSON bodies: at most 64 KiB, errors as `invalid_json`.
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()

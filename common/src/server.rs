@@ -2,7 +2,12 @@
 
 use std::{future::Future, net::TcpListener, process::ExitCode, time::Duration};
 
-use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
+use actix_web::{
+    App, HttpServer,
+    dev::ServerHandle,
+    middleware::{Condition, DefaultHeaders, from_fn},
+    web,
+};
 use anyhow::Context as _;
 
 use crate::{
@@ -55,6 +60,10 @@ struct Edge {
     /// `None` at the edge: no token is asked of clients.
     token: Option<identity::InternalToken>,
     head_timeout: Option<Duration>,
+    /// The edge serves browsers: `X-Content-Type-Options: nosniff` and
+    /// `X-Frame-Options: DENY` on every answer that has none, and public
+    /// probes only (see [`http::configure_edge`]).
+    public: bool,
 }
 
 impl HttpService {
@@ -74,6 +83,7 @@ impl HttpService {
         let edge = Edge {
             token: Some(identity::InternalToken::new(settings.internal_token.clone())),
             head_timeout: None,
+            public: false,
         };
         Self::start_with(listener, settings, metrics, readiness, edge, routes)
     }
@@ -82,7 +92,9 @@ impl HttpService {
     /// identity headers are not refused here (the gateway strips them and
     /// sets its own), and a client gets
     /// `head_timeout` to send its request head (a bound on slow-header
-    /// attacks).
+    /// attacks). `/metrics` is not mounted and `/readyz` answers its status
+    /// only: the gateway serves those in full on its operators' listener.
+    /// Every answer says `nosniff` and may not be framed.
     pub fn start_edge<F>(
         listener: TcpListener,
         settings: &Settings,
@@ -97,6 +109,7 @@ impl HttpService {
         let edge = Edge {
             token: None,
             head_timeout: Some(head_timeout),
+            public: true,
         };
         Self::start_with(listener, settings, metrics, readiness, edge, routes)
     }
@@ -116,9 +129,11 @@ impl HttpService {
         let metrics = web::Data::new(metrics);
         let readiness = web::Data::new(readiness);
         let internal_token = edge.token.map(web::Data::new);
+        let public = edge.public;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(identity::middleware))
+                .wrap(Condition::new(public, browser_headers()))
                 .wrap(from_fn(metrics::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(metrics.clone())
@@ -128,7 +143,11 @@ impl HttpService {
                         cfg.app_data(token.clone());
                     }
                 })
-                .configure(http::configure_common)
+                .configure(if public {
+                    http::configure_edge
+                } else {
+                    http::configure_common
+                })
                 .configure(routes.clone())
                 .default_service(web::to(http::not_found))
         })
@@ -159,6 +178,13 @@ impl HttpService {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("running the HTTP server")
     }
+}
+
+/// Headers every answer of the edge carries unless it set its own.
+fn browser_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("x-content-type-options", "nosniff"))
+        .add(("x-frame-options", "DENY"))
 }
 
 /// The body of every service's `main`: load and validate settings (a bad

@@ -31,21 +31,31 @@ use crate::{
 pub struct GatewayApi;
 
 const VIEWER: &str = include_str!("../assets/docs.html");
+const VIEWER_SCRIPT: &str = include_str!("../assets/docs.js");
+const VIEWER_STYLE: &str = include_str!("../assets/docs.css");
 
-/// Mounts `""` (the viewer) and `/openapi.json` inside the `/api/docs` scope.
+/// Mounts `""` (the viewer, its script and style) and `/openapi.json`
+/// inside the `/api/docs` scope. The viewer has no inline script or style,
+/// so it runs under the same Content-Security-Policy as the web UI.
 pub fn configure_scoped(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(viewer))
+    cfg.route("", web::get().to(|| asset(VIEWER, "text/html; charset=utf-8")))
+        .route(
+            "/viewer.js",
+            web::get().to(|| asset(VIEWER_SCRIPT, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/viewer.css",
+            web::get().to(|| asset(VIEWER_STYLE, "text/css; charset=utf-8")),
+        )
         .route("/openapi.json", web::get().to(merged));
 }
 
-async fn viewer() -> HttpResponse {
+async fn asset(body: &'static str, content_type: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "content-security-policy",
-            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-        ))
-        .body(VIEWER)
+        .content_type(content_type)
+        .insert_header(("content-security-policy", crate::web::PAGE_POLICY))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .body(body)
 }
 
 async fn merged(gateway: web::Data<Gateway>) -> HttpResponse {
@@ -74,10 +84,11 @@ async fn fetch(gateway: &Gateway, service: Service) -> Option<Value> {
         instance.url.as_str().trim_end_matches('/'),
         service.name()
     );
-    let mut request = gateway.client.get(url).timeout(Duration::from_secs(3));
-    if !gateway.settings.internal_token.is_empty() {
-        request = request.header("x-tonearm-internal-token", &gateway.settings.internal_token);
-    }
+    let request = gateway
+        .client
+        .get(url)
+        .timeout(Duration::from_secs(3))
+        .header("x-tonearm-internal-token", &gateway.settings.internal_token);
     let response = request.send().await.ok()?;
     if !response.status().is_success() {
         return None;

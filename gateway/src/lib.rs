@@ -6,6 +6,8 @@ pub mod auth;
 pub mod db;
 pub mod docs;
 pub mod error;
+pub mod forwarded;
+mod ops;
 pub mod proxy;
 mod redis_conn;
 pub mod routes;

@@ -1,8 +1,8 @@
 //! Every gateway route, by prefix:
 //! `/api/catalog/*` -> catalog, `/api/stream/*` -> stream, `/ws` and
 //! `/api/events/*` -> events, `/api/auth/*`, `/api/admin/*` and `/api/docs`
-//! here, anything else -> the web UI. All of them sit behind the path guard
-//! and the cross-origin check.
+//! here, `/metrics` -> 404 (it is on the ops listener), anything else -> the
+//! web UI. All of them sit behind the path guard and the cross-origin check.
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -31,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
                     .configure(docs::configure_scoped),
             )
             .route("/ws", web::get().to(ws::relay))
+            // Served on the ops listener only (see `ops`), not as a page of the app.
+            .route("/metrics", web::to(not_found))
             .service(proxied("/api/catalog", Service::Catalog))
             .service(proxied("/api/stream", Service::Stream))
             .service(proxied("/api/events", Service::Events))

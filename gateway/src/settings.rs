@@ -6,6 +6,12 @@ use std::{path::PathBuf, time::Duration};
 use common::settings::{KnownSettings, SettingsError, extract, lenient, positive_millis};
 use serde::{Deserialize, Serialize};
 
+use crate::forwarded::TrustedProxies;
+
+/// Longest allowed `account_cache_ms`: a disabled or demoted account keeps
+/// its access at most this long on other gateway instances.
+const MAX_ACCOUNT_CACHE_MS: u64 = 5_000;
+
 /// The raw gateway settings; field names are the setting names.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -15,8 +21,16 @@ pub struct RawGatewaySettings {
     pub admin_password: String,
     pub web_dir: String,
     pub public_origins: String,
+    pub trusted_proxies: String,
+    /// Replaced by `trusted_proxies`; still read so that an old
+    /// configuration stops the gateway instead of silently changing who
+    /// the client is.
+    pub trust_forwarded_for: String,
+    pub gateway_ops_host: String,
     #[serde(deserialize_with = "lenient::parse")]
-    pub trust_forwarded_for: bool,
+    pub gateway_ops_port: u16,
+    #[serde(deserialize_with = "lenient::parse")]
+    pub account_cache_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     pub session_ttl_secs: u64,
     #[serde(deserialize_with = "lenient::parse")]
@@ -46,7 +60,11 @@ impl Default for RawGatewaySettings {
             admin_password: String::new(),
             web_dir: "web/dist".into(),
             public_origins: String::new(),
-            trust_forwarded_for: false,
+            trusted_proxies: String::new(),
+            trust_forwarded_for: String::new(),
+            gateway_ops_host: "127.0.0.1".into(),
+            gateway_ops_port: 0,
+            account_cache_ms: 2_000,
             session_ttl_secs: 7 * 24 * 3600,
             gateway_timeout_ms: 30_000,
             gateway_connect_timeout_ms: 2_000,
@@ -76,8 +94,16 @@ pub struct GatewaySettings {
     /// Origins (`https://music.example.org`) allowed on state-changing
     /// requests besides the gateway's own.
     pub public_origins: Vec<String>,
-    /// Take the client address from `X-Forwarded-For` (behind a proxy).
-    pub trust_forwarded_for: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Where `/metrics` and the detailed `/readyz` are served (loopback by
+    /// default; port 0 picks a free one, logged at start).
+    pub ops_host: String,
+    pub ops_port: u16,
+    /// How long an account's role and state read from PostgreSQL are
+    /// reused for proxied requests and socket checks (admin actions always
+    /// read them afresh).
+    pub account_cache: Duration,
     pub session_ttl: Duration,
     /// Time allowed for an upstream's answer headers on routes that have one
     /// (catalog, events API); stream and socket routes have none.
@@ -139,13 +165,29 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
                 "expected at least 8 characters (or leave it empty to generate one)",
             ));
         }
+        if !raw.trust_forwarded_for.trim().is_empty() {
+            return Err(SettingsError::new(
+                "trust_forwarded_for",
+                "replaced by TONEARM_TRUSTED_PROXIES (the addresses of the proxies in front of the gateway)",
+            ));
+        }
+        if raw.account_cache_ms > MAX_ACCOUNT_CACHE_MS {
+            return Err(SettingsError::new(
+                "account_cache_ms",
+                format!("expected at most {MAX_ACCOUNT_CACHE_MS}"),
+            ));
+        }
         Ok(Self {
             allow_anonymous: raw.allow_anonymous,
             internal_token: String::new(),
             admin_password: raw.admin_password,
             web_dir: PathBuf::from(common::settings::non_empty("web_dir", raw.web_dir)?),
             public_origins: origins(&raw.public_origins)?,
-            trust_forwarded_for: raw.trust_forwarded_for,
+            trusted_proxies: TrustedProxies::parse(&raw.trusted_proxies)
+                .map_err(|reason| SettingsError::new("trusted_proxies", reason))?,
+            ops_host: common::settings::non_empty("gateway_ops_host", raw.gateway_ops_host)?,
+            ops_port: raw.gateway_ops_port,
+            account_cache: Duration::from_millis(raw.account_cache_ms),
             session_ttl: Duration::from_secs(positive("session_ttl_secs", raw.session_ttl_secs)?),
             request_timeout: positive_millis("gateway_timeout_ms", raw.gateway_timeout_ms)?,
             connect_timeout: positive_millis("gateway_connect_timeout_ms", raw.gateway_connect_timeout_ms)?,
@@ -193,6 +235,9 @@ mod tests {
         let settings = GatewaySettings::try_from(RawGatewaySettings::default()).expect("valid");
         assert!(!settings.allow_anonymous);
         assert_eq!(settings.web_dir, PathBuf::from("web/dist"));
+        // Metrics and readiness details are for this machine unless set otherwise.
+        assert_eq!(settings.ops_host, "127.0.0.1");
+        assert_eq!(settings.trusted_proxies, TrustedProxies::default());
     }
 
     #[test]
@@ -203,6 +248,22 @@ mod tests {
         };
         let error = GatewaySettings::try_from(raw).expect_err("no scheme");
         assert_eq!(error.name, "TONEARM_PUBLIC_ORIGINS");
+    }
+
+    #[test]
+    fn the_old_forwarded_for_switch_and_bad_proxies_are_refused() {
+        let old = RawGatewaySettings {
+            trust_forwarded_for: "true".into(),
+            ..RawGatewaySettings::default()
+        };
+        let error = GatewaySettings::try_from(old).expect_err("replaced");
+        assert_eq!(error.name, "TONEARM_TRUST_FORWARDED_FOR");
+        let bad = RawGatewaySettings {
+            trusted_proxies: "10.0.0.1, proxy".into(),
+            ..RawGatewaySettings::default()
+        };
+        let error = GatewaySettings::try_from(bad).expect_err("not an address");
+        assert_eq!(error.name, "TONEARM_TRUSTED_PROXIES");
     }
 
     #[test]

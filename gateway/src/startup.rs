@@ -12,7 +12,7 @@ use common::{
 use reqwest::Url;
 
 use crate::{
-    auth::{rate_limit::LoginLimiter, sessions::SessionStore, users::UserStore},
+    auth::{accounts::AccountCache, rate_limit::LoginLimiter, sessions::SessionStore, users::UserStore},
     db,
     proxy::{
         balancer::{Balancer, Service},
@@ -27,13 +27,17 @@ use crate::{
 /// The gateway, bound and ready to run.
 pub struct Application {
     http: HttpService,
+    ops: actix_web::dev::Server,
+    ops_port: u16,
 }
 
 impl Application {
-    /// Binds the listener (`TONEARM_GATEWAY_PORT`; 0 picks a free port),
-    /// applies the account migrations and creates the first admin when
-    /// there is none. `/readyz` checks every upstream instance (the events
-    /// WebSocket listeners by connecting to them), PostgreSQL and Redis.
+    /// Binds the listener (`TONEARM_GATEWAY_PORT`; 0 picks a free port) and
+    /// the operators' one (`TONEARM_GATEWAY_OPS_PORT`), applies the account
+    /// migrations and creates the first admin when there is none. `/readyz`
+    /// checks every upstream instance (the events WebSocket listeners by
+    /// connecting to them), PostgreSQL and Redis; the public port tells
+    /// only the outcome, the ops port the details.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let gateway_settings = GatewaySettings::load(&settings)?;
         Self::build_with(settings, gateway_settings).await
@@ -55,6 +59,18 @@ impl Application {
         let redis_client = common::redis_client::client(&settings.redis)?;
         let readiness = readiness(&settings, &pool, redis_client.clone())?;
         let metrics = Metrics::new("gateway")?;
+        let ops_listener = common::server::bind(&gateway_settings.ops_host, gateway_settings.ops_port)?;
+        let ops_port = ops_listener
+            .local_addr()
+            .context("reading the ops address")?
+            .port();
+        let ops = crate::ops::start(
+            ops_listener,
+            metrics.clone(),
+            readiness.clone(),
+            settings.shutdown_timeout,
+        )?;
+        tracing::info!(host = %gateway_settings.ops_host, port = ops_port, "metrics and readiness details served");
         let proxy_metrics = Arc::new(ProxyMetrics::register(metrics.registry())?);
         let redis = Arc::new(LazyRedis::new(redis_client));
         let keys = Keys::new(settings.redis.prefix.clone());
@@ -66,7 +82,8 @@ impl Application {
             events: Balancer::new(Service::Events, &settings.upstreams.events, cooldown),
             events_ws: Balancer::new(Service::EventsSocket, &settings.upstreams.events_ws, cooldown),
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
-            users: UserStore::new(pool),
+            users: UserStore::new(pool.clone()),
+            accounts: AccountCache::new(UserStore::new(pool), gateway_settings.account_cache),
             limiter: LoginLimiter::new(
                 redis,
                 keys,
@@ -81,11 +98,16 @@ impl Application {
         let head_timeout = gateway.settings.client_request_timeout;
         let routes = move |cfg: &mut web::ServiceConfig| routes::configure(cfg, gateway.clone());
         let http = HttpService::start_edge(listener, &settings, metrics, readiness, head_timeout, routes)?;
-        Ok(Self { http })
+        Ok(Self { http, ops, ops_port })
     }
 
     pub fn port(&self) -> u16 {
         self.http.port()
+    }
+
+    /// The operators' port (`/metrics`, detailed `/readyz`).
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
     }
 
     /// Stops the server from elsewhere (tests); signals also stop it.
@@ -94,8 +116,16 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+    /// The ops listener stops with the public one.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.http.run_until_stopped().await
+        let ops = self.ops.handle();
+        let ops_server = tokio::spawn(self.ops);
+        let outcome = self.http.run_until_stopped().await;
+        ops.stop(true).await;
+        if let Ok(Err(error)) = ops_server.await {
+            tracing::warn!(%error, "the ops listener stopped with an error");
+        }
+        outcome
     }
 }
 

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use actix_web::HttpRequest;
 
 use crate::{
-    auth::{Caller, SESSION_COOKIE, rate_limit::LoginLimiter, sessions::SessionStore, users::UserStore},
+    auth::{
+        Caller, SECURE_SESSION_COOKIE, SESSION_COOKIE, Session, accounts::AccountCache,
+        rate_limit::LoginLimiter, sessions::SessionStore, users::UserStore,
+    },
     error::GatewayError,
     proxy::{
         balancer::{Balancer, Service},
@@ -25,6 +28,8 @@ pub struct Gateway {
     pub events_ws: Balancer,
     pub sessions: SessionStore,
     pub users: UserStore,
+    /// Accounts' current role and state, for every session check.
+    pub accounts: AccountCache,
     pub limiter: LoginLimiter,
     pub metrics: Arc<ProxyMetrics>,
 }
@@ -39,10 +44,21 @@ impl Gateway {
         }
     }
 
-    /// The caller as the session cookie says; a missing, forged or expired
-    /// cookie is simply anonymous.
+    /// The caller as the session cookie says, with the account's current
+    /// role (cached for `TONEARM_ACCOUNT_CACHE_MS`); a missing, forged or
+    /// expired cookie, or a disabled or deleted account, is simply anonymous.
     pub async fn caller(&self, req: &HttpRequest) -> Result<Caller, GatewayError> {
-        let Some(cookie) = session_cookie(req) else {
+        self.resolve(req, false).await
+    }
+
+    /// As [`Self::caller`], with the account read from PostgreSQL now (admin
+    /// actions: a demoted admin is refused at once).
+    pub async fn caller_checked_now(&self, req: &HttpRequest) -> Result<Caller, GatewayError> {
+        self.resolve(req, true).await
+    }
+
+    async fn resolve(&self, req: &HttpRequest, fresh: bool) -> Result<Caller, GatewayError> {
+        let Some(cookie) = self.session_id(req) else {
             return Ok(Caller::Anonymous);
         };
         let session = self.sessions.get(&cookie).await.map_err(|error| {
@@ -51,7 +67,42 @@ impl Gateway {
                 service: "session store",
             }
         })?;
-        Ok(session.map_or(Caller::Anonymous, Caller::Signed))
+        let Some(session) = session else {
+            return Ok(Caller::Anonymous);
+        };
+        Ok(self
+            .current(session, fresh)
+            .await?
+            .map_or(Caller::Anonymous, Caller::Signed))
+    }
+
+    /// The session with its account's current role and name; `None` (and
+    /// the session ended) when the account was disabled or deleted.
+    pub async fn current(&self, mut session: Session, fresh: bool) -> Result<Option<Session>, GatewayError> {
+        let user_id = session.data.user_id;
+        let account = if fresh {
+            self.accounts.fresh(user_id).await
+        } else {
+            self.accounts.current(user_id).await
+        };
+        let account = account.map_err(|error| {
+            tracing::error!(error = format!("{error:#}"), "account store unavailable");
+            GatewayError::Unavailable {
+                service: "account store",
+            }
+        })?;
+        let Some(account) = account else {
+            if let Err(error) = self.sessions.delete(&session).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "could not end a disabled account's session"
+                );
+            }
+            return Ok(None);
+        };
+        session.data.role = account.role;
+        session.data.username = account.username;
+        Ok(Some(session))
     }
 
     /// The caller of a route that needs a session unless anonymous
@@ -64,38 +115,56 @@ impl Gateway {
         Ok(caller)
     }
 
-    /// The client's address: the TCP peer, or the first `X-Forwarded-For`
-    /// entry when the gateway is configured to trust its proxy.
+    /// The client's address: the TCP peer, or, when the peer is a trusted
+    /// proxy, the right-most untrusted `X-Forwarded-For` hop.
     pub fn client_addr(&self, req: &HttpRequest) -> Option<String> {
-        if self.settings.trust_forwarded_for {
-            let info = req.connection_info();
-            if let Some(addr) = info.realip_remote_addr() {
-                return Some(strip_port(addr));
-            }
-        }
-        req.peer_addr().map(|addr| addr.ip().to_string())
+        let peer = req.peer_addr()?.ip();
+        let forwarded = header_values(req, "x-forwarded-for");
+        Some(self.settings.trusted_proxies.client(peer, &forwarded).to_string())
     }
 
-    /// True when the client reached the gateway (or its TLS proxy) over https.
+    /// True when the client reached the gateway over https: TLS on this
+    /// connection, or `X-Forwarded-Proto: https` from a trusted proxy.
     pub fn is_https(&self, req: &HttpRequest) -> bool {
-        req.connection_info().scheme() == "https"
+        let proto = header_values(req, "x-forwarded-proto");
+        self.settings.trusted_proxies.is_https(
+            req.peer_addr().map(|addr| addr.ip()),
+            req.app_config().secure(),
+            &proto,
+        )
+    }
+
+    /// The session cookie's name for this request: `__Host-` prefixed over
+    /// https, where the plain name is not read (a cookie planted over http
+    /// or by a subdomain cannot choose the session).
+    pub fn session_cookie_name(&self, req: &HttpRequest) -> &'static str {
+        if self.is_https(req) {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    /// The session id from the request's cookie, if any.
+    pub fn session_id(&self, req: &HttpRequest) -> Option<String> {
+        cookie(req, self.session_cookie_name(req))
     }
 }
 
-fn strip_port(addr: &str) -> String {
-    match addr.parse::<std::net::SocketAddr>() {
-        Ok(socket) => socket.ip().to_string(),
-        Err(_) => addr.to_owned(),
-    }
+fn header_values<'a>(req: &'a HttpRequest, name: &str) -> Vec<&'a str> {
+    req.headers()
+        .get_all(name)
+        .filter_map(|value| value.to_str().ok())
+        .collect()
 }
 
-/// The value of the `tonearm_session` cookie, if any.
-pub fn session_cookie(req: &HttpRequest) -> Option<String> {
+/// The value of the cookie `name`, if any.
+fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
         .get_all(actix_web::http::header::COOKIE)
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| name.trim() == SESSION_COOKIE)
+        .find(|(found, _)| found.trim() == name)
         .map(|(_, value)| value.trim().trim_matches('"').to_owned())
 }

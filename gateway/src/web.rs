@@ -1,6 +1,7 @@
 //! The web UI from `TONEARM_WEB_DIR` (default `web/dist`): files as they
 //! are, hashed `/assets/*` cached for a year, and `index.html` for every
-//! other path so the single-page app can route itself.
+//! other path so the single-page app can route itself. Every answer carries
+//! the page policy below.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -9,6 +10,18 @@ use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use common::ApiError;
 
 use crate::state::Gateway;
+
+/// The Content-Security-Policy of the gateway's pages (the web UI and the
+/// API viewer): scripts, styles, fonts only from the gateway's own files
+/// (the built app has no inline script or style; Svelte sets styles through
+/// the CSSOM, which the policy allows), images and audio from the API
+/// (covers, streams; `data:` for images a build may inline), requests and
+/// the live socket to this origin only, no plugins, no `<base>`, forms
+/// only to this origin, and no framing by anyone.
+pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src 'self'; \
+    manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// `GET`/`HEAD` on any path no other route took.
 pub async fn serve(req: HttpRequest, gateway: web::Data<Gateway>) -> HttpResponse {
@@ -28,7 +41,7 @@ pub async fn serve(req: HttpRequest, gateway: web::Data<Gateway>) -> HttpRespons
         return HttpResponse::Ok()
             .content_type(content_type(&file))
             .insert_header((header::CACHE_CONTROL, cache))
-            .insert_header(("x-content-type-options", "nosniff"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
             .body(bytes);
     }
     // A missing hashed asset is a real 404; any other path is the app's.
@@ -39,7 +52,7 @@ pub async fn serve(req: HttpRequest, gateway: web::Data<Gateway>) -> HttpRespons
         Ok(bytes) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header(("x-content-type-options", "nosniff"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
             .body(bytes),
         Err(_) => ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,

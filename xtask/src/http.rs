@@ -9,10 +9,22 @@ use std::{
 
 use crate::Result;
 
-/// A status code and body.
+/// A status code, headers and body.
 pub struct Response {
     pub status: u16,
+    /// Names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl Response {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// Sends one request to `http://127.0.0.1:{port}{path}`.
@@ -59,7 +71,17 @@ fn parse(raw: &[u8]) -> Result<Response> {
         .lines()
         .any(|line| line.to_ascii_lowercase().starts_with("transfer-encoding:") && line.contains("chunked"));
     let body = if chunked { dechunk(body) } else { body.to_owned() };
-    Ok(Response { status, body })
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn dechunk(mut body: &str) -> String {

@@ -1,6 +1,6 @@
 //! Developer commands for Tonearm.
 //!
-//! - `cargo xtask up [--music DIR] [--release]`: the whole system on localhost.
+//! - `cargo xtask up [--music DIR] [--release] [--replicas N]`: the whole system on localhost.
 //! - `cargo xtask test`: everything CI checks.
 //! - `cargo xtask bench <catalog|stream|events|gateway|web>`: benchmarks.
 //!
@@ -18,6 +18,8 @@ mod deps;
 mod http;
 mod paths;
 mod process;
+mod replicas;
+mod scale_out;
 mod system;
 mod test;
 mod tools;
@@ -31,9 +33,10 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  up [--music DIR] [--release] [--reset-admin]
+  up [--music DIR] [--release] [--reset-admin] [--replicas N]
                                  start the whole system on localhost (demo library without --music);
-                                 --reset-admin recreates the admin account with the printed password
+                                 --reset-admin recreates the admin account with the printed password;
+                                 --replicas N runs N instances of every service
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
   check-deploy                   validate docker-compose.yml and deploy/kubernetes, and each
                                  service's --check-config over their environments

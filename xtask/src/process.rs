@@ -76,6 +76,16 @@ impl Managed {
     }
 }
 
+impl Managed {
+    /// SIGKILL, as a crash: the process gets no chance to clean up.
+    pub fn kill(&mut self) -> Result {
+        self.child
+            .kill()
+            .and_then(|()| self.child.wait().map(drop))
+            .map_err(|e| format!("killing {}: {e}", self.name))
+    }
+}
+
 impl Drop for Managed {
     fn drop(&mut self) {
         self.stop(Duration::from_secs(10));

@@ -241,6 +241,17 @@ impl System {
     }
 }
 
+impl System {
+    /// SIGKILLs `service` of this system (the scale-out test's crash).
+    pub fn kill(&mut self, service: &str) -> Result {
+        self.services
+            .iter_mut()
+            .find(|managed| managed.name == service)
+            .ok_or_else(|| format!("no service {service}"))?
+            .kill()
+    }
+}
+
 impl Drop for System {
     fn drop(&mut self) {
         let _ = self.stop();

@@ -5,7 +5,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cleanup, deploy_check, deps, paths, process, system::Build, tools, up, web};
+use crate::{Result, cleanup, deploy_check, deps, paths, process, scale_out, system::Build, tools, up, web};
 
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -64,7 +64,7 @@ pub fn run(args: &[String]) -> Result {
     steps.run("cargo test", || {
         process::run(
             "cargo test",
-            cargo().args(["test", "--workspace"]).envs(env.iter().cloned()),
+            cargo().args(["test", "--workspace", "--no-fail-fast"]).envs(env.iter().cloned()),
         )
     });
     steps.run(
@@ -77,6 +77,10 @@ pub fn run(args: &[String]) -> Result {
     steps.run("whole system (ready, browser tests, clean stop)", || {
         whole_system(&deps.endpoints)
     });
+    steps.run(
+        "scale-out (two of every service, a crash, browser tests on the second gateway)",
+        || scale_out::run(&deps.endpoints),
+    );
     drop(deps);
     eprintln!(
         "\nxtask: summary ({:.0} s in all)",

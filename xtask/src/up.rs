@@ -9,7 +9,7 @@ use std::{
 use crate::{
     Result, demo, demo_server, deps,
     deps::Endpoints,
-    paths, process,
+    paths, process, replicas,
     system::{self, Build, Ports, System, SystemConfig},
     web,
 };
@@ -18,6 +18,7 @@ struct Options {
     music: Vec<PathBuf>,
     release: bool,
     reset_admin: bool,
+    replicas: usize,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -25,6 +26,7 @@ fn parse(args: &[String]) -> Result<Options> {
         music: Vec::new(),
         release: false,
         reset_admin: false,
+        replicas: 1,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -39,9 +41,10 @@ fn parse(args: &[String]) -> Result<Options> {
             }
             "--release" => options.release = true,
             "--reset-admin" => options.reset_admin = true,
+            "--replicas" => options.replicas = replicas::parse_count(args.next())?,
             other => {
                 return Err(format!(
-                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release] [--reset-admin]"
+                    "unknown option {other}; usage: cargo xtask up [--music DIR] [--release] [--reset-admin] [--replicas N]"
                 ));
             }
         }
@@ -52,6 +55,8 @@ fn parse(args: &[String]) -> Result<Options> {
 /// A system started for people (`up`) or for the browser tests (`test`).
 pub struct Stack {
     pub system: System,
+    /// The instances beyond the first with `--replicas` (see `replicas.rs`).
+    pub replicas: Vec<System>,
     pub admin_password: String,
 }
 
@@ -65,6 +70,8 @@ pub struct StackOptions {
     pub log_dir: PathBuf,
     /// Port of the demo Internet sources' server (0: any free port).
     pub demo_port: u16,
+    /// Instances of each service (1: one of each).
+    pub replicas: usize,
 }
 
 /// Builds and starts the services against provisioned dependencies, with
@@ -123,13 +130,17 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
         build: options.build,
         extra_env,
     };
-    let mut system = System::start(&config)?;
-    system.wait_ready(Duration::from_secs(180))?;
+    let mut systems = replicas::start(&config, options.replicas)?;
+    for system in &mut systems {
+        system.wait_ready(Duration::from_secs(180))?;
+    }
+    let system = systems.remove(0);
     if let Some(port) = demo_port {
         crate::demo_sources::register(system.ports.catalog, port, &internal_token)?;
     }
     Ok(Stack {
         system,
+        replicas: systems,
         admin_password,
     })
 }
@@ -138,6 +149,11 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
 /// the demo library: for the browser tests and the web benchmark, so they
 /// never touch the data of a running `up`.
 pub fn start_isolated_stack(endpoints: &Endpoints, build: Build) -> Result<Stack> {
+    start_isolated_replicas(endpoints, build, 1)
+}
+
+/// As [`start_isolated_stack`], with `replicas` instances of each service.
+pub fn start_isolated_replicas(endpoints: &Endpoints, build: Build, replicas: usize) -> Result<Stack> {
     let tag = system::random_hex()?[..12].to_owned();
     start_stack(
         endpoints,
@@ -148,6 +164,7 @@ pub fn start_isolated_stack(endpoints: &Endpoints, build: Build) -> Result<Stack
             isolation: Some(tag.clone()),
             log_dir: paths::state().join("e2e-logs").join(&tag),
             demo_port: 0,
+            replicas,
         },
     )
 }
@@ -200,9 +217,11 @@ pub fn run(args: &[String]) -> Result {
             isolation: None,
             log_dir: paths::logs(),
             demo_port: DEMO_PORT,
+            replicas: options.replicas,
         },
     )?;
     let mut system = stack.system;
+    let mut others = stack.replicas;
     if !crate::admin::password_works(system.ports.gateway, &stack.admin_password) {
         eprintln!(
             "xtask: warning: this database already had an admin account whose password is not the one \
@@ -216,8 +235,14 @@ pub fn run(args: &[String]) -> Result {
         stack.admin_password,
         paths::logs().display()
     );
+    for other in &others {
+        println!("  another gateway: http://127.0.0.1:{}/", other.ports.gateway);
+    }
     while !interrupted.load(Ordering::SeqCst) {
-        if let Some(stopped) = system.exited() {
+        if let Some(stopped) = system
+            .exited()
+            .or_else(|| others.iter_mut().find_map(System::exited))
+        {
             eprintln!(
                 "xtask: {stopped}; stopping the rest (see {})",
                 paths::logs().display()
@@ -227,7 +252,9 @@ pub fn run(args: &[String]) -> Result {
         std::thread::sleep(Duration::from_millis(200));
     }
     eprintln!("xtask: stopping");
-    for unclean in system.stop() {
+    let mut unclean: Vec<String> = others.iter_mut().flat_map(System::stop).collect();
+    unclean.extend(system.stop());
+    for unclean in unclean {
         eprintln!("xtask: warning: {unclean}");
     }
     drop(deps);

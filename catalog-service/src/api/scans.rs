@@ -4,30 +4,31 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{AppState, CatalogError, CatalogResult, admin::require_admin, dto, params::parse_limit};
-use crate::store::scans;
+use crate::{sources::local::scanner::NotStarted, store::scans};
 
-/// Starts a scan of the music folders; 409 while one runs.
+/// Starts a scan of the music folders; 409 while one runs (on any replica).
 #[utoipa::path(post, path = "/api/catalog/scans",
     responses((status = 202, body = dto::ScanProgress), (status = 403), (status = 409)))]
 pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     state.db()?;
-    let progress = state
-        .scanner
-        .start("api")
-        .map_err(|_| CatalogError::ScanRunning)?;
+    let progress = state.scanner.start("api").await.map_err(|error| match error {
+        NotStarted::AlreadyRunning => CatalogError::ScanRunning,
+        NotStarted::Database(error) => CatalogError::Database(error),
+    })?;
     Ok(HttpResponse::Accepted().json(dto::ScanProgress::from(&progress)))
 }
 
-/// The running scan, or the last one; 404 when none ran since start.
+/// The running scan, or the last one, of any replica; 404 when none ran.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
     responses((status = 200, body = dto::ScanProgress), (status = 403), (status = 404)))]
 pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     let progress = state
         .scanner
-        .current()
-        .ok_or_else(|| CatalogError::not_found("a scan since the service started"))?;
+        .current_anywhere()
+        .await
+        .ok_or_else(|| CatalogError::not_found("a scan"))?;
     Ok(HttpResponse::Ok().json(dto::ScanProgress::from(&progress)))
 }
 

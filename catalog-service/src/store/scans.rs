@@ -122,11 +122,14 @@ pub async fn scan_errors(pool: &PgPool, after: i64, limit: i64) -> sqlx::Result<
         .collect())
 }
 
-/// Keeps a finished scan in the history.
+/// Keeps a scan in the history: inserted when it starts, its progress
+/// updated while it runs and when it ends.
 pub async fn record_scan(pool: &PgPool, scan: &ScanProgress) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO scans (id, trigger, started_at, finished_at, seen, done, skipped, failed, removed, state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET finished_at = $4, seen = $5, done = $6, skipped = $7,
+             failed = $8, removed = $9, state = $10",
     )
     .bind(scan.id)
     .bind(&scan.trigger)
@@ -142,4 +145,58 @@ pub async fn record_scan(pool: &PgPool, scan: &ScanProgress) -> anyhow::Result<(
     .await
     .context("recording a scan")?;
     Ok(())
+}
+
+/// A row of `scans`.
+#[derive(sqlx::FromRow)]
+struct ScanRow {
+    id: Uuid,
+    trigger: String,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    seen: i64,
+    done: i64,
+    skipped: i64,
+    failed: i64,
+    removed: i64,
+    state: String,
+}
+
+/// The scan started last, by any replica.
+pub async fn latest_scan(pool: &PgPool) -> anyhow::Result<Option<ScanProgress>> {
+    let row: Option<ScanRow> = sqlx::query_as(
+        "SELECT id, trigger, started_at, finished_at, seen, done, skipped, failed, removed, state
+         FROM scans ORDER BY started_at DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .context("reading the latest scan")?;
+    Ok(row.map(ScanRow::into_progress))
+}
+
+impl ScanRow {
+    fn into_progress(self) -> ScanProgress {
+        let count = |value: i64| u64::try_from(value).unwrap_or(0);
+        let (done, skipped, failed) = (count(self.done), count(self.skipped), count(self.failed));
+        let until = self.finished_at.unwrap_or_else(Utc::now);
+        let seconds = (until - self.started_at).num_milliseconds().max(0) as f64 / 1e3;
+        ScanProgress {
+            id: self.id,
+            trigger: self.trigger,
+            error: (self.state == "failed").then(|| "the scan stopped on an internal error".to_owned()),
+            state: self.state,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            seen: count(self.seen),
+            done,
+            skipped,
+            failed,
+            removed: count(self.removed),
+            files_per_second: if seconds > 0.0 {
+                (done + skipped + failed) as f64 / seconds
+            } else {
+                0.0
+            },
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod lastfm;
 mod library;
 mod privacy;
 mod registry;
+mod replicas;
 mod scan;
 mod songs;
 mod sources;

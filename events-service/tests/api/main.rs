@@ -11,5 +11,6 @@ mod outage;
 mod presence;
 mod protocol;
 mod publishing;
+mod scale_out;
 mod sockets;
 mod spool;

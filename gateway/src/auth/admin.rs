@@ -1,6 +1,7 @@
 //! `/api/admin/users`: admins create, list, change, disable, delete users
 //! and reset their passwords. Any change that lowers what a user may do
-//! ends their sessions at once.
+//! ends their sessions at once. The caller's own role is read from
+//! PostgreSQL on every admin action, never taken from the session.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -46,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn admin(req: &HttpRequest, gateway: &Gateway) -> Result<Session, GatewayError> {
-    match gateway.caller(req).await? {
+    match gateway.caller_checked_now(req).await? {
         Caller::Signed(session) if session.data.role == Role::Admin => Ok(session),
         Caller::Signed(_) => Err(GatewayError::NotAdmin),
         Caller::Anonymous => Err(GatewayError::NotSignedIn),
@@ -139,6 +140,7 @@ pub async fn update(
         .update(id, change.role, change.disabled)
         .await?
         .ok_or_else(|| no_such_user(id))?;
+    gateway.accounts.forget(id);
     if demotes || change.role.is_some() {
         gateway.sessions.end_all_for_user(id, None).await?;
     }
@@ -156,7 +158,9 @@ pub async fn delete(
     let id = id.into_inner();
     keep_one_admin(&gateway, id).await?;
     gateway.sessions.end_all_for_user(id, None).await?;
-    if !gateway.users.delete(id).await? {
+    let deleted = gateway.users.delete(id).await?;
+    gateway.accounts.forget(id);
+    if !deleted {
         return Err(no_such_user(id));
     }
     Ok(HttpResponse::NoContent().finish())
@@ -178,6 +182,7 @@ pub async fn reset_password(
     if !gateway.users.set_password(id, &hash).await? {
         return Err(no_such_user(id));
     }
+    gateway.accounts.forget(id);
     gateway.sessions.end_all_for_user(id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }

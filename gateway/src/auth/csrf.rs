@@ -7,7 +7,7 @@
 
 use actix_web::{
     Error, HttpRequest,
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{Method, header},
     middleware::Next,
@@ -61,15 +61,15 @@ pub fn same_origin(req: &HttpRequest, public_origins: &[String]) -> bool {
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let origins = req
         .app_data::<web::Data<Gateway>>()
         .map(|gateway| gateway.settings.public_origins.clone())
         .unwrap_or_default();
     if !allowed(req.request(), &origins) {
-        return Err(GatewayError::CrossOrigin.into());
+        return Ok(crate::proxy::path::refuse(req, &GatewayError::CrossOrigin));
     }
-    next.call(req).await
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
 #[cfg(test)]

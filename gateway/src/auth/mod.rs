@@ -1,5 +1,6 @@
 //! Accounts, sessions and who is calling.
 
+pub mod accounts;
 pub mod admin;
 pub mod csrf;
 pub mod password;
@@ -11,8 +12,15 @@ pub mod users;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The cookie holding the session id.
+/// The cookie holding the session id when the gateway is reached over
+/// plain http.
 pub const SESSION_COOKIE: &str = "tonearm_session";
+
+/// The cookie holding the session id over https. Browsers accept a
+/// `__Host-` cookie only with `Secure`, `Path=/` and no `Domain`, so
+/// neither a sibling subdomain nor a plain-http page can plant or
+/// overwrite it (no session fixation).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-tonearm_session";
 
 /// What a signed-in person may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

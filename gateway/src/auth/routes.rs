@@ -50,11 +50,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/auth/password", web::post().to(change_password));
 }
 
+/// The session cookie: over https `__Host-tonearm_session` with `Secure`
+/// (the prefix demands it, `Path=/` and no `Domain`), over http the plain
+/// name.
 fn session_cookie(gateway: &Gateway, req: &HttpRequest, id: &str, max_age: u64) -> String {
     let secure = if gateway.is_https(req) { "; Secure" } else { "" };
     format!(
         "{}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        super::SESSION_COOKIE
+        gateway.session_cookie_name(req)
     )
 }
 
@@ -69,11 +72,14 @@ fn signed_in(caller: Caller) -> Result<Session, GatewayError> {
     }
 }
 
-/// Counts the attempt against the account and the address, refusing with
-/// 429 over either limit.
-async fn limit(gateway: &Gateway, req: &HttpRequest, username: &str) -> Result<(), GatewayError> {
-    let address = gateway.client_addr(req).unwrap_or_else(|| "unknown".into());
-    match gateway.limiter.attempt(username, &address).await {
+fn client_address(gateway: &Gateway, req: &HttpRequest) -> String {
+    gateway.client_addr(req).unwrap_or_else(|| "unknown".into())
+}
+
+/// Counts the attempt, refusing with 429 while the address or this
+/// account from this address must wait (see `rate_limit`).
+async fn limit(gateway: &Gateway, address: &str, username: &str) -> Result<(), GatewayError> {
+    match gateway.limiter.attempt(username, address).await {
         Ok(None) => Ok(()),
         Ok(Some(retry_after_secs)) => Err(GatewayError::RateLimited { retry_after_secs }),
         Err(error) => {
@@ -82,6 +88,14 @@ async fn limit(gateway: &Gateway, req: &HttpRequest, username: &str) -> Result<(
                 service: "session store",
             })
         }
+    }
+}
+
+/// Counts a wrong password; a Redis failure here is logged, not answered
+/// (the attempt was already refused).
+async fn record_failure(gateway: &Gateway, username: &str, address: &str) {
+    if let Err(error) = gateway.limiter.failed(username, address).await {
+        tracing::warn!(error = format!("{error:#}"), "could not record a failed sign-in");
     }
 }
 
@@ -98,7 +112,8 @@ pub async fn login(
 ) -> Result<HttpResponse, GatewayError> {
     let LoginRequest { username, password } = body.into_inner();
     let name: String = username.trim().to_ascii_lowercase().chars().take(64).collect();
-    limit(&gateway, &req, &name).await?;
+    let address = client_address(&gateway, &req);
+    limit(&gateway, &address, &name).await?;
     let user = match users::Username::try_from(username.as_str()) {
         Ok(valid) => gateway.users.by_name(&valid).await?,
         Err(_) => None,
@@ -107,9 +122,10 @@ pub async fn login(
     let hash = user.as_ref().map(|user| user.password_hash.clone());
     let matches = password::verify(password, hash).await?;
     let Some(user) = user.filter(|_| matches) else {
+        record_failure(&gateway, &name, &address).await;
         return Err(GatewayError::InvalidCredentials);
     };
-    if let Err(error) = gateway.limiter.succeeded(&name).await {
+    if let Err(error) = gateway.limiter.succeeded(&name, &address).await {
         tracing::warn!(error = format!("{error:#}"), "could not reset sign-in attempts");
     }
     // A fresh id on every sign-in; the previous session of this browser ends.
@@ -165,10 +181,12 @@ pub async fn change_password(
         new_password,
     } = body.into_inner();
     users::check_new_password(&new_password).map_err(GatewayError::Invalid)?;
-    limit(&gateway, &req, &session.data.username).await?;
+    let address = client_address(&gateway, &req);
+    limit(&gateway, &address, &session.data.username).await?;
     let user = gateway.users.by_id(session.data.user_id).await?;
     let hash = user.as_ref().map(|user| user.password_hash.clone());
     if !password::verify(current_password, hash).await? {
+        record_failure(&gateway, &session.data.username, &address).await;
         return Err(GatewayError::InvalidCredentials);
     }
     let hash = password::hash(new_password).await?;

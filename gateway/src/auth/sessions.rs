@@ -1,23 +1,44 @@
 //! Sessions in Redis: `{prefix}auth:session:{id}` holds the JSON
 //! [`SessionData`] with a sliding TTL (every use extends it), and
 //! `{prefix}auth:user:{user_id}:sessions` is the set of a user's session
-//! ids, so disabling a user can end all of them.
+//! ids, so disabling a user can end all of them. Every use of a session
+//! also puts it back in the set and keeps the set alive at least as long
+//! as the session: a set that expired before its sessions would leave
+//! them out of reach of a disable, delete or password reset.
 
 use std::time::Duration;
 
 use anyhow::Context as _;
 use common::redis_client::Keys;
-use redis::AsyncCommands as _;
+use redis::{AsyncCommands as _, Script};
 use uuid::Uuid;
 
 use super::{Session, SessionData, password};
 use crate::redis_conn::LazyRedis;
+
+/// Reads a session and extends its TTL (`GETEX`), then makes sure the
+/// user's set holds it and outlives it. The set's key is built here from
+/// the session's `user_id` (ARGV[2] and ARGV[3] are the key's parts), so
+/// all of it is one round trip.
+const TOUCH: &str = r"
+local json = redis.call('GETEX', KEYS[1], 'EX', ARGV[1])
+if not json then return false end
+local ok, data = pcall(cjson.decode, json)
+if ok and type(data) == 'table' and type(data.user_id) == 'string' then
+  local set = ARGV[2] .. data.user_id .. ARGV[3]
+  redis.call('SADD', set, ARGV[4])
+  local ttl = redis.call('TTL', set)
+  if ttl < tonumber(ARGV[1]) then redis.call('EXPIRE', set, ARGV[1]) end
+end
+return json
+";
 
 /// Where sessions live.
 pub struct SessionStore {
     redis: std::sync::Arc<LazyRedis>,
     keys: Keys,
     ttl: Duration,
+    touch: Script,
 }
 
 /// Session ids are 64 lower-case hex digits; anything else is not looked up.
@@ -30,7 +51,12 @@ pub fn is_well_formed(id: &str) -> bool {
 
 impl SessionStore {
     pub fn new(redis: std::sync::Arc<LazyRedis>, keys: Keys, ttl: Duration) -> Self {
-        Self { redis, keys, ttl }
+        Self {
+            redis,
+            keys,
+            ttl,
+            touch: Script::new(TOUCH),
+        }
     }
 
     fn session_key(&self, id: &str) -> String {
@@ -69,11 +95,14 @@ impl SessionStore {
             return Ok(None);
         }
         let mut redis = self.redis.get().await?;
-        let json: Option<String> = redis::cmd("GETEX")
-            .arg(self.session_key(id))
-            .arg("EX")
+        let json: Option<String> = self
+            .touch
+            .key(self.session_key(id))
             .arg(self.ttl.as_secs())
-            .query_async(&mut redis)
+            .arg(self.keys.key("auth:user:"))
+            .arg(":sessions")
+            .arg(id)
+            .invoke_async(&mut redis)
             .await
             .context("reading a session")?;
         let Some(json) = json else { return Ok(None) };

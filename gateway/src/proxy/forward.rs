@@ -146,6 +146,9 @@ async fn send(
             if error.is_connect() {
                 balancer.mark_down(instance);
             }
+            // The error's URL would put the query string (which may hold a
+            // private feed's token) in the logs.
+            let error = error.without_url();
             tracing::warn!(instance = %instance.label, error = %error, "upstream request failed");
             metrics.observe(service, &instance.label, "error", started.elapsed());
             Err(GatewayError::Unavailable { service })

@@ -6,7 +6,7 @@
 use actix_web::{HttpRequest, HttpResponseBuilder, http::header as actix_header};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::auth::{Caller, SESSION_COOKIE};
+use crate::auth::{Caller, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 /// Prefix of the identity headers only the gateway may set.
 pub const IDENTITY_PREFIX: &str = "x-tonearm-";
@@ -112,9 +112,8 @@ fn add_forwarding(req: &HttpRequest, forwarding: &Forwarding<'_>, headers: &mut 
     if let Some(addr) = &forwarding.client_addr {
         set("x-forwarded-for", addr);
     }
-    if !forwarding.internal_token.is_empty() {
-        set("x-tonearm-internal-token", forwarding.internal_token);
-    }
+    // Always set: the gateway does not start without a token.
+    set("x-tonearm-internal-token", forwarding.internal_token);
     match forwarding.caller {
         Caller::Anonymous => set("x-tonearm-role", "anonymous"),
         Caller::Signed(session) => {
@@ -125,7 +124,7 @@ fn add_forwarding(req: &HttpRequest, forwarding: &Forwarding<'_>, headers: &mut 
     }
 }
 
-/// The `Cookie` header without the gateway's session cookie (services never
+/// The `Cookie` header without the gateway's session cookies (services never
 /// see the session secret); `None` when nothing else is left.
 fn without_session_cookie(value: &[u8]) -> Option<HeaderValue> {
     let text = std::str::from_utf8(value).ok()?;
@@ -133,7 +132,10 @@ fn without_session_cookie(value: &[u8]) -> Option<HeaderValue> {
         .split(';')
         .map(str::trim)
         .filter(|pair| !pair.is_empty())
-        .filter(|pair| pair.split('=').next().map(str::trim) != Some(SESSION_COOKIE))
+        .filter(|pair| {
+            let name = pair.split('=').next().map(str::trim);
+            name != Some(SESSION_COOKIE) && name != Some(SECURE_SESSION_COOKIE)
+        })
         .collect();
     if kept.is_empty() {
         return None;
@@ -168,7 +170,8 @@ mod tests {
 
     #[test]
     fn the_session_cookie_is_removed_and_others_kept() {
-        let kept = without_session_cookie(b"a=1; tonearm_session=secret; b=2").expect("others left");
+        let kept = without_session_cookie(b"a=1; tonearm_session=secret; b=2; __Host-tonearm_session=s")
+            .expect("others left");
         assert_eq!(kept, "a=1; b=2");
         assert!(without_session_cookie(b"tonearm_session=secret").is_none());
     }

@@ -4,10 +4,12 @@
 
 use actix_web::{
     Error,
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     middleware::Next,
 };
+
+use actix_web::ResponseError as _;
 
 use crate::error::GatewayError;
 
@@ -40,15 +42,21 @@ pub fn check(raw: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Answers `req` with `error` here, as a response rather than an error, so
+/// the middlewares around it (request id, browser headers) see it.
+pub fn refuse<B>(req: ServiceRequest, error: &GatewayError) -> ServiceResponse<EitherBody<B>> {
+    req.into_response(error.error_response()).map_into_right_body()
+}
+
 /// The middleware form; mounted around every gateway route.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if let Err(reason) = check(req.uri().path()) {
-        return Err(GatewayError::InvalidPath(reason).into());
+        return Ok(refuse(req, &GatewayError::InvalidPath(reason)));
     }
-    next.call(req).await
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
 #[cfg(test)]

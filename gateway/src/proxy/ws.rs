@@ -23,7 +23,7 @@ use super::{
     balancer::Service,
     headers::{self, Forwarding},
 };
-use crate::{error::GatewayError, state::Gateway};
+use crate::{auth::Role, error::GatewayError, state::Gateway};
 
 type Upstream = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -79,6 +79,7 @@ pub async fn relay(
     let watch = caller.session().map(|signed| SessionWatch {
         gateway: gateway.clone(),
         id: signed.id.clone(),
+        role: signed.data.role,
     });
     actix_web::rt::spawn(pump(session, messages, upstream, watch));
     Ok(response)
@@ -111,7 +112,7 @@ async fn connect(
         let mut request = target
             .as_str()
             .into_client_request()
-            .map_err(|error| anyhow::anyhow!("building the upstream socket request: {error}"))?;
+            .map_err(|error| anyhow::anyhow!("building the upstream socket request: {}", describe(&error)))?;
         for (name, value) in &headers {
             request.headers_mut().append(name.clone(), value.clone());
         }
@@ -136,6 +137,7 @@ async fn connect(
                 return Ok((socket, protocol));
             }
             Ok(Err(error)) => {
+                let error = describe(&error);
                 tracing::warn!(instance = %instance.label, %error, "upstream socket refused");
                 gateway
                     .metrics
@@ -154,24 +156,34 @@ async fn connect(
 }
 
 /// The session a socket was opened with, checked now and then so a socket
-/// does not outlive a sign-out or a disabled account.
+/// does not outlive a sign-out, a disabled or deleted account, or the role
+/// the service was told at the upgrade.
 struct SessionWatch {
     gateway: web::Data<Gateway>,
     id: String,
+    role: Role,
 }
 
 impl SessionWatch {
-    /// False once the session is gone; a Redis hiccup keeps the socket.
+    /// False once the session is gone, its account disabled or deleted, or
+    /// its role changed (the client reconnects with the new one); a Redis
+    /// or PostgreSQL hiccup keeps the socket.
     async fn still_valid(&self) -> bool {
-        match self.gateway.sessions.get(&self.id).await {
-            Ok(found) => found.is_some(),
+        let session = match self.gateway.sessions.get(&self.id).await {
+            Ok(Some(session)) => session,
+            Ok(None) => return false,
             Err(error) => {
                 tracing::warn!(
                     error = format!("{error:#}"),
                     "could not re-check a socket's session"
                 );
-                true
+                return true;
             }
+        };
+        match self.gateway.current(session, false).await {
+            Ok(Some(current)) => current.data.role == self.role,
+            Ok(None) => false,
+            Err(_) => true,
         }
     }
 }
@@ -270,6 +282,17 @@ async fn pump(
         }
     }
     let _ = up_sink.close().await;
+}
+
+/// An upstream socket error for the logs, without any URL (its query string
+/// is the client's).
+fn describe(error: &tokio_tungstenite::tungstenite::Error) -> String {
+    use tokio_tungstenite::tungstenite::Error;
+    match error {
+        Error::Url(_) => "unusable socket URL".into(),
+        Error::Http(response) => format!("HTTP {}", response.status()),
+        other => other.to_string(),
+    }
 }
 
 fn to_upstream_close(reason: CloseReason) -> CloseFrame {

@@ -1,13 +1,6 @@
 //! Accounts: the first admin, own password, admin user management.
 
-use crate::helpers::{ADMIN_PASSWORD, error_code, spawn_app};
-
-async fn pool_for(schema: &str) -> sqlx::PgPool {
-    let settings = common::Settings::load().expect("settings");
-    let mut database = settings.database.clone();
-    database.schema = schema.to_owned();
-    common::db::lazy_pool(&database, 2).expect("pool")
-}
+use crate::helpers::{ADMIN_PASSWORD, error_code, pool_for, spawn_app};
 
 #[tokio::test]
 async fn the_first_admin_is_created_once_and_can_sign_in() {

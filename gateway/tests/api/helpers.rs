@@ -10,11 +10,15 @@ use crate::upstream::{self, Upstream};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const INTERNAL_TOKEN: &str = "test-internal-token";
+/// The test client's address, trusted as a proxy by tests that forward.
+pub const LOOPBACK: &str = "127.0.0.1";
 
 /// A running gateway.
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// The operators' listener (`/metrics`, detailed `/readyz`).
+    pub ops_port: u16,
     pub client: reqwest::Client,
     pub upstream: Upstream,
     pub schema: String,
@@ -92,6 +96,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .await
         .expect("gateway builds");
     let port = app.port();
+    let ops_port = app.ops_port();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -100,6 +105,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
+        ops_port,
         client,
         upstream,
         schema: settings.database.schema,
@@ -158,6 +164,30 @@ impl TestApp {
         body["id"].as_str().expect("id").to_owned()
     }
 
+    /// The signed-in user's id.
+    pub async fn user_id(&self, cookie: &str) -> String {
+        let me: serde_json::Value = self
+            .get("/api/auth/me", Some(cookie))
+            .await
+            .json()
+            .await
+            .expect("json");
+        me["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A PATCH of `/api/admin/users/{id}` as `admin`; returns the status.
+    pub async fn change_user(&self, admin: &str, id: &str, change: serde_json::Value) -> u16 {
+        self.client
+            .patch(self.url(&format!("/api/admin/users/{id}")))
+            .header("cookie", admin)
+            .json(&change)
+            .send()
+            .await
+            .expect("change user")
+            .status()
+            .as_u16()
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
         let mut request = self.client.get(self.url(path));
         if let Some(cookie) = cookie {
@@ -165,6 +195,23 @@ impl TestApp {
         }
         request.send().await.expect("request")
     }
+}
+
+/// A connection to the test Redis.
+pub async fn redis() -> redis::aio::MultiplexedConnection {
+    redis::Client::open("redis://127.0.0.1:6379")
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis")
+}
+
+/// A pool on the test's own schema.
+pub async fn pool_for(schema: &str) -> sqlx::PgPool {
+    let settings = common::Settings::load().expect("settings");
+    let mut database = settings.database.clone();
+    database.schema = schema.to_owned();
+    common::db::lazy_pool(&database, 2).expect("pool")
 }
 
 /// `tonearm_session=<id>` from a `Set-Cookie` header.

@@ -1,9 +1,12 @@
+mod account_changes;
 mod accounts;
 mod docs;
+mod exposure;
 mod helpers;
 mod proxy;
 mod security;
 mod sessions;
+mod sign_in_limits;
 mod socket;
 mod upstream;
 mod web_ui;

@@ -202,7 +202,15 @@ async fn a_failing_instance_is_skipped_and_the_others_serve() {
         let response = app.get("/api/catalog/songs", Some(&cookie)).await;
         assert_eq!(response.status(), 200);
     }
-    let metrics = app.get("/metrics", None).await.text().await.expect("metrics");
+    let metrics = app
+        .client
+        .get(format!("http://127.0.0.1:{}/metrics", app.ops_port))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics");
     assert!(
         metrics.contains("tonearm_gateway_upstream_requests_total"),
         "{metrics}"

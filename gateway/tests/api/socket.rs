@@ -168,8 +168,22 @@ async fn an_open_socket_closes_when_its_user_is_disabled() {
 
 #[tokio::test]
 async fn readiness_checks_the_events_socket_listener() {
+    let ops_readyz = |app: &TestApp| {
+        let url = format!("http://127.0.0.1:{}/readyz", app.ops_port);
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .expect("request")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")
+        }
+    };
     let app = spawn_app().await;
-    let report: serde_json::Value = app.get("/readyz", None).await.json().await.expect("json");
+    let report = ops_readyz(&app).await;
     assert_eq!(report["checks"]["events-ws"]["status"], "ok", "{report}");
 
     let down = spawn_app_with(Options {
@@ -177,6 +191,87 @@ async fn readiness_checks_the_events_socket_listener() {
         ..Options::default()
     })
     .await;
-    let report: serde_json::Value = down.get("/readyz", None).await.json().await.expect("json");
+    let report = ops_readyz(&down).await;
     assert_eq!(report["checks"]["events-ws"]["status"], "error", "{report}");
+    assert_eq!(down.get("/readyz", None).await.status(), 503);
+}
+
+/// Waits for the socket to be closed with 1008 "the session ended".
+async fn closed_by_policy(socket: &mut Socket) {
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), next_data(socket))
+        .await
+        .expect("closed in time");
+    match closed {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Policy),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+async fn sql(app: &TestApp, statement: &str, user: &str) {
+    let pool = crate::helpers::pool_for(&app.schema).await;
+    sqlx::query(statement)
+        .bind(uuid::Uuid::parse_str(user).expect("uuid"))
+        .execute(&pool)
+        .await
+        .expect("update");
+}
+
+#[tokio::test]
+async fn an_open_socket_closes_when_its_account_is_disabled_even_if_its_session_was_missed() {
+    let app = spawn_app_with(Options {
+        tweak: |raw| raw.socket_session_check_secs = 1,
+        ..Options::default()
+    })
+    .await;
+    let admin = app.admin_cookie().await;
+    let id = app.create_user(&admin, "una", "listener-pass", "listener").await;
+    let listener = app.login("una", "listener-pass").await;
+    let mut socket = open(&app, Some(&listener)).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello listener"));
+    // Disabled in PostgreSQL; the session in Redis is left as it was.
+    sql(
+        &app,
+        "UPDATE gateway_users SET disabled = true WHERE id = $1",
+        &id,
+    )
+    .await;
+    closed_by_policy(&mut socket).await;
+}
+
+#[tokio::test]
+async fn an_admins_open_socket_closes_when_they_are_demoted() {
+    let app = spawn_app_with(Options {
+        tweak: |raw| raw.socket_session_check_secs = 1,
+        ..Options::default()
+    })
+    .await;
+    let admin = app.admin_cookie().await;
+    let id = app.create_user(&admin, "vic", "second-admin", "admin").await;
+    let second = app.login("vic", "second-admin").await;
+    let mut socket = open(&app, Some(&second)).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello admin"));
+    sql(
+        &app,
+        "UPDATE gateway_users SET role = 'listener' WHERE id = $1",
+        &id,
+    )
+    .await;
+    closed_by_policy(&mut socket).await;
+    // Reconnecting gives the service the current role.
+    let mut socket = open(&app, Some(&second)).await.expect("upgrade");
+    assert_eq!(next_data(&mut socket).await, Message::text("hello listener"));
+}
+
+#[tokio::test]
+async fn the_upgrade_to_the_events_socket_port_carries_the_internal_token() {
+    let app = spawn_app().await;
+    let cookie = app.admin_cookie().await;
+    let mut socket = open(&app, Some(&cookie)).await.expect("upgrade");
+    // The fixture greets only upgrades that carry the token.
+    assert_eq!(next_data(&mut socket).await, Message::text("hello admin"));
+    let seen = app.upstream.seen.clone();
+    assert_eq!(
+        seen.socket_tokens.lock().expect("lock").as_slice(),
+        [crate::helpers::INTERNAL_TOKEN]
+    );
 }

@@ -22,6 +22,8 @@ pub struct Seen {
     pub requests: AtomicUsize,
     /// Close codes the fixture's sockets received from their client.
     pub close_codes: Mutex<Vec<u16>>,
+    /// The internal token of each socket upgrade.
+    pub socket_tokens: Mutex<Vec<String>>,
 }
 
 /// A running fixture.
@@ -229,6 +231,16 @@ async fn socket(
     body: web::Payload,
     seen: web::Data<Seen>,
 ) -> actix_web::Result<HttpResponse> {
+    let token = req
+        .headers()
+        .get("x-tonearm-internal-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if token != crate::helpers::INTERNAL_TOKEN {
+        return Ok(HttpResponse::Unauthorized().finish());
+    }
+    seen.socket_tokens.lock().expect("lock").push(token);
     let (response, mut session, mut messages) = actix_ws::handle(&req, body)?;
     let who = req
         .headers()

@@ -24,6 +24,9 @@ use crate::{
 };
 use error::SourceError;
 
+/// The advisory lock a scheduled refresh of the sources holds.
+pub const REFRESH_LOCK: &str = "catalog:source-refresh";
+
 /// Internet sources an admin added.
 #[derive(Clone)]
 pub struct InternetSources {
@@ -137,7 +140,10 @@ impl InternetSources {
         Ok(due.len())
     }
 
-    /// Runs [`InternetSources::refresh_due`] forever (until the runtime stops).
+    /// Runs [`InternetSources::refresh_due`] forever (until the runtime stops), on
+    /// one replica at a time: a round runs only while holding the advisory
+    /// lock [`REFRESH_LOCK`]; the replica that misses it skips the round,
+    /// and finds nothing due at its next one.
     pub fn schedule(&self, every: Duration) {
         let sources = self.clone();
         let tick = every.min(Duration::from_secs(30));
@@ -146,12 +152,21 @@ impl InternetSources {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
+                let lock = match common::pg_lock::try_lock(&sources.pool, REFRESH_LOCK).await {
+                    Ok(Some(lock)) => lock,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "scheduled source refresh skipped");
+                        continue;
+                    }
+                };
                 if let Err(error) = sources.refresh_due(every).await {
                     tracing::warn!(
                         error = crate::redact::urls_in(&error.to_string()),
                         "scheduled source refresh failed"
                     );
                 }
+                lock.release().await;
             }
         });
     }

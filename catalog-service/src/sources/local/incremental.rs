@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use common::confine::Roots;
 
@@ -29,7 +30,15 @@ struct Outcome {
 impl Scanner {
     /// Re-reads files that exist, walks folders that appeared and removes
     /// songs whose file or folder is gone.
+    /// Waits for any scan (here or on another replica) to end first.
     pub async fn recheck(&self, paths: &[PathBuf]) -> anyhow::Result<()> {
+        let lock = self.wait_for_lock().await.context("taking the scan lock")?;
+        let applied = self.apply(paths).await;
+        lock.release().await;
+        applied
+    }
+
+    async fn apply(&self, paths: &[PathBuf]) -> anyhow::Result<()> {
         let paths = paths.to_vec();
         let roots = self.confine().clone();
         let outcome = tokio::task::spawn_blocking(move || look(&paths, &roots)).await?;

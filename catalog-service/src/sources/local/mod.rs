@@ -7,6 +7,7 @@ pub mod progress;
 pub mod reader;
 pub mod scanner;
 pub mod tags;
+pub mod turns;
 pub mod walk;
 pub mod watcher;
 mod windowed;
@@ -42,10 +43,10 @@ impl Source for LocalFolders {
         "local"
     }
 
-    /// Starts a full scan unless one is running.
+    /// Starts a full scan unless one is running (here or on another replica).
     fn import(&self) -> BoxFuture<'_, anyhow::Result<()>> {
         Box::pin(async move {
-            if self.scanner.start("refresh").is_err() {
+            if self.scanner.start("refresh").await.is_err() {
                 tracing::debug!("a scan is already running");
             }
             Ok(())
@@ -60,8 +61,8 @@ impl Source for LocalFolders {
             {
                 tracing::warn!(%error, "the music folders are not watched");
             }
-            if self.scan_on_start && self.scanner.start("start").is_err() {
-                tracing::debug!("a scan was already running at start");
+            if self.scan_on_start && self.scanner.start("start").await.is_err() {
+                tracing::debug!("a scan was already running at start, here or on another replica");
             }
             Ok(())
         })

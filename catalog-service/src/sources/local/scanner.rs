@@ -1,5 +1,6 @@
 //! The scan manager: at most one scan at a time, progress readable while
 //! it runs, walking and tag reading off the async runtime, inserts batched.
+//! "One at a time" holds across replicas (see [`super::turns`]).
 
 use std::{
     path::PathBuf,
@@ -10,7 +11,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use common::confine::Roots;
+use common::{confine::Roots, pg_lock};
 use rayon::prelude::*;
 use sqlx::PgPool;
 use tokio::{sync::mpsc, task::JoinSet};
@@ -27,6 +28,10 @@ use crate::{
     store::{scans as store, write},
 };
 
+/// The advisory lock held by whoever writes what the music folders hold
+/// (see [`super::turns`]).
+pub const SCAN_LOCK: &str = "catalog:scan";
+
 /// Songs written per statement.
 const BATCH: usize = 1000;
 /// Batches written at once. Tag reading is several times faster than the
@@ -36,10 +41,15 @@ const BATCH: usize = 1000;
 /// 14,000, four no more).
 const WRITERS: usize = 3;
 
-/// A scan is already running.
+/// Why a scan did not start.
 #[derive(Debug, thiserror::Error)]
-#[error("a scan is already running")]
-pub struct AlreadyRunning;
+pub enum NotStarted {
+    /// Here or on another replica.
+    #[error("a scan is already running")]
+    AlreadyRunning,
+    #[error("the scan lock could not be asked for")]
+    Database(#[from] sqlx::Error),
+}
 
 /// Cloneable handle on the scanner of the music folders.
 #[derive(Clone)]
@@ -95,10 +105,18 @@ impl Scanner {
     }
 
     /// Starts a full scan in the background; `trigger` says who asked.
-    pub fn start(&self, trigger: &str) -> Result<ScanProgress, AlreadyRunning> {
+    /// Refused while a scan runs here or on another replica.
+    pub async fn start(&self, trigger: &str) -> Result<ScanProgress, NotStarted> {
         if self.inner.running.swap(true, Ordering::AcqRel) {
-            return Err(AlreadyRunning);
+            return Err(NotStarted::AlreadyRunning);
         }
+        let lock = match pg_lock::try_lock(self.pool(), SCAN_LOCK).await {
+            Ok(Some(lock)) => lock,
+            other => {
+                self.inner.running.store(false, Ordering::Release);
+                return Err(other.map_or_else(NotStarted::from, |_| NotStarted::AlreadyRunning));
+            }
+        };
         let run = Run {
             id: Uuid::now_v7(),
             trigger: trigger.to_owned(),
@@ -109,9 +127,12 @@ impl Scanner {
         self.set_current(Some(run.clone()));
         self.inner.metrics.running.set(1);
         let started = self.progress_of(&run);
+        self.record(&started).await;
         let scanner = self.clone();
         tokio::spawn(async move {
+            let reporter = scanner.report_while_running(run.clone());
             let outcome = scanner.run(&run).await;
+            reporter.abort();
             let end = match outcome {
                 Ok(()) => ScanOutcome::Finished { at: Utc::now() },
                 Err(error) => {
@@ -126,9 +147,8 @@ impl Scanner {
                 end: Some(end),
                 ..run
             };
-            if let Err(error) = store::record_scan(scanner.pool(), &scanner.progress_of(&finished)).await {
-                tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
-            }
+            scanner.record(&scanner.progress_of(&finished)).await;
+            lock.release().await;
             scanner.set_current(Some(finished));
             scanner.inner.metrics.running.set(0);
             scanner.inner.running.store(false, Ordering::Release);
@@ -140,10 +160,30 @@ impl Scanner {
         self.inner.running.load(Ordering::Acquire)
     }
 
-    /// The running scan, or the last one since the service started.
+    /// The running scan, or the last one since the service started, of this
+    /// replica ([`Scanner::current_anywhere`] for any replica).
     pub fn current(&self) -> Option<ScanProgress> {
         let run = self.inner.current.lock().ok()?.clone()?;
         Some(self.progress_of(&run))
+    }
+
+    /// Keeps the scan's progress in the `scans` table, where every replica
+    /// reads it.
+    async fn record(&self, progress: &ScanProgress) {
+        if let Err(error) = store::record_scan(self.pool(), progress).await {
+            tracing::warn!(error = format!("{error:#}"), "recording the scan failed");
+        }
+    }
+
+    /// Records the progress of `run` every second until aborted.
+    fn report_while_running(&self, run: Run) -> tokio::task::JoinHandle<()> {
+        let scanner = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                scanner.record(&scanner.progress_of(&run)).await;
+            }
+        })
     }
 
     fn progress_of(&self, run: &Run) -> ScanProgress {
