@@ -5,7 +5,8 @@
 //! - [`store`]: PostgreSQL only; rows mapped into domain types.
 //! - [`sources`]: where songs come from (music folders, Internet sources),
 //!   each a [`sources::Source`]; writes through the store.
-//! - [`details`]: providers that describe songs (Last.fm), apart from sources.
+//! - [`details`]: providers that describe songs (Last.fm), apart from sources;
+//!   their cache goes through the store.
 //! - [`covers`]: cover art of songs, read through the local source's tags.
 //! - [`api`]: HTTP parsing, the wire format and [`api::CatalogError`].
 

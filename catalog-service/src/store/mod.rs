@@ -3,6 +3,7 @@
 //! this layer imports the domain and nothing above it.
 
 mod kind;
+pub mod lastfm_cache;
 pub mod library;
 pub mod scans;
 pub mod search;

@@ -2,7 +2,6 @@
 //! images, listeners, similar artists), cached in PostgreSQL with a TTL.
 //! Without an API key it is off and says so in every details answer.
 
-mod cache;
 pub mod client;
 mod shape;
 
@@ -13,7 +12,10 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use super::DetailsProvider;
-use crate::domain::{Subject, UNKNOWN_ALBUM, UNKNOWN_ARTIST};
+use crate::{
+    domain::{Subject, UNKNOWN_ALBUM, UNKNOWN_ARTIST},
+    store::lastfm_cache as cache,
+};
 use client::{Answer, Client};
 
 /// Last.fm details, or a clear "not configured".

@@ -1,6 +1,7 @@
 //! The music folders: scanned with lofty, kept current by a file-system
 //! watcher.
 
+mod batches;
 mod damaged;
 pub mod incremental;
 pub mod progress;

@@ -12,34 +12,23 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use common::{confine::Roots, pg_lock};
-use rayon::prelude::*;
 use sqlx::PgPool;
-use tokio::{sync::mpsc, task::JoinSet};
 use uuid::Uuid;
 
 use super::{
+    batches::Batches,
     progress::{Counters, ScanMetrics, ScanProgress},
-    reader,
     tags::FoundFile,
-    walk::{self, ScanProblem},
+    walk,
 };
 use crate::{
-    domain::{NewSong, ids, scan::ScanOutcome},
+    domain::{ids, scan::ScanOutcome},
     store::{scans as store, write},
 };
 
 /// The advisory lock held by whoever writes what the music folders hold
 /// (see [`super::turns`]).
 pub const SCAN_LOCK: &str = "catalog:scan";
-
-/// Songs written per statement.
-const BATCH: usize = 1000;
-/// Batches written at once. Tag reading is several times faster than the
-/// database's inserts, so the writers set the pace; with three, one
-/// batch's round trips and commit wait overlap the others' work (two
-/// reached about 12,000 files/s on the benchmark library, three about
-/// 14,000, four no more).
-const WRITERS: usize = 3;
 
 /// Why a scan did not start.
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +217,12 @@ impl Scanner {
                 !unchanged
             })
             .collect();
-        problems.extend(self.read_and_store(changed, &counters).await?);
+        let batches = Batches {
+            pool: self.pool(),
+            metrics: &self.inner.metrics,
+            counters: &counters,
+        };
+        problems.extend(batches.read_and_store(changed, self.confine()).await?);
         let gone: Vec<Uuid> = known
             .iter()
             .filter(|(id, _)| !seen_ids.contains(*id))
@@ -247,72 +241,4 @@ impl Scanner {
         self.inner.metrics.scans.inc();
         Ok(())
     }
-
-    /// Reads `files` in parallel on blocking threads and stores them in
-    /// batches as they come; answers the files that failed.
-    async fn read_and_store(
-        &self,
-        files: Vec<FoundFile>,
-        counters: &Counters,
-    ) -> anyhow::Result<Vec<ScanProblem>> {
-        let (sender, mut receiver) =
-            mpsc::channel::<Result<(NewSong, Option<ScanProblem>), ScanProblem>>(BATCH * 4);
-        let confine = self.confine().clone();
-        let reader = tokio::task::spawn_blocking(move || {
-            files.par_iter().for_each_with(sender, |sender, file| {
-                let result = reader::read_for_scan(file, &confine);
-                // The receiver only goes away when storing failed; the scan ends anyway.
-                let _ = sender.blocking_send(result);
-            });
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut problems = Vec::new();
-        let mut writing = JoinSet::new();
-        while let Some(result) = receiver.recv().await {
-            match result {
-                Ok((song, warning)) => {
-                    batch.push(song);
-                    problems.extend(warning);
-                }
-                Err(problem) => {
-                    counters.failed.fetch_add(1, Ordering::Relaxed);
-                    self.inner.metrics.files_failed.inc();
-                    problems.push(problem);
-                }
-            }
-            if batch.len() >= BATCH {
-                if writing.len() >= WRITERS {
-                    self.batch_written(&mut writing, counters).await?;
-                }
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                writing.spawn(write_batch(self.pool().clone(), full));
-            }
-        }
-        writing.spawn(write_batch(self.pool().clone(), batch));
-        while !writing.is_empty() {
-            self.batch_written(&mut writing, counters).await?;
-        }
-        reader.await?;
-        Ok(problems)
-    }
-
-    /// Waits for one batch write and counts its songs as done.
-    async fn batch_written(
-        &self,
-        writing: &mut JoinSet<anyhow::Result<u64>>,
-        counters: &Counters,
-    ) -> anyhow::Result<()> {
-        if let Some(written) = writing.join_next().await {
-            let songs = written??;
-            counters.done.fetch_add(songs, Ordering::Relaxed);
-            self.inner.metrics.files_read.inc_by(songs);
-        }
-        Ok(())
-    }
-}
-
-/// Stores one batch; answers how many songs it held.
-async fn write_batch(pool: PgPool, batch: Vec<NewSong>) -> anyhow::Result<u64> {
-    write::upsert_songs(&pool, &batch).await?;
-    Ok(batch.len() as u64)
 }

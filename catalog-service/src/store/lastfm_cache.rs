@@ -1,4 +1,4 @@
-//! Last.fm answers kept in PostgreSQL for a TTL.
+//! Last.fm answers kept in PostgreSQL for a TTL (the `lastfm_cache` table).
 
 use std::time::Duration;
 
