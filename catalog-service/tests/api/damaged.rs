@@ -76,6 +76,21 @@ fn break_tyer(path: &Path) {
     std::fs::write(path, bytes).expect("write");
 }
 
+/// Flags the TIT2 frame as compressed, which its bytes are not.
+fn fake_compressed_title(path: &Path) {
+    let mut bytes = std::fs::read(path).expect("read");
+    let at = bytes.windows(4).position(|w| w == b"TIT2").expect("a TIT2 frame");
+    bytes[at + 9] = 0x80;
+    std::fs::write(path, bytes).expect("write");
+}
+
+/// Gives the ID3v2 tag a major version no reader knows (2.5).
+fn future_id3v2(path: &Path) {
+    let mut bytes = std::fs::read(path).expect("read");
+    bytes[3] = 5;
+    std::fs::write(path, bytes).expect("write");
+}
+
 /// Zeroes everything after the first `keep` bytes: no audio frame is left.
 fn erase_audio(path: &Path, keep: usize) {
     let mut bytes = std::fs::read(path).expect("read");
@@ -127,12 +142,21 @@ async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about()
         lie_about_block_size(&info, 0, 40);
         let year = mp3_with_year(dir, "year.mp3", "Bad Year", "2003");
         break_tyer(&year);
+        fake_compressed_title(&mp3_with_year(dir, "01 compressed.mp3", "Lost", "2003"));
+        future_id3v2(&mp3_with_year(dir, "02 future.mp3", "Lost", "2003"));
     })
     .await;
 
+    // Tags lofty cannot read at all leave the file name as the title.
     assert_eq!(
         app.titles("").await,
-        vec!["Bad Year", "Long Streaminfo", "Short Picture"]
+        vec![
+            "01 compressed",
+            "02 future",
+            "Bad Year",
+            "Long Streaminfo",
+            "Short Picture"
+        ]
     );
     let listed = app.get_json("songs?q=streaminfo").await;
     let song = &listed["items"][0];
@@ -146,14 +170,20 @@ async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about()
     );
 
     let errors = scan_errors(&app).await;
-    for file in ["picture.flac", "streaminfo.flac", "year.mp3"] {
+    for file in [
+        "picture.flac",
+        "streaminfo.flac",
+        "year.mp3",
+        "compressed.mp3",
+        "future.mp3",
+    ] {
         let problem = problem_of(&errors, file);
         assert_eq!(problem["severity"], "warning", "{problem}");
         assert_eq!(problem["kind"], "damaged_tags", "{problem}");
     }
     let progress = app.wait_for_scan().await;
     assert_eq!(progress["failed"], 0, "{progress}");
-    assert_eq!(progress["done"], 3, "{progress}");
+    assert_eq!(progress["done"], 5, "{progress}");
 }
 
 #[tokio::test]

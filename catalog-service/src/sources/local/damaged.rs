@@ -1,4 +1,5 @@
-//! FLAC files whose metadata blocks lie about their size.
+//! Files lofty refuses whole although their audio plays: FLAC files whose
+//! metadata blocks lie about their size, ID3v2 tags of an unknown form.
 //!
 //! Some taggers write a picture or STREAMINFO block whose header gives the
 //! wrong length; the blocks after it are then read from the wrong place and
@@ -8,6 +9,8 @@
 //! metadata (STREAMINFO and Vorbis comments; pictures left out) followed by
 //! the file's audio, untouched. A file whose audio does not start with a
 //! FLAC frame where the metadata ends is not mended: it has nothing to play.
+//! An ID3v2 tag lofty cannot even skip is passed over by its header's size
+//! ([`id3v2_end`]), the audio after it read on its own.
 
 use std::{
     fs::File,
@@ -72,8 +75,8 @@ pub fn mend_flac(file: &File) -> Option<(Vec<u8>, u64)> {
     Some((head, pos))
 }
 
-/// Where an ID3v2 tag before the FLAC marker ends (0 without one).
-fn id3v2_end(file: &File) -> Option<u64> {
+/// Where an ID3v2 tag at the start of a file ends (0 without one).
+pub fn id3v2_end(file: &File) -> Option<u64> {
     let header = read_bytes(file, 0, 10)?;
     if &header[..3] != b"ID3" {
         return Some(0);

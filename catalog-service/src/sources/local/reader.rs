@@ -12,7 +12,7 @@ use lofty::{
 };
 
 use super::{
-    damaged::{Mended, mend_flac},
+    damaged::{Mended, id3v2_end, mend_flac},
     tags::{FoundFile, apply_tag, codec, content_type, limit_allocations, title_from_file_name},
     windowed::Windowed,
 };
@@ -80,12 +80,20 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
             return Ok(damaged(file, &tagged, &error, what));
         }
     }
-    match mended(&opened) {
-        Some(tagged) => Ok(damaged(
+    if let Some(tagged) = mended_flac(&opened) {
+        return Ok(damaged(
             file,
             &tagged,
             &error,
             "metadata blocks of a wrong size, read around",
+        ));
+    }
+    match without_id3v2(&opened, path) {
+        Some(tagged) => Ok(damaged(
+            file,
+            &tagged,
+            &error,
+            "unreadable ID3v2 tag skipped, listed under its file name",
         )),
         None => Err(error),
     }
@@ -107,12 +115,23 @@ fn parse(opened: &File, path: &Path, options: ParseOptions) -> Result<TaggedFile
         .map_err(|error| error.to_string())
 }
 
-/// A FLAC file read through its mended metadata ([`damaged`]).
-fn mended(opened: &File) -> Option<TaggedFile> {
+/// A FLAC file read through its mended metadata ([`super::damaged`]).
+fn mended_flac(opened: &File) -> Option<TaggedFile> {
     let (head, audio_start) = mend_flac(opened)?;
     let reader = Mended::new(head, opened.try_clone().ok()?, audio_start).ok()?;
     Probe::with_file_type(reader, FileType::Flac)
         .options(ParseOptions::new().read_cover_art(false))
+        .read()
+        .ok()
+}
+
+/// A file read from the end of an ID3v2 tag lofty cannot even skip (an
+/// unknown version, a broken extended header): what follows is the audio.
+fn without_id3v2(opened: &File, path: &Path) -> Option<TaggedFile> {
+    let audio_start = id3v2_end(opened).filter(|end| *end > 0)?;
+    let reader = Mended::new(Vec::new(), opened.try_clone().ok()?, audio_start).ok()?;
+    Probe::with_file_type(reader, FileType::from_path(path)?)
+        .options(ParseOptions::new().read_tags(false).read_cover_art(false))
         .read()
         .ok()
 }
