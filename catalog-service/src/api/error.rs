@@ -121,3 +121,73 @@ fn chain(error: &dyn std::error::Error) -> String {
 
 /// What catalog handlers answer.
 pub type CatalogResult<T> = Result<T, CatalogError>;
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody as _;
+
+    use super::*;
+
+    fn body(error: &CatalogError) -> String {
+        let bytes = error
+            .error_response()
+            .into_body()
+            .try_into_bytes()
+            .expect("a full body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[test]
+    fn an_unavailable_database_is_a_503_and_other_database_errors_a_500_that_says_nothing() {
+        let down = CatalogError::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body(&down).contains("database_unavailable"));
+        let broken = CatalogError::Database(sqlx::Error::Protocol("password=hunter2".into()));
+        assert_eq!(broken.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body(&broken).contains("hunter2"), "{}", body(&broken));
+    }
+
+    #[test]
+    fn each_kind_answers_its_status_and_code() {
+        let cases = [
+            (
+                CatalogError::invalid("limit", "a number"),
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+            ),
+            (
+                CatalogError::InvalidId {
+                    what: "song",
+                    text: "x".into(),
+                },
+                StatusCode::BAD_REQUEST,
+                "invalid_id",
+            ),
+            (
+                CatalogError::not_found("song 1"),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                CatalogError::NotReady,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+            ),
+            (CatalogError::ScanRunning, StatusCode::CONFLICT, "scan_running"),
+            (
+                CatalogError::Source(SourceError::Exists(uuid::Uuid::nil())),
+                StatusCode::CONFLICT,
+                "source_exists",
+            ),
+            (
+                CatalogError::Cover(CoverError::Unusable(DecodeError::TooLarge)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "cover_unusable",
+            ),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status_code(), status, "{error}");
+            assert!(body(&error).contains(code), "{error}: {}", body(&error));
+        }
+    }
+}
