@@ -64,7 +64,9 @@ pub fn run(args: &[String]) -> Result {
     steps.run("cargo test", || {
         process::run(
             "cargo test",
-            cargo().args(["test", "--workspace", "--no-fail-fast"]).envs(env.iter().cloned()),
+            cargo()
+                .args(["test", "--workspace", "--no-fail-fast"])
+                .envs(env.iter().cloned()),
         )
     });
     steps.run(
