@@ -3,7 +3,7 @@
 
 use std::{path::Path, time::Instant};
 
-use catalog_service::repository::local::{tags, walk};
+use catalog_service::sources::local::{reader, walk};
 use rayon::prelude::*;
 
 /// Files per second read by the scanner's own walk and tag reader, page
@@ -22,7 +22,7 @@ fn timed_pass(library: &Path) -> anyhow::Result<f64> {
     let failed = walked
         .files
         .par_iter()
-        .filter(|file| tags::read(file, &roots).is_err())
+        .filter(|file| reader::read(file, &roots).is_err())
         .count();
     anyhow::ensure!(failed == 0, "{failed} files could not be read");
     Ok(walked.files.len() as f64 / started.elapsed().as_secs_f64())

@@ -4,7 +4,10 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use catalog_service::{ids, model::NewSong, store::write::upsert_songs};
+use catalog_service::{
+    domain::{NewSong, SongKind, ids},
+    store::write::upsert_songs,
+};
 use common::{Settings, settings::DatabaseSettings};
 use sqlx::PgPool;
 
@@ -165,7 +168,7 @@ fn synthetic(n: usize) -> NewSong {
     let url = format!("http://bench.invalid/{n}.mp3");
     let mut song = NewSong {
         id: ids::remote_song_id(&url),
-        kind: "remote",
+        kind: SongKind::Remote,
         url: Some(url),
         file_name: format!("{n}.mp3"),
         title: format!("Song {n} {}", WORDS[n % WORDS.len()]),

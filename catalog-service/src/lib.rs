@@ -1,21 +1,31 @@
 //! The catalog: every song Tonearm knows, listed, searched and described.
 //!
-//! Songs come from [`repository`] implementations (local folders, Internet
-//! sources) and are stored in PostgreSQL; the [`index::Index`] merges the
-//! details repositories add (Last.fm). The HTTP API lives in [`api`].
+//! Layers point one way:
+//! - [`domain`]: the types the catalog talks about; imports no other layer.
+//! - [`store`]: PostgreSQL only; rows mapped into domain types.
+//! - [`sources`]: where songs come from (music folders, Internet sources),
+//!   each a [`sources::Source`]; writes through the store.
+//! - [`details`]: providers that describe songs (Last.fm), apart from sources;
+//!   their cache goes through the store.
+//! - [`covers`]: cover art of songs, read through the local source's tags.
+//! - [`api`]: HTTP parsing, the wire format and [`api::CatalogError`].
 
 pub mod api;
 pub mod covers;
 pub mod db;
-pub mod ids;
-pub mod index;
-pub mod model;
-pub mod query;
+pub mod details;
+pub mod domain;
 pub mod redact;
-pub mod repository;
 pub mod settings;
+pub mod sources;
 mod startup;
 pub mod store;
 
 pub use settings::CatalogSettings;
 pub use startup::Application;
+
+/// The worked example of `docs/repositories.md`, compiled as a doctest so
+/// the doc cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/repositories.md")]
+pub struct RepositoriesDoc;

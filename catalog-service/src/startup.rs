@@ -18,13 +18,16 @@ use crate::{
     api::{self, AppState},
     covers::CoverCache,
     db::{self, MigrationsCheck},
-    index::Index,
-    repository::{
-        internet::Sources,
+    details::{
+        DetailsFanOut,
         lastfm::{Lastfm, client::Client},
-        local::{LocalRepository, progress::ScanMetrics, scanner::Scanner, watcher},
     },
     settings::CatalogSettings,
+    sources::{
+        Registry,
+        internet::InternetSources,
+        local::{LocalFolders, progress::ScanMetrics, scanner::Scanner},
+    },
 };
 
 /// The catalog service, bound and ready to run.
@@ -54,19 +57,17 @@ impl Application {
             catalog.music_dirs.clone(),
             ScanMetrics::register(metrics.registry())?,
         );
-        let sources = Sources::new(pool.clone(), fetcher.clone());
+        let internet = InternetSources::new(pool.clone(), fetcher.clone(), catalog.source_refresh);
         let covers = cover_cache(&catalog, fetcher.clone(), &scanner, &metrics).await?;
-        let index = Index::new()
-            .with(Arc::new(LocalRepository::new(scanner.clone())))
-            .with(Arc::new(sources.clone()))
-            .with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
+        let sources = registry(&catalog, &scanner, &internet);
+        let details = DetailsFanOut::new().with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
         let state = AppState {
             pool: pool.clone(),
             search_pool: search_pool(&settings, catalog.search_timeout)?,
             migrated: migrated.clone(),
-            index,
+            details,
             scanner,
-            sources,
+            internet,
             covers,
         };
         let readiness = Readiness::new(settings.readiness_timeout)
@@ -77,7 +78,7 @@ impl Application {
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(data.clone()).configure(api::configure);
         })?;
-        start_background(&state, &catalog);
+        start_background(&state, sources);
         Ok(Self { http, state })
     }
 
@@ -115,7 +116,17 @@ async fn cover_cache(
         .context("preparing the cover cache")?
 }
 
-/// The Last.fm repository; off (but answering) without an API key.
+/// Every source of songs; a new source is registered here.
+fn registry(catalog: &CatalogSettings, scanner: &Scanner, internet: &InternetSources) -> Registry {
+    let has_folders = !catalog.music_dirs.is_empty();
+    let watch = (catalog.watch && has_folders).then_some(catalog.watch_debounce);
+    let local = LocalFolders::new(scanner.clone(), catalog.scan_on_start && has_folders, watch);
+    Registry::new()
+        .with(Arc::new(local))
+        .with(Arc::new(internet.clone()))
+}
+
+/// The Last.fm details provider; off (but answering) without an API key.
 fn lastfm(catalog: &CatalogSettings, fetcher: &Fetcher, pool: &PgPool) -> Lastfm {
     let client = catalog.lastfm.as_ref().map(|lastfm| {
         Client::new(
@@ -168,23 +179,12 @@ fn lazy_pool(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<
         .connect_lazy_with(options))
 }
 
-/// Work that starts once the migrations are applied: the first scan and
-/// the scheduled refresh of Internet sources.
-fn start_background(state: &AppState, catalog: &CatalogSettings) {
-    let state = state.clone();
-    let scan_on_start = catalog.scan_on_start && !catalog.music_dirs.is_empty();
-    let refresh_every = catalog.source_refresh;
-    let watch = (catalog.watch && !catalog.music_dirs.is_empty()).then_some(catalog.watch_debounce);
+/// Work that starts once the migrations are applied: every source's
+/// schedule (the first scan, the watcher, the refresh of Internet sources).
+fn start_background(state: &AppState, sources: Registry) {
+    let migrated = state.migrated.clone();
     tokio::spawn(async move {
-        state.migrated.wait().await;
-        state.sources.schedule(refresh_every);
-        if let Some(debounce) = watch
-            && let Err(error) = watcher::start(state.scanner.clone(), debounce)
-        {
-            tracing::warn!(%error, "the music folders are not watched");
-        }
-        if scan_on_start && state.scanner.start("start").await.is_err() {
-            tracing::debug!("a scan was already running at start, here or on another replica");
-        }
+        migrated.wait().await;
+        sources.schedule_all().await;
     });
 }

@@ -3,9 +3,11 @@
 //! `TONEARM_INTERNAL_TOKEN` set, common refuses forged ones).
 
 use actix_web::HttpRequest;
-use common::{ApiError, identity::Identity};
+use common::identity::Identity;
+
+use super::CatalogResult;
 
 /// 403 unless the request carries the admin role.
-pub fn require_admin(req: &HttpRequest) -> Result<(), ApiError> {
-    Identity::from_headers(req.headers()).require_admin()
+pub fn require_admin(req: &HttpRequest) -> CatalogResult<()> {
+    Ok(Identity::from_headers(req.headers()).require_admin()?)
 }

@@ -4,21 +4,11 @@
 //! a page: it always has an image content type, `nosniff`, and a sandbox
 //! policy (set on every answer of these routes by [`headers`]).
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    middleware::DefaultHeaders,
-    web,
-};
-use common::ApiError;
+use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web};
 use serde::Deserialize;
 
-use super::{AppState, db_error};
-use crate::{
-    covers::{CoverError, CoverSize, DecodeError},
-    ids::parse_id,
-    store::songs,
-};
+use super::{AppState, CatalogError, CatalogResult, params::parse_id};
+use crate::{covers::CoverSize, domain::Song, store::songs};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CoverQuery {
@@ -34,32 +24,12 @@ pub fn headers() -> DefaultHeaders {
         .add((header::CONTENT_SECURITY_POLICY, "sandbox"))
 }
 
-fn parse_size(size: Option<&str>) -> Result<Option<CoverSize>, ApiError> {
+fn parse_size(size: Option<&str>) -> CatalogResult<Option<CoverSize>> {
     size.map(|text| {
-        text.parse::<CoverSize>().map_err(|error| {
-            ApiError::bad_request(
-                "invalid_parameter",
-                format!("query parameter `size` is invalid: {error}"),
-            )
-        })
+        text.parse::<CoverSize>()
+            .map_err(|error| CatalogError::invalid("size", error.to_string()))
     })
     .transpose()
-}
-
-impl From<CoverError> for ApiError {
-    fn from(error: CoverError) -> Self {
-        match error {
-            CoverError::Unusable(decode @ (DecodeError::TooLarge | DecodeError::Undecodable)) => {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "cover_unusable",
-                    decode.to_string(),
-                )
-            }
-            CoverError::Unusable(error @ DecodeError::Encode(_)) => ApiError::internal(error),
-            CoverError::Unexpected(error) => ApiError::internal(error),
-        }
-    }
 }
 
 /// The cover of a song.
@@ -71,13 +41,12 @@ pub async fn song_cover(
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<CoverQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "song")?;
     let size = parse_size(query.size.as_deref())?;
     let song = songs::get(state.db()?, id)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found(format!("song {id}")))?;
+        .await?
+        .ok_or_else(|| CatalogError::not_found(format!("song {id}")))?;
     serve(&req, &state, &song, size, &format!("cover of song {id}")).await
 }
 
@@ -90,32 +59,32 @@ pub async fn album_cover(
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<CoverQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "album")?;
     let size = parse_size(query.size.as_deref())?;
-    let tracks = songs::of_album(state.db()?, id).await.map_err(db_error)?;
+    let tracks = songs::of_album(state.db()?, id).await?;
     if tracks.is_empty() {
-        return Err(ApiError::not_found(format!("album {id}")));
+        return Err(CatalogError::not_found(format!("album {id}")));
     }
     let song = tracks
         .iter()
         .find(|song| song.has_cover())
-        .ok_or_else(|| ApiError::not_found(format!("cover of album {id}")))?;
+        .ok_or_else(|| CatalogError::not_found(format!("cover of album {id}")))?;
     serve(&req, &state, song, size, &format!("cover of album {id}")).await
 }
 
 async fn serve(
     req: &HttpRequest,
     state: &AppState,
-    song: &songs::SongRow,
+    song: &Song,
     size: Option<CoverSize>,
     what: &str,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let cover = state
         .covers
         .cover(song, size)
         .await?
-        .ok_or_else(|| ApiError::not_found(what))?;
+        .ok_or_else(|| CatalogError::not_found(what))?;
     let cache = (header::CACHE_CONTROL, "public, max-age=604800");
     let matches = req
         .headers()

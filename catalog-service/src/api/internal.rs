@@ -1,11 +1,8 @@
 //! `POST internal/songs/{id}/source-missing`: the stream service found a
 //! local file missing; the catalog checks the file again.
 
+use super::{AppState, CatalogError, CatalogResult, params::parse_id};
 use actix_web::{HttpResponse, web};
-use common::ApiError;
-
-use super::{AppState, db_error};
-use crate::ids::parse_id;
 
 /// Re-checks the song's file: gone -> the song is removed; present -> it is
 /// read again. Answers 202 at once; the check runs in the background.
@@ -14,12 +11,11 @@ use crate::ids::parse_id;
 pub async fn source_missing(
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "song")?;
     let song = crate::store::songs::get(state.db()?, id)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found(format!("song {id}")))?;
+        .await?
+        .ok_or_else(|| CatalogError::not_found(format!("song {id}")))?;
     if let Some(path) = song.path {
         let scanner = state.scanner.clone();
         tokio::spawn(async move {

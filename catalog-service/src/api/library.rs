@@ -1,16 +1,17 @@
 //! `GET albums`, `albums/{id}`, `artists`, `artists/{id}`, `genres`.
 
 use actix_web::{HttpResponse, web};
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use common::ApiError;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::{AppState, db_error, dto};
+use super::{
+    AppState, CatalogError, CatalogResult, dto,
+    params::{parse_cursor, parse_id, parse_limit},
+};
 use crate::{
-    ids::parse_id,
-    query::parse_limit,
-    repository::Subject,
+    domain::{
+        Subject,
+        cursor::{self, NameKey},
+    },
     store::{library, songs},
 };
 
@@ -25,49 +26,28 @@ pub struct ListQuery {
     pub artist: Option<String>,
 }
 
-fn encode(key: &str, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(key, id)).unwrap_or_default())
-}
-
-fn decode(cursor: Option<&str>) -> Result<Option<(String, Uuid)>, ApiError> {
-    let Some(text) = cursor.map(str::trim).filter(|text| !text.is_empty()) else {
-        return Ok(None);
-    };
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_parameter",
-                "query parameter `cursor` is invalid: expected the next_cursor of a previous page",
-            )
-        })
+/// The cursor after an album or artist: its folded name and id.
+fn name_cursor(sort_key: &str, id: uuid::Uuid) -> String {
+    cursor::encode(&NameKey(sort_key.to_owned(), id))
 }
 
 /// Albums by title.
 #[utoipa::path(get, path = "/api/catalog/albums", params(ListQuery),
     responses((status = 200, body = dto::Page<dto::Album>), (status = 400)))]
-pub async fn albums(
-    state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn albums(state: web::Data<AppState>, query: web::Query<ListQuery>) -> CatalogResult<HttpResponse> {
     let limit = parse_limit(query.limit.as_deref())?;
-    let after = decode(query.cursor.as_deref())?;
+    let after: Option<NameKey> = parse_cursor(query.cursor.as_deref())?;
     let artist = query
         .artist
         .as_deref()
         .map(|text| parse_id(text, "artist"))
         .transpose()?;
-    let rows = library::albums(state.db()?, artist, after.as_ref(), limit + 1)
-        .await
-        .map_err(db_error)?;
+    let albums = library::albums(state.db()?, artist, after.as_ref(), limit + 1).await?;
     Ok(HttpResponse::Ok().json(page(
-        rows,
+        albums,
         limit,
-        |row| encode(&row.sort_key, row.id),
-        |row| dto::Album::from(row),
+        |album| name_cursor(&album.sort_key, album.id),
+        |album| dto::Album::from(album),
     )))
 }
 
@@ -92,17 +72,16 @@ fn page<R, T>(
 /// One album with its tracks in disc and track order.
 #[utoipa::path(get, path = "/api/catalog/albums/{id}",
     responses((status = 200, body = dto::AlbumDetail), (status = 400), (status = 404)))]
-pub async fn album(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn album(state: web::Data<AppState>, id: web::Path<String>) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "album")?;
     let pool = state.db()?;
-    let row = library::album(pool, id)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found(format!("album {id}")))?;
-    let tracks = songs::of_album(pool, id).await.map_err(db_error)?;
-    let details = state.index.details(Subject::Album(&row)).await;
+    let album = library::album(pool, id)
+        .await?
+        .ok_or_else(|| CatalogError::not_found(format!("album {id}")))?;
+    let tracks = songs::of_album(pool, id).await?;
+    let details = state.details.details(Subject::Album(&album)).await;
     Ok(HttpResponse::Ok().json(dto::AlbumDetail {
-        album: dto::Album::from(&row),
+        album: dto::Album::from(&album),
         songs: tracks.iter().map(dto::Song::from).collect(),
         details,
     }))
@@ -114,36 +93,31 @@ pub async fn album(state: web::Data<AppState>, id: web::Path<String>) -> Result<
 pub async fn artists(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let limit = parse_limit(query.limit.as_deref())?;
-    let after = decode(query.cursor.as_deref())?;
-    let rows = library::artists(state.db()?, after.as_ref(), limit + 1)
-        .await
-        .map_err(db_error)?;
+    let after: Option<NameKey> = parse_cursor(query.cursor.as_deref())?;
+    let artists = library::artists(state.db()?, after.as_ref(), limit + 1).await?;
     Ok(HttpResponse::Ok().json(page(
-        rows,
+        artists,
         limit,
-        |row| encode(&row.sort_key, row.id),
-        |row| dto::Artist::from(row),
+        |artist| name_cursor(&artist.sort_key, artist.id),
+        |artist| dto::Artist::from(artist),
     )))
 }
 
 /// One artist with its albums.
 #[utoipa::path(get, path = "/api/catalog/artists/{id}",
     responses((status = 200, body = dto::ArtistDetail), (status = 400), (status = 404)))]
-pub async fn artist(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn artist(state: web::Data<AppState>, id: web::Path<String>) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "artist")?;
     let pool = state.db()?;
-    let row = library::artist(pool, id)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found(format!("artist {id}")))?;
-    let albums = library::albums(pool, Some(id), None, 500)
-        .await
-        .map_err(db_error)?;
-    let details = state.index.details(Subject::Artist(&row)).await;
+    let artist = library::artist(pool, id)
+        .await?
+        .ok_or_else(|| CatalogError::not_found(format!("artist {id}")))?;
+    let albums = library::albums(pool, Some(id), None, 500).await?;
+    let details = state.details.details(Subject::Artist(&artist)).await;
     Ok(HttpResponse::Ok().json(dto::ArtistDetail {
-        artist: dto::Artist::from(&row),
+        artist: dto::Artist::from(&artist),
         albums: albums.iter().map(dto::Album::from).collect(),
         details,
     }))
@@ -151,11 +125,7 @@ pub async fn artist(state: web::Data<AppState>, id: web::Path<String>) -> Result
 
 /// Every genre with its number of songs.
 #[utoipa::path(get, path = "/api/catalog/genres", responses((status = 200, body = Vec<dto::Genre>)))]
-pub async fn genres(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let rows = library::genres(state.db()?).await.map_err(db_error)?;
-    let genres: Vec<dto::Genre> = rows
-        .into_iter()
-        .map(|(name, song_count)| dto::Genre { name, song_count })
-        .collect();
-    Ok(HttpResponse::Ok().json(genres))
+pub async fn genres(state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
+    let genres = library::genres(state.db()?).await?;
+    Ok(HttpResponse::Ok().json(genres.iter().map(dto::Genre::from).collect::<Vec<_>>()))
 }

@@ -1,23 +1,31 @@
-//! The catalog's HTTP API under `/api/catalog/`.
+//! The catalog's HTTP API under `/api/catalog/`: parsing ([`params`]),
+//! the wire format ([`dto`]) and one error type ([`CatalogError`]). It
+//! imports the domain, the store, the sources and the details providers;
+//! nothing imports it but the service's startup.
 
 mod admin;
 mod covers;
 pub mod dto;
+pub mod error;
 mod internal;
 mod library;
 pub mod openapi;
+pub mod params;
 mod scans;
 mod search;
 mod songs;
 mod sources;
 
 use actix_web::web;
-use common::ApiError;
 use sqlx::PgPool;
 
+pub use error::{CatalogError, CatalogResult};
+
 use crate::{
-    covers::CoverCache, db::Migrated, index::Index, repository::internet::Sources,
-    repository::local::scanner::Scanner,
+    covers::CoverCache,
+    db::Migrated,
+    details::DetailsFanOut,
+    sources::{internet::InternetSources, local::scanner::Scanner},
 };
 
 /// What every handler needs.
@@ -27,42 +35,30 @@ pub struct AppState {
     /// Connections of `GET search` (planner settings of their own).
     pub search_pool: PgPool,
     pub migrated: Migrated,
-    pub index: Index,
+    /// Details providers (Last.fm), asked for every single item.
+    pub details: DetailsFanOut,
     pub scanner: Scanner,
-    pub sources: Sources,
+    pub internet: InternetSources,
     pub covers: CoverCache,
 }
 
 impl AppState {
     /// The pool once the migrations are applied; 503 before.
-    pub fn db(&self) -> Result<&PgPool, ApiError> {
+    pub fn db(&self) -> CatalogResult<&PgPool> {
         self.ready(&self.pool)
     }
 
     /// The search pool once the migrations are applied; 503 before.
-    pub fn search_db(&self) -> Result<&PgPool, ApiError> {
+    pub fn search_db(&self) -> CatalogResult<&PgPool> {
         self.ready(&self.search_pool)
     }
 
-    fn ready<'a>(&self, pool: &'a PgPool) -> Result<&'a PgPool, ApiError> {
+    fn ready<'a>(&self, pool: &'a PgPool) -> CatalogResult<&'a PgPool> {
         if self.migrated.is_done() {
             Ok(pool)
         } else {
-            Err(ApiError::service_unavailable(
-                "not_ready",
-                "the catalog is starting (database not ready yet)",
-            ))
+            Err(CatalogError::NotReady)
         }
-    }
-}
-
-/// Maps a database failure: unavailable database -> 503, else 500.
-pub fn db_error(error: sqlx::Error) -> ApiError {
-    match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-            ApiError::service_unavailable("database_unavailable", "the catalog database is unavailable")
-        }
-        other => ApiError::internal(other),
     }
 }
 

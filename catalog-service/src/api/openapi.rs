@@ -4,10 +4,6 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{covers, dto, internal, library, scans, search, songs, sources};
-use crate::repository::{
-    internet::store::SourceRow,
-    local::{progress::ScanProgress, store::ScanErrorRow},
-};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,9 +43,9 @@ use crate::repository::{
         dto::SearchHit,
         dto::ArtistRef,
         dto::AlbumRef,
-        ScanProgress,
-        ScanErrorRow,
-        SourceRow,
+        dto::ScanProgress,
+        dto::ScanError,
+        dto::Source,
         sources::NewSource,
     ))
 )]

@@ -1,39 +1,35 @@
 //! Admin: `POST scans`, `GET scans/current`, `GET scan-errors`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use common::ApiError;
 use serde::Deserialize;
 
-use super::{AppState, admin::require_admin, db_error};
-use crate::{
-    query::parse_limit,
-    repository::local::{progress::ScanProgress, scanner::NotStarted, store::ScanErrorRow},
-};
+use super::{AppState, CatalogError, CatalogResult, admin::require_admin, dto, params::parse_limit};
+use crate::{sources::local::scanner::NotStarted, store::scans};
 
 /// Starts a scan of the music folders; 409 while one runs (on any replica).
 #[utoipa::path(post, path = "/api/catalog/scans",
-    responses((status = 202, body = ScanProgress), (status = 403), (status = 409)))]
-pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    responses((status = 202, body = dto::ScanProgress), (status = 403), (status = 409)))]
+pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     state.db()?;
     let progress = state.scanner.start("api").await.map_err(|error| match error {
-        NotStarted::AlreadyRunning => ApiError::conflict("scan_running", "a scan is already running"),
-        NotStarted::Database(error) => db_error(error),
+        NotStarted::AlreadyRunning => CatalogError::ScanRunning,
+        NotStarted::Database(error) => CatalogError::Database(error),
     })?;
-    Ok(HttpResponse::Accepted().json(progress))
+    Ok(HttpResponse::Accepted().json(dto::ScanProgress::from(&progress)))
 }
 
 /// The running scan, or the last one, of any replica; 404 when none ran.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
-    responses((status = 200, body = ScanProgress), (status = 403), (status = 404)))]
-pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = dto::ScanProgress), (status = 403), (status = 404)))]
+pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     let progress = state
         .scanner
         .current_anywhere()
         .await
-        .ok_or_else(|| ApiError::not_found("a scan"))?;
-    Ok(HttpResponse::Ok().json(progress))
+        .ok_or_else(|| CatalogError::not_found("a scan"))?;
+    Ok(HttpResponse::Ok().json(dto::ScanProgress::from(&progress)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -43,27 +39,24 @@ pub struct ErrorsQuery {
     pub after: Option<String>,
 }
 
-/// Files and folders the last scan could not read.
+/// Files and folders the last scan could not read (errors) or read in
+/// part (warnings).
 #[utoipa::path(get, path = "/api/catalog/scan-errors", params(ErrorsQuery),
-    responses((status = 200, body = Vec<ScanErrorRow>), (status = 403)))]
+    responses((status = 200, body = Vec<dto::ScanError>), (status = 403)))]
 pub async fn errors(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<ErrorsQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     require_admin(&req)?;
     let limit = parse_limit(query.limit.as_deref().or(Some("500")))?;
     let after = match query.after.as_deref() {
         None => 0,
-        Some(text) => text.trim().parse::<i64>().map_err(|_| {
-            ApiError::bad_request(
-                "invalid_parameter",
-                "query parameter `after` is invalid: expected an id",
-            )
-        })?,
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| CatalogError::invalid("after", "expected an id"))?,
     };
-    let rows = crate::repository::local::store::scan_errors(state.db()?, after, i64::from(limit))
-        .await
-        .map_err(db_error)?;
-    Ok(HttpResponse::Ok().json(rows))
+    let errors = scans::scan_errors(state.db()?, after, i64::from(limit)).await?;
+    Ok(HttpResponse::Ok().json(errors.iter().map(dto::ScanError::from).collect::<Vec<_>>()))
 }

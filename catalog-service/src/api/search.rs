@@ -1,12 +1,14 @@
 //! `GET search?q=`: songs, albums and artists, as you type.
 
 use actix_web::{HttpResponse, web};
-use common::ApiError;
 use serde::Deserialize;
 
-use super::{AppState, db_error, dto};
+use super::{
+    AppState, CatalogError, CatalogResult, dto,
+    params::{parse_limit, parse_q},
+};
 use crate::{
-    query::{parse_limit, parse_q},
+    domain::NamedHit,
     store::search::{self, Table},
 };
 
@@ -24,13 +26,8 @@ pub struct SearchQuery {
 pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let q = parse_q(query.q.as_deref())?.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_parameter",
-            "query parameter `q` is invalid: expected some text",
-        )
-    })?;
+) -> CatalogResult<HttpResponse> {
+    let q = parse_q(query.q.as_deref())?.ok_or_else(|| CatalogError::invalid("q", "expected some text"))?;
     let limit = i64::from(match query.limit {
         None => 10,
         Some(_) => parse_limit(query.limit.as_deref())?,
@@ -40,9 +37,8 @@ pub async fn search(
         search::songs(pool, &q, limit),
         search::named(pool, Table::Albums, &q, limit),
         search::named(pool, Table::Artists, &q, limit),
-    )
-    .map_err(db_error)?;
-    let hit = |row: &search::NamedHit| dto::SearchHit {
+    )?;
+    let hit = |row: &NamedHit| dto::SearchHit {
         id: row.id,
         name: row.name.clone(),
         artist: row.artist.clone(),

@@ -1,16 +1,14 @@
 //! `GET songs`, `GET songs/{id}`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use common::{
-    ApiError,
-    identity::{Identity, Role},
-};
+use common::identity::{Identity, Role};
 
-use super::{AppState, db_error, dto};
+use super::{
+    AppState, CatalogError, CatalogResult, dto,
+    params::{RawSongsQuery, parse_id},
+};
 use crate::{
-    ids::parse_id,
-    query::{RawSongsQuery, SongsRequest},
-    repository::Subject,
+    domain::{Subject, cursor, listing::SongListing},
     store::songs,
 };
 
@@ -20,21 +18,12 @@ use crate::{
 pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<RawSongsQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let request = SongsRequest::try_from(query.into_inner())?;
-    let (rows, next) = songs::page(
-        state.db()?,
-        &request.filters,
-        request.sort,
-        request.order,
-        request.limit,
-        request.cursor.as_ref(),
-    )
-    .await
-    .map_err(db_error)?;
+) -> CatalogResult<HttpResponse> {
+    let listing = SongListing::try_from(query.into_inner())?;
+    let (songs, next) = songs::page(state.db()?, &listing).await?;
     Ok(HttpResponse::Ok().json(dto::Page {
-        items: rows.iter().map(dto::Song::from).collect(),
-        next_cursor: next.map(|cursor| cursor.encode()),
+        items: songs.iter().map(dto::Song::from).collect(),
+        next_cursor: next.map(|next| cursor::encode(&next)),
     }))
 }
 
@@ -47,14 +36,13 @@ pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> CatalogResult<HttpResponse> {
     let id = parse_id(&id, "song")?;
-    let row = songs::get(state.db()?, id)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found(format!("song {id}")))?;
-    let details = state.index.details(Subject::Song(&row)).await;
-    let mut detail = dto::SongDetail::new(&row, details);
+    let song = songs::get(state.db()?, id)
+        .await?
+        .ok_or_else(|| CatalogError::not_found(format!("song {id}")))?;
+    let details = state.details.details(Subject::Song(&song)).await;
+    let mut detail = dto::SongDetail::new(&song, details);
     if Identity::from_headers(req.headers()).role != Role::Admin {
         detail.url = None;
     }

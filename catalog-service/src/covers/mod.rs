@@ -23,7 +23,7 @@ use common::{confine::Roots, fetch::Fetcher};
 use prometheus::{IntCounter, Registry};
 use tokio::sync::Semaphore;
 
-use crate::store::songs::SongRow;
+use crate::domain::Song;
 pub use decode::DecodeError;
 use disk::DiskCache;
 pub use size::CoverSize;
@@ -109,7 +109,7 @@ impl CoverCache {
 
     /// The cover of `song` at `size` (original when `None`), or `None` when
     /// the song has no cover.
-    pub async fn cover(&self, song: &SongRow, size: Option<CoverSize>) -> Result<Option<Cover>, CoverError> {
+    pub async fn cover(&self, song: &Song, size: Option<CoverSize>) -> Result<Option<Cover>, CoverError> {
         let key = format!("{:016x}", hash(&(identity(song), size.map(CoverSize::pixels))));
         let etag = format!("\"{key}\"");
         let bytes = match size {
@@ -129,7 +129,7 @@ impl CoverCache {
     /// same `key` wait and then read it from the cache. The making runs as
     /// a task of its own holding the flight's turn, so a client that goes
     /// away neither wastes the decode nor lets a second one start.
-    async fn resized(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
+    async fn resized(&self, song: &Song, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
         if let Some(bytes) = self.cached(key).await {
             return Ok(Some(bytes));
         }
@@ -146,7 +146,7 @@ impl CoverCache {
         task.await.map_err(|error| anyhow::anyhow!(error))?
     }
 
-    async fn make(&self, song: &SongRow, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
+    async fn make(&self, song: &Song, size: CoverSize, key: &str) -> Result<Option<Bytes>, CoverError> {
         let Some(original) = self.original(song).await? else {
             return Ok(None);
         };
@@ -233,7 +233,7 @@ fn open_disk(settings: &CoverSettings, data_dir: &Path) -> anyhow::Result<DiskCa
 }
 
 /// What the cover depends on: a change of file or image URL changes it.
-fn identity(song: &SongRow) -> String {
+fn identity(song: &Song) -> String {
     format!(
         "{}|{:?}|{:?}|{:?}|{:?}|{}",
         song.id, song.modified_at, song.size_bytes, song.folder_cover, song.image_url, song.embedded_cover

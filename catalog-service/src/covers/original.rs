@@ -15,13 +15,13 @@ use lofty::{
 use reqwest::{Url, header::HeaderMap};
 
 use super::{CoverCache, CoverError};
-use crate::{redact, repository::local::tags, store::songs::SongRow};
+use crate::{domain::Song, redact, sources::local::tags};
 
 /// The largest folder image read, in bytes.
 pub const MAX_FOLDER_IMAGE_BYTES: u64 = tags::TAG_ITEM_MAX_BYTES as u64;
 
 impl CoverCache {
-    pub(super) async fn original(&self, song: &SongRow) -> Result<Option<Bytes>, CoverError> {
+    pub(super) async fn original(&self, song: &Song) -> Result<Option<Bytes>, CoverError> {
         if song.embedded_cover
             && let Some(path) = song.path.clone()
         {

@@ -3,28 +3,76 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-/// An album with figures computed from its songs.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AlbumRow {
-    pub id: Uuid,
-    pub title: String,
-    pub artist: String,
-    pub artist_id: Uuid,
-    pub year: Option<i32>,
-    pub song_count: i64,
-    pub duration_ms: Option<i64>,
-    pub has_cover: bool,
-    pub sort_key: String,
+use crate::domain::{Album, Artist, Genre, cursor::NameKey};
+
+/// The row behind [`Album`].
+#[derive(sqlx::FromRow)]
+struct AlbumRow {
+    id: Uuid,
+    title: String,
+    artist: String,
+    artist_id: Uuid,
+    year: Option<i32>,
+    song_count: i64,
+    duration_ms: Option<i64>,
+    has_cover: bool,
+    sort_key: String,
 }
 
-/// An artist with figures computed from its songs and albums.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ArtistRow {
-    pub id: Uuid,
-    pub name: String,
-    pub song_count: i64,
-    pub album_count: i64,
-    pub sort_key: String,
+/// The row behind [`Artist`].
+#[derive(sqlx::FromRow)]
+struct ArtistRow {
+    id: Uuid,
+    name: String,
+    song_count: i64,
+    album_count: i64,
+    sort_key: String,
+}
+
+impl From<AlbumRow> for Album {
+    fn from(row: AlbumRow) -> Self {
+        let AlbumRow {
+            id,
+            title,
+            artist,
+            artist_id,
+            year,
+            song_count,
+            duration_ms,
+            has_cover,
+            sort_key,
+        } = row;
+        Self {
+            id,
+            title,
+            artist,
+            artist_id,
+            year,
+            song_count,
+            duration_ms,
+            has_cover,
+            sort_key,
+        }
+    }
+}
+
+impl From<ArtistRow> for Artist {
+    fn from(row: ArtistRow) -> Self {
+        let ArtistRow {
+            id,
+            name,
+            song_count,
+            album_count,
+            sort_key,
+        } = row;
+        Self {
+            id,
+            name,
+            song_count,
+            album_count,
+            sort_key,
+        }
+    }
 }
 
 const ALBUM_SELECT: &str = "SELECT a.id, a.title, a.artist, a.artist_id, a.year,
@@ -41,9 +89,9 @@ const ALBUM_SELECT: &str = "SELECT a.id, a.title, a.artist, a.artist_id, a.year,
 pub async fn albums(
     pool: &PgPool,
     artist: Option<Uuid>,
-    after: Option<&(String, Uuid)>,
+    after: Option<&NameKey>,
     limit: u32,
-) -> sqlx::Result<Vec<AlbumRow>> {
+) -> sqlx::Result<Vec<Album>> {
     let mut query = QueryBuilder::<Postgres>::new(ALBUM_SELECT);
     query.push(" WHERE true");
     if let Some(artist) = artist {
@@ -54,7 +102,7 @@ pub async fn albums(
             .push_bind(artist)
             .push("]::uuid[]))");
     }
-    if let Some((key, id)) = after {
+    if let Some(NameKey(key, id)) = after {
         query
             .push(" AND (search_fold(a.title), a.id) > (")
             .push_bind(key.clone())
@@ -65,14 +113,16 @@ pub async fn albums(
     query
         .push(" ORDER BY search_fold(a.title), a.id LIMIT ")
         .push_bind(i64::from(limit));
-    query.build_query_as().fetch_all(pool).await
+    let rows: Vec<AlbumRow> = query.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Album::from).collect())
 }
 
-pub async fn album(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<AlbumRow>> {
-    sqlx::query_as(&format!("{ALBUM_SELECT} WHERE a.id = $1"))
+pub async fn album(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Album>> {
+    let row: Option<AlbumRow> = sqlx::query_as(&format!("{ALBUM_SELECT} WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?;
+    Ok(row.map(Album::from))
 }
 
 const ARTIST_SELECT: &str = "SELECT r.id, r.name, search_fold(r.name) AS sort_key,
@@ -81,13 +131,9 @@ const ARTIST_SELECT: &str = "SELECT r.id, r.name, search_fold(r.name) AS sort_ke
     FROM artists r";
 
 /// A page of artists by name after a keyset.
-pub async fn artists(
-    pool: &PgPool,
-    after: Option<&(String, Uuid)>,
-    limit: u32,
-) -> sqlx::Result<Vec<ArtistRow>> {
+pub async fn artists(pool: &PgPool, after: Option<&NameKey>, limit: u32) -> sqlx::Result<Vec<Artist>> {
     let mut query = QueryBuilder::<Postgres>::new(ARTIST_SELECT);
-    if let Some((key, id)) = after {
+    if let Some(NameKey(key, id)) = after {
         query
             .push(" WHERE (search_fold(r.name), r.id) > (")
             .push_bind(key.clone())
@@ -98,22 +144,28 @@ pub async fn artists(
     query
         .push(" ORDER BY search_fold(r.name), r.id LIMIT ")
         .push_bind(i64::from(limit));
-    query.build_query_as().fetch_all(pool).await
+    let rows: Vec<ArtistRow> = query.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Artist::from).collect())
 }
 
-pub async fn artist(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<ArtistRow>> {
-    sqlx::query_as(&format!("{ARTIST_SELECT} WHERE r.id = $1"))
+pub async fn artist(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Artist>> {
+    let row: Option<ArtistRow> = sqlx::query_as(&format!("{ARTIST_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?;
+    Ok(row.map(Artist::from))
 }
 
 /// Every genre with its number of songs, by name.
-pub async fn genres(pool: &PgPool) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
+pub async fn genres(pool: &PgPool) -> sqlx::Result<Vec<Genre>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT g, count(*) FROM songs, unnest(genres) AS g
          GROUP BY g ORDER BY search_fold(g), g",
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, song_count)| Genre { name, song_count })
+        .collect())
 }

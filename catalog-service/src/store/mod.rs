@@ -1,7 +1,13 @@
-//! PostgreSQL access: writes shared by every repository ([`write`]) and the
-//! read queries behind the API ([`songs`], [`library`], [`search`]).
+//! PostgreSQL, and nothing else: every SQL statement of the catalog lives
+//! here. Rows are mapped into [`crate::domain`] types before they leave;
+//! this layer imports the domain and nothing above it.
 
+mod kind;
+pub mod lastfm_cache;
 pub mod library;
+pub mod scans;
 pub mod search;
+mod song_row;
 pub mod songs;
+pub mod sources;
 pub mod write;

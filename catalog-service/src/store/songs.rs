@@ -1,91 +1,44 @@
 //! Reading songs: one by id, and pages with filters, sort and keyset
 //! cursors.
 
-use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::query::{Cursor, CursorValue, SongFilters, SortField, SortOrder};
+use super::song_row::{SONG_COLUMNS, SongRow, songs};
+use crate::domain::{
+    Song,
+    listing::{
+        CursorValue, NameOrId, SongCursor, SongFilters, SongListing, SortField, SortOrder, SourceFilter,
+    },
+};
 
-/// A song as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SongRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub source_id: Option<Uuid>,
-    pub path: Option<String>,
-    pub url: Option<String>,
-    pub file_name: String,
-    pub content_type: Option<String>,
-    pub size_bytes: Option<i64>,
-    pub modified_at: Option<DateTime<Utc>>,
-    pub title: String,
-    pub artist: String,
-    pub artists: Vec<String>,
-    pub artist_ids: Vec<Uuid>,
-    pub album: String,
-    pub album_id: Uuid,
-    pub album_artist: String,
-    pub track_number: Option<i32>,
-    pub track_total: Option<i32>,
-    pub disc_number: Option<i32>,
-    pub disc_total: Option<i32>,
-    pub year: Option<i32>,
-    pub date: Option<String>,
-    pub genres: Vec<String>,
-    pub duration_ms: Option<i64>,
-    pub bitrate_kbps: Option<i32>,
-    pub sample_rate: Option<i32>,
-    pub channels: Option<i32>,
-    pub codec: Option<String>,
-    pub embedded_cover: bool,
-    pub folder_cover: Option<String>,
-    pub image_url: Option<String>,
-    pub description: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub missing: bool,
-    pub added_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Sort keys (folded by the database), for cursors.
-    pub title_sort: String,
-    pub artist_sort: String,
-    pub album_sort: String,
+pub async fn get(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Song>> {
+    let row: Option<SongRow> = sqlx::query_as(&format!("SELECT {SONG_COLUMNS} FROM songs WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(Song::from))
 }
 
-impl SongRow {
-    /// Whether a cover can be served for this song.
-    pub fn has_cover(&self) -> bool {
-        self.embedded_cover || self.folder_cover.is_some() || self.image_url.is_some()
+/// The column a listing is sorted by.
+fn sort_column(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Title => "title_sort",
+        SortField::Artist => "artist_sort",
+        SortField::Album => "album_sort",
+        SortField::Year => "year_sort",
+        SortField::Added => "added_at",
+        SortField::Duration => "duration_sort",
     }
 }
 
-/// The columns of [`SongRow`], for `SELECT`.
-pub const SONG_COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
-    modified_at, title, artist, artists, artist_ids, album, album_id, album_artist, track_number,
-    track_total, disc_number, disc_total, year, date, genres, duration_ms, bitrate_kbps,
-    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description,
-    published_at, missing, added_at, updated_at, title_sort, artist_sort, album_sort";
-
-pub async fn get(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SongRow>> {
-    sqlx::query_as(&format!("SELECT {SONG_COLUMNS} FROM songs WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-}
-
 /// One page of songs and the cursor of the next page, if any.
-pub async fn page(
-    pool: &PgPool,
-    filters: &SongFilters,
-    sort: SortField,
-    order: SortOrder,
-    limit: u32,
-    after: Option<&Cursor>,
-) -> sqlx::Result<(Vec<SongRow>, Option<Cursor>)> {
-    let column = sort.column();
+pub async fn page(pool: &PgPool, listing: &SongListing) -> sqlx::Result<(Vec<Song>, Option<SongCursor>)> {
+    let (sort, order, limit) = (listing.sort, listing.order, listing.limit);
+    let column = sort_column(sort);
     let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {SONG_COLUMNS} FROM songs WHERE true"));
-    push_filters(&mut query, filters);
-    if let Some(cursor) = after {
+    push_filters(&mut query, &listing.filters);
+    if let Some(cursor) = &listing.after {
         let op = match order {
             SortOrder::Asc => ">",
             SortOrder::Desc => "<",
@@ -98,23 +51,27 @@ pub async fn page(
         };
         query.push(", ").push_bind(cursor.id).push(")");
     }
-    let direction = order.sql();
+    let direction = match order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
     query.push(format!(" ORDER BY {column} {direction}, id {direction} LIMIT "));
     query.push_bind(i64::from(limit) + 1);
-    let mut rows: Vec<SongRow> = query.build_query_as().fetch_all(pool).await?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|last| Cursor::after(sort, order, last))
+    let rows: Vec<SongRow> = query.build_query_as().fetch_all(pool).await?;
+    let mut page = songs(rows);
+    let next = if page.len() > limit as usize {
+        page.truncate(limit as usize);
+        page.last().map(|last| SongCursor::after(sort, order, last))
     } else {
         None
     };
-    Ok((rows, next))
+    Ok((page, next))
 }
 
 fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &SongFilters) {
     if let Some(q) = &filters.q {
         query.push(" AND ");
-        crate::store::search::push_song_match(query, q);
+        super::search::push_song_match(query, q);
     }
     if let Some(artist) = filters.artist {
         query
@@ -124,8 +81,8 @@ fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &SongFilters) {
     }
     if let Some(album) = &filters.album {
         match album {
-            crate::query::NameOrId::Id(id) => query.push(" AND album_id = ").push_bind(*id),
-            crate::query::NameOrId::Name(name) => query
+            NameOrId::Id(id) => query.push(" AND album_id = ").push_bind(*id),
+            NameOrId::Name(name) => query
                 .push(" AND search_fold(album) = search_fold(")
                 .push_bind(name.clone())
                 .push(")"),
@@ -141,13 +98,10 @@ fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &SongFilters) {
         query.push(" AND year = ").push_bind(year);
     }
     match filters.source {
-        Some(crate::query::SourceFilter::Local) => {
-            query.push(" AND kind = 'local'");
+        Some(SourceFilter::Kind(kind)) => {
+            query.push(" AND kind = ").push_bind(kind);
         }
-        Some(crate::query::SourceFilter::Remote) => {
-            query.push(" AND kind = 'remote'");
-        }
-        Some(crate::query::SourceFilter::Source(id)) => {
+        Some(SourceFilter::Source(id)) => {
             query.push(" AND source_id = ").push_bind(id);
         }
         None => {}
@@ -155,12 +109,13 @@ fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &SongFilters) {
 }
 
 /// Songs of an album in disc and track order.
-pub async fn of_album(pool: &PgPool, album: Uuid) -> sqlx::Result<Vec<SongRow>> {
-    sqlx::query_as(&format!(
+pub async fn of_album(pool: &PgPool, album: Uuid) -> sqlx::Result<Vec<Song>> {
+    let rows: Vec<SongRow> = sqlx::query_as(&format!(
         "SELECT {SONG_COLUMNS} FROM songs WHERE album_id = $1
          ORDER BY disc_number NULLS FIRST, track_number NULLS LAST, title_sort, id"
     ))
     .bind(album)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(songs(rows))
 }

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::model::NewSong;
+use crate::domain::NewSong;
 
 const RECORD: &str = "id uuid, kind text, source_id uuid, path text, url text, file_name text,
     content_type text, size_bytes bigint, modified_at timestamptz, title text, artist text,
@@ -67,7 +67,7 @@ async fn upsert_artists(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyh
             artists.entry(*id).or_insert(name.as_str());
         }
         artists
-            .entry(crate::ids::artist_id(&song.album_artist))
+            .entry(crate::domain::ids::artist_id(&song.album_artist))
             .or_insert(song.album_artist.as_str());
     }
     let (ids, names): (Vec<Uuid>, Vec<&str>) = artists.into_iter().unzip();
@@ -96,7 +96,7 @@ async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyho
         ids.push(song.album_id);
         titles.push(song.album.clone());
         artists.push(song.album_artist.clone());
-        artist_ids.push(crate::ids::artist_id(&song.album_artist));
+        artist_ids.push(crate::domain::ids::artist_id(&song.album_artist));
         years.push(song.year);
     }
     sqlx::query(

@@ -168,7 +168,8 @@ impl TestApp {
             if !self.app.scanner.is_running()
                 && let Some(progress) = self.app.scanner.current()
             {
-                return serde_json::to_value(progress).expect("progress serialises");
+                return serde_json::to_value(catalog_service::api::dto::ScanProgress::from(&progress))
+                    .expect("progress serialises");
             }
             assert!(
                 tokio::time::Instant::now() < deadline,

@@ -6,11 +6,11 @@ use std::{path::Path, time::Duration};
 use catalog_service::{
     Application,
     api::AppState,
-    repository::{
+    settings::{CatalogSettings, RawCatalogSettings},
+    sources::{
         internet::REFRESH_LOCK,
         local::{scanner::NotStarted, turns::SCAN_LOCK},
     },
-    settings::{CatalogSettings, RawCatalogSettings},
 };
 use common::{Settings, fetch::RawFetchSettings, pg_lock};
 use sqlx::PgPool;
@@ -210,7 +210,7 @@ async fn scheduled_source_refreshes_wait_while_another_replica_refreshes() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    app.sources.add(&server.url("/feed.xml")).await.expect("added");
+    app.internet.add(&server.url("/feed.xml")).await.expect("added");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         server.seen("/feed.xml").len(),

@@ -33,7 +33,7 @@
 mod named;
 mod songs;
 
-pub use named::{NamedHit, Table, named};
+pub use named::{Table, named};
 pub use songs::songs;
 use sqlx::{Postgres, QueryBuilder};
 

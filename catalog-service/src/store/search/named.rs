@@ -8,12 +8,14 @@ use super::{
     TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte, without_similarity,
 };
 
-/// An album or artist hit.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct NamedHit {
-    pub id: Uuid,
-    pub name: String,
-    pub artist: Option<String>,
+use crate::domain::NamedHit;
+
+/// The row behind [`NamedHit`].
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: Uuid,
+    name: String,
+    artist: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -34,13 +36,17 @@ impl Table {
 /// The best `limit` albums or artists for `q`, best first.
 pub async fn named(pool: &PgPool, table: Table, q: &str, limit: i64) -> sqlx::Result<Vec<NamedHit>> {
     without_similarity(Tiers::of(q), |tiers| async move {
-        sqlx::query_as(&sql(table, tiers))
+        let rows: Vec<HitRow> = sqlx::query_as(&sql(table, tiers))
             .bind(q)
             .bind(prefix_tsquery(q))
             .bind(limit)
             .bind(near_tsquery(q))
             .fetch_all(pool)
-            .await
+            .await?;
+        let hits = rows
+            .into_iter()
+            .map(|HitRow { id, name, artist }| NamedHit { id, name, artist });
+        Ok(hits.collect())
     })
     .await
 }

@@ -6,7 +6,10 @@ use sqlx::PgPool;
 use super::{
     TEXT_CTE, Tiers, hits, near_tsquery, prefix_tsquery, starts_with_text, typo_cte, without_similarity,
 };
-use crate::store::songs::{SONG_COLUMNS, SongRow};
+use crate::{
+    domain::Song,
+    store::song_row::{SONG_COLUMNS, SongRow, songs as into_songs},
+};
 
 /// Heap pages read in physical order for word-prefix hits before the GIN
 /// index is asked (a few hundred songs). A common word ("song", "the")
@@ -20,15 +23,16 @@ const PROBE_PAGES: u32 = 32;
 const WIDE_PROBE_PAGES: u32 = 512;
 
 /// The best `limit` songs for `q`, best first.
-pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<SongRow>> {
+pub async fn songs(pool: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<Song>> {
     without_similarity(Tiers::of(q), |tiers| async move {
-        sqlx::query_as(&sql(tiers))
+        let rows: Vec<SongRow> = sqlx::query_as(&sql(tiers))
             .bind(q)
             .bind(prefix_tsquery(q))
             .bind(limit)
             .bind(near_tsquery(q))
             .fetch_all(pool)
-            .await
+            .await?;
+        Ok(into_songs(rows))
     })
     .await
 }
