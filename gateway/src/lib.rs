@@ -14,6 +14,7 @@ pub mod routes;
 pub mod settings;
 mod startup;
 pub mod state;
+pub mod subsonic;
 pub mod web;
 
 pub use settings::GatewaySettings;

@@ -14,7 +14,7 @@ use crate::{
     auth, docs,
     proxy::{balancer::Service, forward, path, ws},
     state::Gateway,
-    web as web_ui,
+    subsonic, web as web_ui,
 };
 
 /// Mounts the gateway's routes; `gateway` is shared by all workers.
@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
             .wrap(from_fn(path::middleware))
             .configure(auth::routes::configure)
             .configure(auth::admin::configure)
+            .configure(subsonic::configure)
             .service(
                 web::scope("/api/docs")
                     .wrap(Compress::default())

@@ -51,6 +51,8 @@ pub struct RawGatewaySettings {
     pub client_request_timeout_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     pub socket_session_check_secs: u64,
+    /// Seals Subsonic app passwords; empty: no token authentication.
+    pub secret_key: String,
 }
 
 impl Default for RawGatewaySettings {
@@ -75,6 +77,7 @@ impl Default for RawGatewaySettings {
             login_window_secs: 900,
             client_request_timeout_ms: 5_000,
             socket_session_check_secs: 30,
+            secret_key: String::new(),
         }
     }
 }
@@ -120,6 +123,9 @@ pub struct GatewaySettings {
     pub client_request_timeout: Duration,
     /// How often an open socket re-checks that its session still exists.
     pub socket_session_check: Duration,
+    /// `TONEARM_SECRET_KEY`: seals the app passwords of Subsonic token
+    /// authentication; empty turns that authentication off.
+    pub secret_key: String,
 }
 
 impl GatewaySettings {
@@ -171,6 +177,12 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
                 "replaced by TONEARM_TRUSTED_PROXIES (the addresses of the proxies in front of the gateway)",
             ));
         }
+        if !raw.secret_key.is_empty() && raw.secret_key.chars().count() < 16 {
+            return Err(SettingsError::new(
+                "secret_key",
+                "expected at least 16 characters (or leave it empty: no Subsonic token authentication)",
+            ));
+        }
         if raw.account_cache_ms > MAX_ACCOUNT_CACHE_MS {
             return Err(SettingsError::new(
                 "account_cache_ms",
@@ -210,6 +222,7 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
                 "socket_session_check_secs",
                 raw.socket_session_check_secs,
             )?),
+            secret_key: raw.secret_key,
         })
     }
 }

@@ -22,6 +22,7 @@ use crate::{
     routes,
     settings::GatewaySettings,
     state::Gateway,
+    subsonic::credentials::Credentials,
 };
 
 /// The gateway, bound and ready to run.
@@ -83,6 +84,7 @@ impl Application {
             events_ws: Balancer::new(Service::EventsSocket, &settings.upstreams.events_ws, cooldown),
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
+            subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
             accounts: AccountCache::new(UserStore::new(pool), gateway_settings.account_cache),
             limiter: LoginLimiter::new(
                 redis,

@@ -32,6 +32,8 @@ pub struct Gateway {
     pub accounts: AccountCache,
     pub limiter: LoginLimiter,
     pub metrics: Arc<ProxyMetrics>,
+    /// API keys and app passwords of Subsonic apps.
+    pub subsonic: crate::subsonic::credentials::Credentials,
 }
 
 impl Gateway {

@@ -56,8 +56,51 @@ pub async fn forward(
             outcome => outcome.map(|response| relay(response, req.method())),
         };
     }
-    // Without a body a request can safely go to another instance when the
-    // first one cannot be reached.
+    let response = send_without_body(&gateway, service, &path_and_query, &method, &headers, timeout).await?;
+    Ok(relay(response, req.method()))
+}
+
+/// A GET of `path_and_query` on `service` as `caller`, with the client's
+/// end-to-end headers (Range, conditional ones), relayed like the
+/// pass-through (the Subsonic adapter's `stream`, `download`, covers).
+pub async fn get_as(
+    req: &HttpRequest,
+    gateway: &Gateway,
+    service: Service,
+    caller: &Caller,
+    path_and_query: &str,
+) -> Result<HttpResponse, GatewayError> {
+    let mut headers = upstream_headers(req, gateway, caller);
+    // The client's request may have been a form POST; this one has no body.
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    headers.remove(reqwest::header::CONTENT_TYPE);
+    let timeout = match service {
+        Service::Stream => None,
+        Service::Catalog | Service::Events | Service::EventsSocket => Some(gateway.settings.request_timeout),
+    };
+    let response = send_without_body(
+        gateway,
+        service,
+        path_and_query,
+        &reqwest::Method::GET,
+        &headers,
+        timeout,
+    )
+    .await?;
+    Ok(relay(response, &Method::GET))
+}
+
+/// Sends a request without a body, which can safely go to another
+/// instance when the first one cannot be reached.
+pub async fn send_without_body(
+    gateway: &Gateway,
+    service: Service,
+    path_and_query: &str,
+    method: &reqwest::Method,
+    headers: &reqwest::header::HeaderMap,
+    timeout: Option<std::time::Duration>,
+) -> Result<reqwest::Response, GatewayError> {
+    let balancer = gateway.balancer(service);
     let mut last_error = GatewayError::Unavailable {
         service: service.name(),
     };
@@ -66,14 +109,14 @@ pub async fn forward(
             service: service.name(),
         })?;
         let request = build(
-            &gateway,
+            gateway,
             &instance,
-            &path_and_query,
+            path_and_query,
             method.clone(),
             headers.clone(),
         );
-        match send(&gateway, balancer, &instance, request, timeout).await {
-            Ok(response) => return Ok(relay(response, req.method())),
+        match send(gateway, balancer, &instance, request, timeout).await {
+            Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
             Err(error) => return Err(error),
         }
@@ -81,7 +124,9 @@ pub async fn forward(
     Err(last_error)
 }
 
-fn upstream_headers(req: &HttpRequest, gateway: &Gateway, caller: &Caller) -> reqwest::header::HeaderMap {
+/// The identity and forwarding headers for a request made on behalf of
+/// `caller`, with the client's end-to-end headers.
+pub fn upstream_headers(req: &HttpRequest, gateway: &Gateway, caller: &Caller) -> reqwest::header::HeaderMap {
     let request_id = req
         .extensions()
         .get::<RequestId>()
