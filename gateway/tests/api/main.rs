@@ -8,5 +8,8 @@ mod security;
 mod sessions;
 mod sign_in_limits;
 mod socket;
+mod subsonic;
+mod subsonic_auth;
+mod subsonic_system;
 mod upstream;
 mod web_ui;
