@@ -164,6 +164,8 @@ async fn signed_in(gateway: &Gateway, req: &HttpRequest) -> Result<Session, Gate
 }
 
 /// Lists the caller's API keys.
+#[utoipa::path(get, path = "/api/auth/api-keys", tag = "auth",
+    responses((status = 200, body = [ApiKeyView]), (status = 401, description = "Not signed in")))]
 pub async fn list_keys(req: HttpRequest, gateway: web::Data<Gateway>) -> Result<HttpResponse, GatewayError> {
     let session = signed_in(&gateway, &req).await?;
     let keys = gateway.subsonic.list_keys(session.data.user_id).await?;
@@ -171,6 +173,9 @@ pub async fn list_keys(req: HttpRequest, gateway: web::Data<Gateway>) -> Result<
 }
 
 /// Creates an API key for the caller; 201 with the key, shown only now.
+#[utoipa::path(post, path = "/api/auth/api-keys", tag = "auth", request_body = NewApiKey,
+    responses((status = 201, body = CreatedApiKey), (status = 400, description = "Bad name"),
+        (status = 401, description = "Not signed in")))]
 pub async fn create_key(
     req: HttpRequest,
     gateway: web::Data<Gateway>,
@@ -187,6 +192,9 @@ pub async fn create_key(
 
 /// Revokes one of the caller's keys; another user's key is 404 like an
 /// unknown one.
+#[utoipa::path(delete, path = "/api/auth/api-keys/{id}", tag = "auth",
+    params(("id" = String, Path, description = "The key's id")),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No such key of yours")))]
 pub async fn revoke_key(
     req: HttpRequest,
     gateway: web::Data<Gateway>,
@@ -203,6 +211,10 @@ pub async fn revoke_key(
 
 /// Makes (or replaces) the caller's app password; 201 `{"password"}`,
 /// shown only now. 409 when the server has no `TONEARM_SECRET_KEY`.
+#[utoipa::path(post, path = "/api/auth/app-password", tag = "auth",
+    responses((status = 201, description = "`{\"password\"}`, shown only now"),
+        (status = 401, description = "Not signed in"),
+        (status = 409, description = "The server has no TONEARM_SECRET_KEY")))]
 pub async fn create_app_password(
     req: HttpRequest,
     gateway: web::Data<Gateway>,
@@ -222,6 +234,8 @@ pub async fn create_app_password(
 }
 
 /// Deletes the caller's app password: token authentication stops.
+#[utoipa::path(delete, path = "/api/auth/app-password", tag = "auth",
+    responses((status = 204, description = "Deleted (or there was none)")))]
 pub async fn delete_app_password(
     req: HttpRequest,
     gateway: web::Data<Gateway>,
