@@ -19,7 +19,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 
 use self::{
-    envelope::{Code, Format, SubsonicError},
+    envelope::{Format, SubsonicError},
     params::Params,
 };
 use crate::state::Gateway;
@@ -111,10 +111,9 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "stream" => media::stream(call, false).await,
         "download" => media::stream(call, true).await,
         "getCoverArt" => media::cover(call).await,
-        other => Err(SubsonicError::new(
-            Code::NotFound,
-            format!("unknown or not yet implemented method: {other}"),
-        )),
+        other => Err(SubsonicError::generic(format!(
+            "unknown or not yet implemented method: {other}"
+        ))),
     }
 }
 
