@@ -30,15 +30,19 @@ async fn main() -> ExitCode {
             .await
         }
         Some("probe") => {
-            common::server::run_main("stats-consumer probe", |settings| async move {
-                let took = probe::round_trip(&settings, std::time::Duration::from_secs(15)).await?;
-                println!(
-                    "the broker at {} stored a record and served it back in {} ms",
-                    settings.kafka.brokers,
-                    took.as_millis()
-                );
-                Ok(())
-            })
+            common::server::run_main(
+                "stats-consumer probe",
+                stats_consumer::settings::check_config,
+                |settings| async move {
+                    let took = probe::round_trip(&settings, std::time::Duration::from_secs(15)).await?;
+                    println!(
+                        "the broker at {} stored a record and served it back in {} ms",
+                        settings.kafka.brokers,
+                        took.as_millis()
+                    );
+                    Ok(())
+                },
+            )
             .await
         }
         Some(other) => {
