@@ -10,6 +10,7 @@ mod sign_in_limits;
 mod socket;
 mod subsonic;
 mod subsonic_auth;
+mod subsonic_client;
 mod subsonic_system;
 mod upstream;
 mod web_ui;

@@ -1,0 +1,72 @@
+//! Tonearm's `/rest` driven by an independent client library, the npm
+//! `subsonic-api` package (`tests/subsonic-client/check.mjs`): token
+//! authentication with an app password, an API key with form POSTs,
+//! browsing, search paging and a stream. Needs Node.js and the package:
+//! `npm ci --prefix gateway/tests/subsonic-client`, then
+//! `cargo test -p gateway --test api -- --ignored subsonic_client`.
+
+use serde_json::Value;
+
+use crate::subsonic_system::System;
+
+async fn post(system: &System, cookie: &str, path: &str, body: Option<Value>) -> Value {
+    let mut request = system
+        .app
+        .client
+        .post(system.app.url(path))
+        .header("cookie", cookie);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    assert_eq!(response.status(), 201, "{path}");
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+#[ignore = "needs Node.js and `npm ci --prefix gateway/tests/subsonic-client`"]
+async fn the_subsonic_api_npm_client_browses_searches_and_streams() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/subsonic-client");
+    assert!(
+        dir.join("node_modules/subsonic-api").is_dir(),
+        "run `npm ci --prefix gateway/tests/subsonic-client` first"
+    );
+    let system = System::start().await;
+    let cookie = system.app.admin_cookie().await;
+    let app_password = post(&system, &cookie, "/api/auth/app-password", None).await["password"]
+        .as_str()
+        .expect("password")
+        .to_owned();
+    let key = post(
+        &system,
+        &cookie,
+        "/api/auth/api-keys",
+        Some(serde_json::json!({"name": "npm"})),
+    )
+    .await["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let output = tokio::process::Command::new("node")
+        .arg("check.mjs")
+        .args([&system.app.address, "admin", &app_password, &key])
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the client failed: {stderr}");
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("one JSON line");
+    assert_eq!(seen["type"], "tonearm");
+    assert_eq!(seen["openSubsonic"], true);
+    assert_eq!(seen["artist"], "Able Artist");
+    assert_eq!(seen["album"], "First Album");
+    assert_eq!(seen["song"], "Alpha One");
+    assert_eq!(
+        seen["titles"],
+        serde_json::json!(["Alpha One", "Alpha Two", "Beta Song"])
+    );
+    assert_eq!(seen["streamStatus"], 200);
+    assert!(seen["bytes"].as_u64() > Some(1000), "{seen}");
+    assert_eq!(seen["albums"], serde_json::json!(["First Album", "Second Album"]));
+}

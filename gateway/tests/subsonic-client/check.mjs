@@ -1,0 +1,46 @@
+// Drives Tonearm's /rest API with the independent `subsonic-api` client:
+// token authentication (username + app password), then an API key with
+// form POSTs. Prints what it saw as one JSON line for the Rust test.
+// Usage: node check.mjs <base-url> <username> <app-password> <api-key>
+import { SubsonicAPI } from "subsonic-api";
+
+const [url, username, password, apiKey] = process.argv.slice(2);
+const token = new SubsonicAPI({ url, auth: { username, password } });
+const keyed = new SubsonicAPI({ url, auth: { apiKey }, post: true });
+
+const expectOk = (answer, what) => {
+  if (answer.status !== "ok") throw new Error(`${what}: ${JSON.stringify(answer)}`);
+  return answer;
+};
+
+const ping = expectOk(await token.ping(), "ping");
+const { artists } = expectOk(await token.getArtists(), "getArtists");
+const first = artists.index[0].artist[0];
+const { artist } = expectOk(await token.getArtist({ id: first.id }), "getArtist");
+const { album } = expectOk(await token.getAlbum({ id: artist.album[0].id }), "getAlbum");
+const { song } = expectOk(await token.getSong({ id: album.song[0].id }), "getSong");
+const titles = [];
+for (const songOffset of [0, 2]) {
+  const { searchResult3 } = expectOk(
+    await token.search3({ query: "", songCount: 2, songOffset, artistCount: 0, albumCount: 0 }),
+    "search3",
+  );
+  titles.push(...(searchResult3.song ?? []).map((found) => found.title));
+}
+const audio = await token.stream({ id: song.id });
+const bytes = (await audio.arrayBuffer()).byteLength;
+const { albumList2 } = expectOk(await keyed.getAlbumList2({ type: "alphabeticalByName" }), "getAlbumList2");
+
+console.log(
+  JSON.stringify({
+    type: ping.type,
+    openSubsonic: ping.openSubsonic,
+    artist: first.name,
+    album: album.name,
+    song: song.title,
+    titles,
+    streamStatus: audio.status,
+    bytes,
+    albums: albumList2.album.map((found) => found.name),
+  }),
+);
