@@ -11,6 +11,7 @@ mod socket;
 mod subsonic;
 mod subsonic_auth;
 mod subsonic_client;
+mod subsonic_credentials;
 mod subsonic_system;
 mod upstream;
 mod web_ui;

@@ -24,7 +24,7 @@ fn names(items: &Value, key: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn an_app_browses_artist_to_album_to_song_and_streams_a_range() {
+async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range() {
     let system = System::start().await;
     let artists = system.json("getArtists", &[]).await;
     let index = &ok(&artists)["artists"]["index"];
@@ -82,6 +82,15 @@ async fn an_app_browses_artist_to_album_to_song_and_streams_a_range() {
     assert_eq!(capped.status(), 200);
     assert_eq!(capped.headers()["content-type"], "audio/mpeg");
     assert!(!capped.bytes().await.expect("body").is_empty());
+
+    for id in [song_id.as_str(), albums[0]["id"].as_str().expect("id")] {
+        let cover = system
+            .call("getCoverArt", &[("id", id), ("size", "64")], "xml")
+            .await;
+        assert_eq!(cover.status(), 200);
+        assert_eq!(cover.headers()["content-type"], "image/jpeg");
+        assert!(!cover.bytes().await.expect("cover").is_empty());
+    }
 
     let download = system.call("download", &[("id", &song_id)], "xml").await;
     assert_eq!(download.status(), 200);

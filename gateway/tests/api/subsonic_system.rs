@@ -50,6 +50,22 @@ fn write_songs(dir: &std::path::Path) {
             .expect("ffmpeg runs");
         assert!(status.success(), "ffmpeg made {title}");
     }
+    // A folder image: the cover of every song and album here.
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=300x300",
+        ])
+        .args(["-frames:v", "1"])
+        .arg(dir.join("cover.jpg"))
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg made the cover");
 }
 
 fn url(port: u16) -> Url {
