@@ -186,16 +186,19 @@ async fn by_token(
         Ok(valid) => gateway.users.by_name(&valid).await.map_err(|e| unavailable(&e))?,
         Err(_) => None,
     };
-    let Some(user) = user.filter(|user| !user.disabled) else {
-        settle(gateway, &key, &address, false).await;
-        return Err(wrong());
+    let user = user.filter(|user| !user.disabled);
+    let secret = match &user {
+        Some(user) => gateway
+            .subsonic
+            .app_password(user.id)
+            .await
+            .map_err(|e| unavailable(&e))?,
+        None => None,
     };
-    let Some(secret) = gateway
-        .subsonic
-        .app_password(user.id)
-        .await
-        .map_err(|e| unavailable(&e))?
-    else {
+    // An unknown or disabled account answers as one without an app
+    // password, so the codes do not tell which names exist.
+    let (Some(user), Some(secret)) = (user, secret) else {
+        settle(gateway, &key, &address, false).await;
         return Err(SubsonicError::new(
             Code::TokenNotSupported,
             "token authentication needs an app password: create one in Tonearm, or use an API key",

@@ -44,10 +44,15 @@ impl Credentials {
         self.secrets.is_some()
     }
 
-    /// The owner of `key`, marking the key used; `None` for an unknown key.
+    /// The owner of `key`; `None` for an unknown key. `last_used_at` is
+    /// written at most once a minute, not on every call of a busy app.
     pub async fn key_owner(&self, key: &str) -> anyhow::Result<Option<Uuid>> {
         sqlx::query_scalar(
-            "UPDATE gateway_api_keys SET last_used_at = now() WHERE key_hash = $1 RETURNING user_id",
+            "WITH found AS (SELECT id, user_id, last_used_at FROM gateway_api_keys WHERE key_hash = $1),
+             touched AS (UPDATE gateway_api_keys AS keys SET last_used_at = now() FROM found
+                 WHERE keys.id = found.id
+                   AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute'))
+             SELECT user_id FROM found",
         )
         .bind(secrets::key_hash(key))
         .fetch_optional(&self.pool)

@@ -46,6 +46,7 @@ async fn an_api_key_signs_its_owner_in_until_it_is_revoked() {
         .expect("json");
     assert_eq!(listed[0]["id"], id.as_str());
     assert!(listed[0].get("key").is_none());
+    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
     let pool = pool_for(&app.schema).await;
     let stored: Vec<u8> = sqlx::query_scalar("SELECT key_hash FROM gateway_api_keys")
         .fetch_one(&pool)
@@ -79,8 +80,15 @@ async fn token_auth_checks_the_app_password_never_the_sign_in_password() {
     let salt = "c19b2d";
     let with_sign_in_password = md5_hex(&format!("{ADMIN_PASSWORD}{salt}"));
     let params = [("u", "admin"), ("t", with_sign_in_password.as_str()), ("s", salt)];
-    // No app password yet: 41.
+    // No app password yet: 41, exactly as for a name that does not exist
+    // (the codes do not tell which accounts exist).
     assert_eq!(code(&rest(&app, "ping", &params).await), 41);
+    let unknown = [
+        ("u", "nobody"),
+        ("t", with_sign_in_password.as_str()),
+        ("s", salt),
+    ];
+    assert_eq!(code(&rest(&app, "ping", &unknown).await), 41);
 
     let cookie = app.admin_cookie().await;
     let response = app
