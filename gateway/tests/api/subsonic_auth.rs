@@ -234,3 +234,43 @@ async fn form_posts_jsonp_and_xml_share_one_envelope() {
     );
     assert!(xml.contains(r#"xmlns="http://subsonic.org/restapi""#), "{xml}");
 }
+
+#[tokio::test]
+async fn a_rest_password_never_reaches_the_stream_service_but_the_vouched_identity_does() {
+    let app = app().await;
+    let admin = app.admin_cookie().await;
+    let listener_id = app
+        .create_user(&admin, "listener", "listener-password", "listener")
+        .await;
+    let song = uuid::Uuid::new_v4().to_string();
+    // A form POST (as formPost apps send) with the credentials in the body.
+    let form = format!("u=listener&p=listener-password&id={song}&maxBitRate=128");
+    let seen: Value = app
+        .client
+        .post(app.url("/rest/stream"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-tonearm-role", "admin")
+        .body(form)
+        .send()
+        .await
+        .expect("stream")
+        .json()
+        .await
+        .expect("the stand-in service's echo");
+    assert_eq!(seen["method"], "GET");
+    assert_eq!(
+        seen["path"],
+        format!("/api/stream/songs/{song}?format=mp3&bitrate=128")
+    );
+    assert_eq!(seen["body_len"], 0);
+    let headers = &seen["headers"];
+    assert!(!seen.to_string().contains("listener-password"), "{seen}");
+    assert_eq!(headers["x-tonearm-user"], listener_id.as_str());
+    // The role the client claimed is dropped; the account's is sent.
+    assert_eq!(headers["x-tonearm-role"], "listener");
+    assert_eq!(
+        headers["x-tonearm-internal-token"],
+        crate::helpers::INTERNAL_TOKEN
+    );
+    assert!(headers.get("content-length").is_none() && headers.get("content-type").is_none());
+}
