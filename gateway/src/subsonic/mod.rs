@@ -8,6 +8,7 @@ mod browse;
 mod catalog;
 pub mod credentials;
 pub mod envelope;
+mod folders;
 mod lists;
 mod media;
 mod params;
@@ -102,6 +103,8 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "getMusicFolders" => Ok(system::music_folders()),
         "getUser" => system::user(call).await,
         "getArtists" => browse::artists(call).await,
+        "getIndexes" => folders::indexes(call).await,
+        "getMusicDirectory" => folders::directory(call).await,
         "getArtist" => browse::artist(call).await,
         "getAlbum" => browse::album(call).await,
         "getSong" => browse::song(call).await,

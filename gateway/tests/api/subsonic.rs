@@ -281,3 +281,21 @@ async fn the_xml_and_json_answers_of_one_call_carry_the_same_data() {
         assert_eq!(from_xml["openSubsonic"], "true");
     }
 }
+
+#[tokio::test]
+async fn folder_browsing_walks_artist_folders_to_album_folders_to_songs() {
+    let system = System::start().await;
+    let indexes = system.json("getIndexes", &[]).await;
+    let index = &ok(&indexes)["indexes"]["index"];
+    assert_eq!(names(index, "name"), ["A", "B"]);
+    let artist = index[0]["artist"][0]["id"].as_str().expect("id").to_owned();
+    let folder = system.json("getMusicDirectory", &[("id", &artist)]).await;
+    let albums = &ok(&folder)["directory"]["child"];
+    assert_eq!(names(albums, "title"), ["First Album"]);
+    assert_eq!(albums[0]["isDir"], true);
+    let album = albums[0]["id"].as_str().expect("id").to_owned();
+    let folder = system.json("getMusicDirectory", &[("id", &album)]).await;
+    let songs = &ok(&folder)["directory"]["child"];
+    assert_eq!(names(songs, "title"), ["Alpha One", "Alpha Two"]);
+    assert_eq!(songs[0]["isDir"], false);
+}

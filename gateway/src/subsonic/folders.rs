@@ -1,0 +1,64 @@
+//! The folder-style browsing of older apps (DSub's default), mapped onto
+//! tags: `getIndexes` lists artists as the top folders, and
+//! `getMusicDirectory` opens an artist (its albums as folders) or an
+//! album (its songs).
+
+use serde_json::{Value, json};
+
+use super::{
+    Answer, Call, browse, data,
+    envelope::{Code, SubsonicError},
+    shapes,
+};
+
+/// `getIndexes`: the artists, by first letter, as folders.
+pub async fn indexes(call: &Call<'_>) -> Result<Answer, SubsonicError> {
+    let Answer::Data(mut payload) = browse::artists(call).await? else {
+        return Err(SubsonicError::generic("unexpected answer"));
+    };
+    let mut artists = payload.remove("artists").unwrap_or_else(|| json!({}));
+    artists["lastModified"] = json!(0);
+    Ok(data("indexes", artists))
+}
+
+/// `getMusicDirectory`: an artist id opens their albums, an album id its
+/// songs.
+pub async fn directory(call: &Call<'_>) -> Result<Answer, SubsonicError> {
+    let id = call.params.id("id")?.to_string();
+    let catalog = call.catalog();
+    match catalog.get(&format!("artists/{id}"), &[]).await {
+        Ok(artist) => {
+            let child: Vec<Value> = artist["albums"]
+                .as_array()
+                .map(|albums| albums.iter().map(|album| album_folder(album, &id)).collect())
+                .unwrap_or_default();
+            return Ok(data(
+                "directory",
+                json!({ "id": id, "name": artist["name"], "child": child }),
+            ));
+        }
+        Err(error) if error.code == Code::NotFound => {}
+        Err(error) => return Err(error),
+    }
+    let album = catalog.get_album(&id).await?;
+    let child: Vec<Value> = album["songs"]
+        .as_array()
+        .map(|songs| songs.iter().map(shapes::song).collect())
+        .unwrap_or_default();
+    Ok(data(
+        "directory",
+        json!({
+            "id": id, "name": album["title"], "parent": album["artist"]["id"], "child": child
+        }),
+    ))
+}
+
+/// An album as a folder inside its artist's.
+fn album_folder(album: &Value, parent: &str) -> Value {
+    let mut folder = shapes::album(album);
+    folder["parent"] = json!(parent);
+    folder["isDir"] = json!(true);
+    folder["title"] = album["title"].clone();
+    folder["album"] = album["title"].clone();
+    folder
+}
