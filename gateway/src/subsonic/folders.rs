@@ -62,3 +62,39 @@ fn album_folder(album: &Value, parent: &str) -> Value {
     folder["album"] = album["title"].clone();
     folder
 }
+
+/// Albums (`albumID3`) as the folder `child`s of the pre-ID3 methods.
+fn as_folders(albums: &mut Value) {
+    for album in albums.as_array_mut().into_iter().flatten() {
+        album["isDir"] = json!(true);
+        album["title"] = album["name"].clone();
+        album["album"] = album["name"].clone();
+        if let Some(artist) = album.get("artistId").cloned() {
+            album["parent"] = artist;
+        }
+    }
+}
+
+/// Renames the one member of a method's answer and turns its albums into
+/// folders: `getAlbumList` from `getAlbumList2`, `search2` from `search3`.
+pub fn older(answer: Answer, from: &str, to: &str) -> Result<Answer, SubsonicError> {
+    let Answer::Data(mut payload) = answer else {
+        return Err(SubsonicError::generic("unexpected answer"));
+    };
+    let mut body = payload.remove(from).unwrap_or_else(|| json!({}));
+    as_folders(&mut body["album"]);
+    Ok(data(to, body))
+}
+
+/// `getSongsByGenre` (`genre`, `count` default 10 at most 500, `offset`).
+pub async fn songs_by_genre(call: &Call<'_>) -> Result<Answer, SubsonicError> {
+    let genre = call.params.required("genre")?;
+    let count = call.params.count("count", 10, 500);
+    let offset = call.params.count("offset", 0, 1_000_000);
+    let songs = call
+        .catalog()
+        .slice("songs", &[("genre", genre)], offset, count)
+        .await?;
+    let song: Vec<Value> = songs.iter().map(shapes::song).collect();
+    Ok(data("songsByGenre", json!({ "song": song })))
+}

@@ -159,6 +159,24 @@ async fn album_lists_come_in_the_asked_order() {
     // No favourites yet: the documented empty list, not an error.
     assert!(list("starred", &[]).await.is_empty());
 
+    // The pre-ID3 list: the same albums as folders.
+    let older = system
+        .json("getAlbumList", &[("type", "alphabeticalByName")])
+        .await;
+    let older = &ok(&older)["albumList"]["album"];
+    assert_eq!(names(older, "title"), ["First Album", "Second Album"]);
+    assert_eq!(older[0]["isDir"], true);
+    let by_genre = system
+        .json(
+            "getSongsByGenre",
+            &[("genre", "Rock"), ("count", "1"), ("offset", "1")],
+        )
+        .await;
+    assert_eq!(
+        names(&ok(&by_genre)["songsByGenre"]["song"], "title"),
+        ["Alpha Two"]
+    );
+
     let genres = system.json("getGenres", &[]).await;
     let genre = &ok(&genres)["genres"]["genre"];
     assert_eq!(names(genre, "value"), ["Jazz", "Rock"]);
