@@ -117,9 +117,8 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "stream" => media::stream(call, false).await,
         "download" => media::stream(call, true).await,
         "getCoverArt" => media::cover(call).await,
-        other => Err(SubsonicError::generic(format!(
-            "unknown or not yet implemented method: {other}"
-        ))),
+        other => system::empty(other)
+            .ok_or_else(|| SubsonicError::generic(format!("unknown or not yet implemented method: {other}"))),
     }
 }
 
