@@ -31,6 +31,8 @@ pub struct ReadRequest {
     pub conditions: Conditions,
     /// The raw conditional headers, for backends that forward them.
     pub raw_conditions: Vec<(&'static str, String)>,
+    /// A `HEAD`: the body will not be sent, so none is read ahead.
+    pub head_only: bool,
 }
 
 /// What a backend knows about the representation it serves.
