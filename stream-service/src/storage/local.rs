@@ -10,11 +10,10 @@ use std::{
     time::UNIX_EPOCH,
 };
 
-use actix_web::{http::header::EntityTag, web::Bytes};
+use actix_web::http::header::EntityTag;
 use anyhow::Context as _;
-use futures_util::StreamExt as _;
 
-use super::{ByteStream, Metadata, Opened, ReadRequest, Storage, StorageError, answer};
+use super::{Metadata, Opened, ReadRequest, Storage, StorageError, answer, body, open_files::OpenFiles};
 use crate::{conditional::Validators, sources::Source};
 
 /// Serves files that resolve inside one of the music folders.
@@ -22,6 +21,7 @@ use crate::{conditional::Validators, sources::Source};
 pub struct LocalStorage {
     roots: Arc<Vec<PathBuf>>,
     chunk_size: usize,
+    open_files: Arc<OpenFiles>,
 }
 
 impl LocalStorage {
@@ -43,6 +43,7 @@ impl LocalStorage {
         Self {
             roots: Arc::new(roots),
             chunk_size,
+            open_files: Arc::default(),
         }
     }
 }
@@ -104,24 +105,32 @@ fn resolved_path(file: &File, path: &Path) -> io::Result<PathBuf> {
 }
 
 impl Storage for LocalStorage {
-    /// Opens, checks and answers in one task on the blocking pool, which
-    /// also reads the first chunk of the body: a player's seek (a range of
-    /// 64 KiB or so) then costs one trip there instead of two.
+    /// A file served moments ago is answered from its kept descriptor,
+    /// right here. Otherwise one task on the blocking pool opens, checks and
+    /// answers, and also reads the first chunk of the body: a player's seek
+    /// (a range of 64 KiB or so) then costs one trip there instead of two.
     async fn open(&self, source: &Source, request: &ReadRequest) -> Result<Opened, StorageError> {
         let crate::sources::Location::Local(path) = &source.location else {
             return Err(StorageError::Unsupported("not a local source"));
         };
-        let (roots, path, request) = (Arc::clone(&self.roots), path.clone(), request.clone());
         let chunk_size = self.chunk_size;
+        if let Some((file, stat)) = self.open_files.get(path) {
+            return Ok(answer(metadata(&stat), request, |first, len| {
+                body::file_chunks(file, first, len, chunk_size)
+            }));
+        }
+        let (roots, path, request) = (Arc::clone(&self.roots), path.clone(), request.clone());
+        let open_files = Arc::clone(&self.open_files);
         tokio::task::spawn_blocking(move || {
             let ConfinedFile { file, stat, .. } = open_file(&roots, &path)?;
+            let file = Arc::new(file);
+            open_files.put(&path, Arc::clone(&file));
             Ok(answer(metadata(&stat), &request, |first, len| {
-                let file = Arc::new(file);
                 if request.head_only {
-                    return file_chunks(file, first, len, chunk_size);
+                    return body::file_chunks(file, first, len, chunk_size);
                 }
-                let head = read_at(&file, first, chunk_len(len, chunk_size));
-                with_first_chunk(head, file, first, len, chunk_size)
+                let head = body::read_at(&file, first, body::chunk_len(len, chunk_size));
+                body::with_first_chunk(head, file, first, len, chunk_size)
             }))
         })
         .await
@@ -150,62 +159,4 @@ fn etag(stat: &std::fs::Metadata) -> EntityTag {
         .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |since| since.as_nanos());
     EntityTag::new_strong(format!("{:x}-{:x}-{:x}", stat.ino(), stat.len(), nanos))
-}
-
-/// The body of `len` bytes from `first` whose first chunk, `head`, was
-/// already read: the rest follows with [`file_chunks`].
-fn with_first_chunk(
-    head: io::Result<Bytes>,
-    file: Arc<File>,
-    first: u64,
-    len: u64,
-    chunk_size: usize,
-) -> ByteStream {
-    let read = head.as_ref().map_or(len, |head| head.len() as u64);
-    let head = futures_util::stream::once(std::future::ready(head));
-    if read >= len {
-        return Box::pin(head);
-    }
-    Box::pin(head.chain(file_chunks(file, first + read, len - read, chunk_size)))
-}
-
-/// `len` bytes from `first`, one bounded positional read at a time on the
-/// blocking pool; a file that shrinks mid-way ends the stream with an error.
-pub fn file_chunks(file: Arc<File>, first: u64, len: u64, chunk_size: usize) -> ByteStream {
-    Box::pin(futures_util::stream::try_unfold(
-        (file, first, len),
-        move |(file, position, left)| async move {
-            if left == 0 {
-                return Ok(None);
-            }
-            let want = chunk_len(left, chunk_size);
-            let reader = Arc::clone(&file);
-            let buffer = tokio::task::spawn_blocking(move || read_at(&reader, position, want))
-                .await
-                .map_err(io::Error::other)??;
-            let read = buffer.len() as u64;
-            Ok(Some((buffer, (file, position + read, left - read))))
-        },
-    ))
-}
-
-fn chunk_len(left: u64, chunk_size: usize) -> usize {
-    usize::try_from(left).map_or(chunk_size, |left| left.min(chunk_size))
-}
-
-/// Up to `want` bytes at `position`, in one `pread` into a buffer that is
-/// not zeroed first (zeroing cost as many instructions as the read itself;
-/// `read_to_end` avoids it too but reads in 8, 16, 32 KiB steps).
-fn read_at(file: &File, position: u64, want: usize) -> io::Result<Bytes> {
-    let mut buffer = Vec::with_capacity(want);
-    let read = rustix::io::retry_on_intr(|| {
-        rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buffer), position)
-    })?;
-    if read == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "the file shrank while being sent",
-        ));
-    }
-    Ok(Bytes::from(buffer))
 }

@@ -1,8 +1,10 @@
 //! Storage: `open(source, request) -> (metadata, byte stream)`, with a
 //! backend per kind of source. Backends never hold a whole file in memory.
 
+mod body;
 pub mod local;
 pub mod mime;
+mod open_files;
 mod origin_log;
 pub mod remote;
 
