@@ -4,6 +4,8 @@
 # builds can be compared on a busy one.
 #
 #   bench/stream/profile.sh [BINARY]      (REQUESTS=2000, RANGE=65536)
+#   THROUGH=gateway bench/stream/profile.sh   (the gateway is measured, in
+#                                             front of a plain stream-service)
 #
 # Starts BINARY (default: the release build in CARGO_TARGET_DIR) under
 # valgrind with a song of 50 MB, sends 200 warm-up range requests on one
@@ -19,6 +21,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${1:-$TARGET/release/stream-service}
+GATEWAY_BIN=${GATEWAY_BIN:-$TARGET/release/gateway}
+THROUGH=${THROUGH:-}
 REQUESTS=${REQUESTS:-2000}
 RANGE=${RANGE:-65536}
 DATABASE_URL=${TONEARM_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tonearm}
@@ -28,10 +32,12 @@ command -v valgrind >/dev/null || { echo "needs valgrind: apt-get install -y val
 WORK=$(mktemp -d /tmp/tonearm-profile.XXXXXX)
 chmod 755 "$WORK"
 SCHEMA="profile_stream_$$"
-PID=""
+STREAM="" GATEWAY=""
 cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  local pid
+  for pid in $GATEWAY $STREAM; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
+  psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS ${SCHEMA}_gateway CASCADE" >/dev/null 2>&1 || true
   [ "${KEEP:-0}" = 1 ] && echo "callgrind output kept in $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -47,16 +53,41 @@ INSERT INTO $SCHEMA.song_sources (song_id, kind, path, file_name, content_type)
   VALUES ('$SONG', 'local', '$WORK/music/song.flac', 'song.flac', 'audio/flac');
 SQL
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TONEARM_STREAM_PORT=$PORT TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA=$SCHEMA \
-  TONEARM_MUSIC_DIRS="$WORK/music" TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" "$BIN" >"$WORK/stream.log" 2>&1 &
-PID=$!
-for _ in $(seq 600); do
-  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.2
-done
-curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "stream-service did not start:"; cat "$WORK/stream.log"; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { # URL LOG
+  for _ in $(seq 600); do curl -fs "$1" >/dev/null && return 0; sleep 0.2; done
+  echo "did not start:"; cat "$2"; exit 1
+}
+STREAM_PORT=$(free_port) GATEWAY_PORT=$(free_port)
+# start_stream [WRAPPER...]: stream-service on STREAM_PORT, its pid in STREAM.
+start_stream() {
+  TONEARM_STREAM_PORT=$STREAM_PORT TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA=$SCHEMA \
+    TONEARM_MUSIC_DIRS="$WORK/music" TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
+    "$@" "$BIN" >"$WORK/stream.log" 2>&1 &
+  STREAM=$!
+  wait_up "http://127.0.0.1:$STREAM_PORT/readyz" "$WORK/stream.log"
+}
+# start_gateway [WRAPPER...]: the gateway on GATEWAY_PORT in front of it
+# (anonymous listeners allowed: no session lookup), its pid in GATEWAY.
+start_gateway() {
+  TONEARM_GATEWAY_PORT=$GATEWAY_PORT TONEARM_STREAM_URL="http://127.0.0.1:$STREAM_PORT" \
+    TONEARM_CATALOG_URL="http://127.0.0.1:$STREAM_PORT" TONEARM_EVENTS_URL="http://127.0.0.1:$STREAM_PORT" \
+    TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA="${SCHEMA}_gateway" \
+    TONEARM_REDIS_PREFIX="profile:stream:$$:" TONEARM_ADMIN_PASSWORD="profile-password-$$" \
+    TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_ALLOW_ANONYMOUS=true TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
+    "$@" "$GATEWAY_BIN" >"$WORK/gateway.log" 2>&1 &
+  GATEWAY=$!
+  wait_up "http://127.0.0.1:$GATEWAY_PORT/healthz" "$WORK/gateway.log"
+}
+CALLGRIND=(valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out")
+if [ "$THROUGH" = gateway ]; then
+  start_stream
+  start_gateway "${CALLGRIND[@]}"
+  PID=$GATEWAY PORT=$GATEWAY_PORT
+else
+  start_stream "${CALLGRIND[@]}"
+  PID=$STREAM PORT=$STREAM_PORT
+fi
 
 # COUNT random ranges on one keep-alive connection; every answer checked.
 requests() {
@@ -83,7 +114,7 @@ callgrind_control -d "$PID" >/dev/null
 sleep 1
 OUT=$(ls -t "$WORK"/callgrind.out* | head -1)
 TOTAL=$(callgrind_annotate "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(/,/, "", $1); print $1; exit }')
-echo "binary: $BIN"
+echo "measured: $([ "$THROUGH" = gateway ] && echo "$GATEWAY_BIN, in front of $BIN" || echo "$BIN")"
 echo "requests: $REQUESTS random ranges of $RANGE bytes, one keep-alive connection"
 BULK=$(callgrind_annotate --threshold=100 "$OUT" 2>/dev/null |
   awk '/__mem(cpy|move|set)_/ { v = $1; gsub(/,/, "", v); sum += v } END { printf "%.0f", sum }')
@@ -99,12 +130,10 @@ callgrind_annotate --inclusive=yes "$OUT" 2>/dev/null | awk -v n="$REQUESTS" '
     v = $1; gsub(/,/, "", v); $1 = ""; printf "%10.0f %s\n", v / n, substr($0, 1, 150); shown++ }'
 
 if command -v perf >/dev/null; then
-  kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
-  TONEARM_STREAM_PORT=$PORT TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA=$SCHEMA \
-    TONEARM_MUSIC_DIRS="$WORK/music" TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
-    "$BIN" >"$WORK/stream.log" 2>&1 &
-  PID=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+  for pid in $GATEWAY $STREAM; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  start_stream
+  PID=$STREAM
+  if [ "$THROUGH" = gateway ]; then start_gateway; PID=$GATEWAY; fi
   requests 200
   perf stat -x, -e task-clock,context-switches -p "$PID" -o "$WORK/perf.txt" &
   PERF=$!
