@@ -61,6 +61,9 @@ pub fn chunk_len(left: u64, chunk_size: usize) -> usize {
 /// not zeroed first (zeroing cost as many instructions as the read itself;
 /// `read_to_end` avoids it too but reads in 8, 16, 32 KiB steps).
 pub fn read_at(file: &File, position: u64, want: usize) -> io::Result<Bytes> {
+    if want == 0 {
+        return Ok(Bytes::new());
+    }
     let mut buffer = Vec::with_capacity(want);
     let read = rustix::io::retry_on_intr(|| {
         rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buffer), position)

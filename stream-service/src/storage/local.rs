@@ -126,7 +126,7 @@ impl Storage for LocalStorage {
             let file = Arc::new(file);
             open_files.put(&path, Arc::clone(&file));
             Ok(answer(metadata(&stat), &request, |first, len| {
-                if request.head_only {
+                if request.head_only || len == 0 {
                     return body::file_chunks(file, first, len, chunk_size);
                 }
                 let head = body::read_at(&file, first, body::chunk_len(len, chunk_size));

@@ -179,6 +179,18 @@ async fn a_replaced_song_is_served_anew_at_once() {
 }
 
 #[tokio::test]
+async fn an_empty_file_is_an_empty_song() {
+    let app = spawn_app().await;
+    let id = app.add_file("empty.mp3", b"", None).await;
+    for _ in 0..2 {
+        let response = app.get(&app.song_url(id), &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-length"], "0");
+        assert!(response.bytes().await.expect("body").is_empty());
+    }
+}
+
+#[tokio::test]
 async fn a_row_pointing_outside_the_music_folders_is_refused() {
     let app = spawn_app().await;
     let id = app
