@@ -21,7 +21,8 @@ use std::{
 /// How many descriptors are kept at most (well under the usual limit of
 /// 1,024 open files per process).
 const MAX_ENTRIES: usize = 128;
-/// A descriptor not used for this long is closed at the next insertion.
+/// A descriptor not used for this long is closed when another file is
+/// next opened.
 const IDLE: Duration = Duration::from_secs(10);
 
 /// The kept descriptors, by the path the catalog gave.
@@ -63,11 +64,12 @@ impl OpenFiles {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(path) {
-            entries.retain(|_, entry| entry.used.elapsed() < IDLE);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
+        // Only on this slow path (a file just opened and checked): closes
+        // descriptors nobody used lately, among them those of deleted
+        // files, whose space the disk gets back only then.
+        entries.retain(|_, entry| entry.used.elapsed() < IDLE);
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
         }
         let used = Instant::now();
         entries.insert(path.to_owned(), Entry { file, used });
