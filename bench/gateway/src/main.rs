@@ -118,6 +118,14 @@ async fn main() -> Result {
         memory(&gateway, &cookie, pid).await?;
     }
     child.kill().await?;
+    // The gateways' own schema (users, sessions), created at their start.
+    service::psql(
+        &service::database_url(),
+        &format!(
+            "DROP SCHEMA IF EXISTS bench_gateway_{} CASCADE",
+            std::process::id()
+        ),
+    )?;
     Ok(())
 }
 
