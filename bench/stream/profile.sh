@@ -3,7 +3,8 @@
 # a figure that does not depend on what else runs on the machine, so two
 # builds can be compared on a busy one.
 #
-#   bench/stream/profile.sh [BINARY]      (REQUESTS=2000, RANGE=65536)
+#   bench/stream/profile.sh [BINARY]      (REQUESTS=2000, RANGE=65536;
+#                                         RANGE=0: the whole 50 MB file)
 #   THROUGH=gateway bench/stream/profile.sh   (the gateway is measured, in
 #                                             front of a plain stream-service)
 #
@@ -15,7 +16,7 @@
 # functions that cost the most. Then, without valgrind, `perf stat` counts
 # the context switches per request (exact) and the CPU time per request
 # (user and kernel; inflated when other work shares the cores). KEEP=1 keeps
-# the callgrind output.
+# the callgrind output; CALLGRIND=0 skips valgrind.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,16 +80,6 @@ start_gateway() {
   GATEWAY=$!
   wait_up "http://127.0.0.1:$GATEWAY_PORT/healthz" "$WORK/gateway.log"
 }
-CALLGRIND=(valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out")
-if [ "$THROUGH" = gateway ]; then
-  start_stream
-  start_gateway "${CALLGRIND[@]}"
-  PID=$GATEWAY PORT=$GATEWAY_PORT
-else
-  start_stream "${CALLGRIND[@]}"
-  PID=$STREAM PORT=$STREAM_PORT
-fi
-
 # COUNT random ranges on one keep-alive connection; every answer checked.
 requests() {
   python3 - "$PORT" "/api/stream/songs/$SONG" "$TOKEN" "$1" "$RANGE" $((50 * 1024 * 1024)) <<'PY'
@@ -97,17 +88,32 @@ port, path, token, count, span, size = sys.argv[1], sys.argv[2], sys.argv[3], *m
 random.seed(42)
 connection = http.client.HTTPConnection("127.0.0.1", int(port))
 for _ in range(count):
-    first = random.randrange(0, size - span)
-    connection.request("GET", path, headers={
-        "Range": f"bytes={first}-{first + span - 1}", "x-tonearm-internal-token": token})
+    headers = {"x-tonearm-internal-token": token}
+    if span > 0:
+        first = random.randrange(0, size - span)
+        headers["Range"] = f"bytes={first}-{first + span - 1}"
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     body = response.read()
-    if response.status != 206 or len(body) != span:
+    if response.status != (206 if span > 0 else 200) or len(body) != (span or size):
         sys.exit(f"unexpected answer {response.status} with {len(body)} bytes")
 PY
 }
 
-requests 200
+WARM=$([ "$RANGE" -gt 0 ] && echo 200 || echo 2)
+if [ "${CALLGRIND:-1}" != 0 ]; then
+VALGRIND=(valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out")
+if [ "$THROUGH" = gateway ]; then
+  start_stream
+  start_gateway "${VALGRIND[@]}"
+  PID=$GATEWAY PORT=$GATEWAY_PORT
+else
+  start_stream "${VALGRIND[@]}"
+  PID=$STREAM PORT=$STREAM_PORT
+fi
+
+
+requests "$WARM"
 callgrind_control -z "$PID" >/dev/null
 requests "$REQUESTS"
 callgrind_control -d "$PID" >/dev/null
@@ -129,12 +135,15 @@ callgrind_annotate --inclusive=yes "$OUT" 2>/dev/null | awk -v n="$REQUESTS" '
   /^-+$/ { section++ } section >= 3 && $1 ~ /^[0-9,]+$/ && shown < 60 {
     v = $1; gsub(/,/, "", v); $1 = ""; printf "%10.0f %s\n", v / n, substr($0, 1, 150); shown++ }'
 
+fi
+
 if command -v perf >/dev/null; then
   for pid in $GATEWAY $STREAM; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  GATEWAY="" STREAM=""
   start_stream
-  PID=$STREAM
-  if [ "$THROUGH" = gateway ]; then start_gateway; PID=$GATEWAY; fi
-  requests 200
+  PID=$STREAM PORT=$STREAM_PORT
+  if [ "$THROUGH" = gateway ]; then start_gateway; PID=$GATEWAY PORT=$GATEWAY_PORT; fi
+  requests "$WARM"
   perf stat -x, -e task-clock,context-switches -p "$PID" -o "$WORK/perf.txt" &
   PERF=$!
   sleep 0.5
