@@ -41,5 +41,5 @@ if [ "${TRANSCODES:-1}" != 0 ]; then
       printf "%d at once: %.1f s wall, %.0fx real time in total\n", c, w, c * 600 / w }'
   done
 fi
-[ -n "$LOADED" ] && echo && echo "!! every figure above was $LOADED"
+[ -n "$LOADED" ] && echo && echo "!! not a valid result: the figures above were $LOADED"
 true

@@ -148,7 +148,7 @@ if above "$LOAD" "$MAX_LOAD"; then
 fi
 echo
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (limit $MAX_LOAD; $(nproc) cores)"
-LOADED=""
+LOADED="" PEAK_LOAD=$LOAD
 if above "$LOAD" "$MAX_LOAD"; then
   if [ "$FORCE" != 1 ]; then
     echo "bench: refusing to measure: the load average $LOAD is above $MAX_LOAD, so other work would" >&2
@@ -165,7 +165,10 @@ section() { # KIND KEY TITLE -- wrk arguments (the URL is added per target)
   echo
   echo "== $title, $ROUNDS interleaved rounds of ${DURATION}s"
   for round in $(seq "$ROUNDS"); do
-    echo "round $round (load $(load_now))"
+    local now
+    now=$(load_now)
+    above "$now" "$PEAK_LOAD" && PEAK_LOAD=$now
+    echo "round $round (load $now)"
     for target in "${TARGETS[@]}"; do
       measure "$kind" "$key/$target/$round" "${ROLES[$target]}" -- "$@" "${BASE[$target]}"
       local unit=MB/s
@@ -184,6 +187,11 @@ section ranges ranges "random 64 KiB ranges of the 50 MB file, 32 connections" \
 section ttfb ttfb "time to first byte of Range: bytes=0-0, one connection" \
   -- --timeout 10s -t1 -c1 -d"${DURATION}s" --latency -H "$HEADER" -H "Range: bytes=0-0"
 
+# Other work that starts mid-run skews the later rounds as much as a busy
+# start would: say so beside every ratio.
+if [ -z "$LOADED" ] && above "$PEAK_LOAD" "$MAX_LOAD"; then
+  LOADED="taken while the load rose to $PEAK_LOAD"
+fi
 echo
 echo "== ratios (Tonearm / its peer; for latency, peer / Tonearm: above 1 is better either way)"
 report_ratio file file stream-service nginx "(target >= 0.9)"
