@@ -1,19 +1,42 @@
 #!/usr/bin/env bash
-# Tonearm stream-service against nginx serving the same files, same run.
+# Tonearm streaming against nginx serving the same files, in the same run:
+# stream-service direct against nginx (sendfile), and gateway ->
+# stream-service against nginx as a reverse proxy -> nginx.
 #
-#   bench/stream/run.sh            (DURATION=10 seconds per load test)
+#   bench/stream/run.sh [--force]
 #
-# Needs: nginx (apt-get install -y nginx-light), wrk (apt-get install -y wrk),
-# ffmpeg, curl, psql and a PostgreSQL at TONEARM_DATABASE_URL (default
-# postgres://postgres@127.0.0.1:5432/tonearm). Builds stream-service in
-# release mode. Prints each figure and the Tonearm / nginx ratios.
+# ROUNDS (default 2) interleaved rounds: each load runs against nginx,
+# stream-service, nginx -> nginx and gateway -> stream-service in turn, and
+# again, so slow swings of other work on the machine hit all alike.
+# DURATION (default 10) seconds per load test; TRANSCODES=0 skips the
+# transcode figures. Beside each figure: the CPU% of wrk (a client near
+# 100% of a core per thread set the pace, not the server) and of every
+# serving process, from /proc/<pid>/stat.
+#
+# Refuses to measure when the one-minute load average is above 1.5 (other
+# work on 2 cores skews every figure) unless --force, which labels every
+# ratio as taken on a loaded machine.
+#
+# Needs: nginx (apt-get install -y nginx-light), wrk, ffmpeg, curl, psql,
+# PostgreSQL at TONEARM_DATABASE_URL and Redis at TONEARM_REDIS_URL (for the
+# gateway). Builds stream-service and the gateway in release mode.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/stream"
+ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-10}
+MAX_LOAD=1.5
+FORCE=0
+for arg in "$@"; do
+  case $arg in
+    --force) FORCE=1 ;;
+    *) echo "usage: $0 [--force]" >&2; exit 2 ;;
+  esac
+done
 DATABASE_URL=${TONEARM_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tonearm}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+TOKEN="bench-stream-internal-token-$$"
 
 need() { command -v "$1" >/dev/null || { echo "bench: '$1' is needed: $2" >&2; exit 2; }; }
 need nginx "apt-get install -y nginx-light"
@@ -21,26 +44,31 @@ need wrk "apt-get install -y wrk"
 need ffmpeg "apt-get install -y ffmpeg"
 need curl "apt-get install -y curl"
 need psql "apt-get install -y postgresql-client"
+source "$HERE/measure.sh"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 WORK=$(mktemp -d /tmp/tonearm-bench.XXXXXX)
 chmod 755 "$WORK"
 SCHEMA="bench_stream_$$"
-STREAM_PID=""
-SAMPLER_PID=""
+GATEWAY_SCHEMA="bench_stream_gateway_$$"
+STREAM_PID="" GATEWAY_PID="" SAMPLER_PID=""
 cleanup() {
-  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
-  [ -n "$STREAM_PID" ] && kill "$STREAM_PID" 2>/dev/null || true
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  local pid
+  for pid in "$SAMPLER_PID" "$GATEWAY_PID" "$STREAM_PID"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "$WORK/nginx.pid" "$WORK/proxy.pid"; do
+    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+  done
   psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
+  psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $GATEWAY_SCHEMA CASCADE" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-echo "== building stream-service (release)"
-(cd "$ROOT" && cargo build --release -q -p stream-service)
-BIN="$TARGET/release/stream-service"
+echo "== building stream-service and the gateway (release)"
+(cd "$ROOT" && cargo build --release -q -p stream-service -p gateway)
 
 echo "== preparing files in $WORK/music"
 mkdir -p "$WORK/music" "$WORK/tmp"
@@ -51,10 +79,12 @@ ffmpeg -hide_banner -loglevel error -f lavfi -i "sine=frequency=440:duration=600
 chmod 644 "$WORK"/music/*
 SIZE_50M=$((50 * 1024 * 1024))
 
-NGINX_PORT=$(free_port)
-STREAM_PORT=$(free_port)
+NGINX_PORT=$(free_port) PROXY_PORT=$(free_port) STREAM_PORT=$(free_port) GATEWAY_PORT=$(free_port)
 sed -e "s#@WORK@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" "$HERE/nginx.conf.in" >"$WORK/nginx.conf"
+sed -e "s#@WORK@#$WORK#g" -e "s#@PORT@#$PROXY_PORT#g" -e "s#@UPSTREAM@#$NGINX_PORT#g" \
+  "$HERE/nginx-proxy.conf.in" >"$WORK/proxy.conf"
 nginx -c "$WORK/nginx.conf" -p "$WORK"
+nginx -c "$WORK/proxy.conf" -p "$WORK"
 
 ID_50M=00000000-0000-4000-8000-000000000050
 ID_400M=00000000-0000-4000-8000-000000000400
@@ -73,87 +103,102 @@ SQL
 
 TONEARM_STREAM_PORT=$STREAM_PORT TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA=$SCHEMA \
   TONEARM_MUSIC_DIRS="$WORK/music" TONEARM_FETCH_ALLOW_HOSTS="127.0.0.1:$NGINX_PORT" \
-  TONEARM_TRANSCODE_MAX=64 TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
-  "$BIN" >"$WORK/stream.log" 2>&1 &
+  TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_TRANSCODE_MAX=64 TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
+  "$TARGET/release/stream-service" >"$WORK/stream.log" 2>&1 &
 STREAM_PID=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$STREAM_PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$STREAM_PORT/readyz" >/dev/null || { echo "stream-service did not start:"; cat "$WORK/stream.log"; exit 1; }
+# The gateway in front of it, serving anonymous listeners (no session
+# lookup), as the peer nginx proxy does no authentication either.
+TONEARM_GATEWAY_PORT=$GATEWAY_PORT TONEARM_STREAM_URL="http://127.0.0.1:$STREAM_PORT" \
+  TONEARM_CATALOG_URL="http://127.0.0.1:$STREAM_PORT" TONEARM_EVENTS_URL="http://127.0.0.1:$STREAM_PORT" \
+  TONEARM_DATABASE_URL=$DATABASE_URL TONEARM_DATABASE_SCHEMA=$GATEWAY_SCHEMA \
+  TONEARM_REDIS_PREFIX="bench:stream:$$:" TONEARM_ADMIN_PASSWORD="bench-password-$$" \
+  TONEARM_INTERNAL_TOKEN=$TOKEN TONEARM_ALLOW_ANONYMOUS=true TONEARM_LOG=warn TONEARM_LOG_FORMAT=json \
+  "$TARGET/release/gateway" >"$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+wait_up() { # URL NAME LOG
+  for _ in $(seq 200); do curl -fs "$1" >/dev/null && return 0; sleep 0.1; done
+  echo "$2 did not start:"; cat "$3"; exit 1
+}
+wait_up "http://127.0.0.1:$STREAM_PORT/readyz" stream-service "$WORK/stream.log"
+wait_up "http://127.0.0.1:$GATEWAY_PORT/healthz" gateway "$WORK/gateway.log"
 
-T="http://127.0.0.1:$STREAM_PORT/api/stream/songs"
 N="http://127.0.0.1:$NGINX_PORT"
-cat "$WORK"/music/* >/dev/null # both servers read from the page cache
+P="http://127.0.0.1:$PROXY_PORT"
+T="http://127.0.0.1:$STREAM_PORT/api/stream/songs"
+G="http://127.0.0.1:$GATEWAY_PORT/api/stream/songs"
+HEADER="x-tonearm-internal-token: $TOKEN"
+curl -fs -o /dev/null -H "$HEADER" "$G/$ID_50M" || { echo "the gateway does not relay the song:"; cat "$WORK/gateway.log"; exit 1; }
+cat "$WORK"/music/* >/dev/null # every server reads from the page cache
 
-# wrk's "Transfer/sec: 1.23GB" in bytes per second.
-transfer() { awk '/Transfer\/sec/ { v=$2; u=substr(v, length(v)-1); n=v+0;
-  m = (u=="GB") ? 1073741824 : (u=="MB") ? 1048576 : (u=="KB") ? 1024 : 1; printf "%.0f", n*m }'; }
-rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB/s", b / 1048576 }'; }
+NGINX_ROLES="nginx=$(nginx_pids "$WORK/nginx.pid")"
+PROXY_ROLES="nginx-proxy=$(nginx_pids "$WORK/proxy.pid") $NGINX_ROLES"
+STREAM_ROLES="stream=$STREAM_PID"
+GATEWAY_ROLES="gateway=$GATEWAY_PID $STREAM_ROLES"
+TARGETS=(nginx stream-service nginx-proxy gateway)
+declare -A BASE=([nginx]="$N/song-50m.bin" [stream-service]="$T/$ID_50M"
+  [nginx-proxy]="$P/song-50m.bin" [gateway]="$G/$ID_50M")
+declare -A ROLES=([nginx]="$NGINX_ROLES" [stream-service]="$STREAM_ROLES"
+  [nginx-proxy]="$PROXY_ROLES" [gateway]="$GATEWAY_ROLES")
 
+LOAD=$(load_now)
+if above "$LOAD" "$MAX_LOAD"; then
+  # The build above may have raised it; give it a minute to settle.
+  for _ in $(seq 12); do above "$(load_now)" "$MAX_LOAD" || break; sleep 5; done
+  LOAD=$(load_now)
+fi
 echo
-echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
-echo
-echo "== throughput: the 50 MB file to 32 concurrent clients, ${DURATION}s each"
-wrk --timeout 60s -t2 -c32 -d"${DURATION}s" "$N/song-50m.bin" >"$WORK/wrk-nginx.txt"
-wrk --timeout 60s -t2 -c32 -d"${DURATION}s" "$T/$ID_50M" >"$WORK/wrk-tonearm.txt"
-NG=$(transfer <"$WORK/wrk-nginx.txt"); TN=$(transfer <"$WORK/wrk-tonearm.txt")
-echo "nginx   $(mib "$NG") $(grep -h 'Non-2xx' "$WORK/wrk-nginx.txt" || true)"
-echo "tonearm $(mib "$TN") $(grep -h 'Non-2xx' "$WORK/wrk-tonearm.txt" || true)"
-echo "RATIO throughput tonearm/nginx = $(ratio "$TN" "$NG") (target >= 0.9)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (limit $MAX_LOAD; $(nproc) cores)"
+LOADED="" PEAK_LOAD=$LOAD
+if above "$LOAD" "$MAX_LOAD"; then
+  if [ "$FORCE" != 1 ]; then
+    echo "bench: refusing to measure: the load average $LOAD is above $MAX_LOAD, so other work would" >&2
+    echo "set these figures. Run it on a quiet machine, or with --force to label them as loaded." >&2
+    exit 3
+  fi
+  LOADED="taken on a loaded machine (load $LOAD)"
+  echo "!! --force: every figure below was $LOADED and is not a valid result"
+fi
 
-echo
-echo "== seeking: random 64 KiB ranges of the 50 MB file, 32 connections"
-SIZE=$SIZE_50M wrk --timeout 60s -t2 -c32 -d"${DURATION}s" -s "$HERE/random-range.lua" "$N/song-50m.bin" >"$WORK/range-nginx.txt"
-SIZE=$SIZE_50M wrk --timeout 60s -t2 -c32 -d"${DURATION}s" -s "$HERE/random-range.lua" "$T/$ID_50M" >"$WORK/range-tonearm.txt"
-NG=$(rps <"$WORK/range-nginx.txt"); TN=$(rps <"$WORK/range-tonearm.txt")
-echo "nginx   $NG req/s ($(grep errors "$WORK/range-nginx.txt"))"
-echo "tonearm $TN req/s ($(grep errors "$WORK/range-tonearm.txt"))"
-echo "RATIO ranges/s tonearm/nginx = $(ratio "$TN" "$NG") (target >= 0.8)"
-
-echo
-echo "== time to first byte, 300 sequential 64 KiB range requests each (ms)"
-ttfb() {
-  for _ in $(seq 300); do
-    curl -s -o /dev/null -r 0-65535 -w '%{time_starttransfer}\n' "$1"
-  done | sort -n | awk '{ v[NR] = $1 * 1000 } END {
-    printf "p50 %.2f  p99 %.2f  max %.2f\n", v[int(NR * 0.5)], v[int(NR * 0.99)], v[NR] }'
-}
-echo "nginx, local file            $(ttfb "$N/song-50m.bin")"
-echo "tonearm, local file          $(ttfb "$T/$ID_50M")"
-echo "tonearm, loopback origin     $(ttfb "$T/$ID_REMOTE")"
-
-echo
-echo "== peak RSS of stream-service while 64 clients stream large files"
-rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$STREAM_PID/status"; }
-sample_peak() { # runs until killed, keeps the highest VmRSS in $1
-  local peak=0 now
-  while true; do
-    now=$(rss_kib); [ "$now" -gt "$peak" ] && peak=$now && echo "$peak" >"$1"
-    sleep 0.05
+section() { # KIND KEY TITLE -- wrk arguments (the URL is added per target)
+  local kind=$1 key=$2 title=$3 round target
+  shift 4
+  echo
+  echo "== $title, $ROUNDS interleaved rounds of ${DURATION}s"
+  for round in $(seq "$ROUNDS"); do
+    local now
+    now=$(load_now)
+    above "$now" "$PEAK_LOAD" && PEAK_LOAD=$now
+    echo "round $round (load $now)"
+    for target in "${TARGETS[@]}"; do
+      measure "$kind" "$key/$target/$round" "${ROLES[$target]}" -- "$@" "${BASE[$target]}"
+      local unit=MB/s
+      [ "$kind" = ranges ] && unit=req/s
+      [ "$kind" = ttfb ] && unit="ms p99"
+      printf '  %-15s %9s %-7s %-22s %s\n' "$target" "${VALUE[$key/$target/$round]}" "$unit" \
+        "${COST[$key/$target/$round]}" "${CPU[$key/$target/$round]}"
+    done
   done
 }
-echo "idle: $(( $(rss_kib) / 1024 )) MiB"
-for file in 50M:$ID_50M 400M:$ID_400M; do
-  echo 0 >"$WORK/peak"
-  sample_peak "$WORK/peak" & SAMPLER_PID=$!
-  wrk --timeout 60s -t2 -c64 -d"${DURATION}s" "$T/${file#*:}" >/dev/null
-  kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-  echo "64 clients on the ${file%%:*} file: peak $(( $(cat "$WORK/peak") / 1024 )) MiB (target < 100, flat)"
-done
 
+section file file "whole 50 MB file to 32 clients" -- --timeout 60s -t2 -c32 -d"${DURATION}s" -H "$HEADER"
+export SIZE=$SIZE_50M TOKEN
+section ranges ranges "random 64 KiB ranges of the 50 MB file, 32 connections" \
+  -- --timeout 60s -t2 -c32 -d"${DURATION}s" -s "$HERE/random-range.lua"
+section ttfb ttfb "time to first byte of Range: bytes=0-0, one connection" \
+  -- --timeout 10s -t1 -c1 -d"${DURATION}s" --latency -H "$HEADER" -H "Range: bytes=0-0"
+
+# Other work that starts mid-run skews the later rounds as much as a busy
+# start would: say so beside every ratio.
+if [ -z "$LOADED" ] && above "$PEAK_LOAD" "$MAX_LOAD"; then
+  LOADED="taken while the load rose to $PEAK_LOAD"
+fi
 echo
-echo "== transcodes: the 10-minute tone to opus 96 kbit/s, as fast as 2 cores allow"
-for clients in 1 2 4; do
-  start=$(date +%s.%N)
-  pids=()
-  for _ in $(seq "$clients"); do
-    curl -sf -o /dev/null "$T/$ID_TONE?format=opus&bitrate=96" & pids+=($!)
-  done
-  wait "${pids[@]}"
-  end=$(date +%s.%N)
-  awk -v c="$clients" -v s="$start" -v e="$end" 'BEGIN {
-    w = e - s; printf "%d at once: %.1f s wall, %.0fx real time in total = %.0f real-time transcodes sustained\n", c, w, c * 600 / w, c * 600 / w }'
-done
+echo "== ratios (Tonearm / its peer; for latency, peer / Tonearm: above 1 is better either way)"
+report_ratio file file stream-service nginx "(target >= 0.9)"
+report_ratio file file gateway nginx-proxy "(target >= 0.9)"
+report_ratio ranges ranges stream-service nginx "(target >= 0.8)"
+report_ratio ranges ranges gateway nginx-proxy "(target >= 0.8)"
+report_ratio ttfb ttfb stream-service nginx "(target p99 < 0.5 ms: $(best ttfb ttfb stream-service) ms)"
+report_ratio ttfb ttfb gateway nginx-proxy "(target p99 < 0.8 ms: $(best ttfb ttfb gateway) ms)"
+
+source "$HERE/extras.sh"

@@ -21,29 +21,32 @@ pub struct StreamMetrics {
     pub active_transcodes: IntGauge,
     origin_errors: IntCounterVec,
     first_byte: HistogramVec,
+    /// The series of each backend, looked up once: finding a labelled
+    /// series hashes the labels under a lock, three times per request.
+    backends: [(&'static str, Series); 3],
+}
+
+/// The series of one backend.
+#[derive(Clone)]
+struct Series {
+    bytes: prometheus::IntCounter,
+    active: IntGauge,
+    first_byte: prometheus::Histogram,
 }
 
 impl StreamMetrics {
     /// Creates the collectors and registers them on `registry`.
     pub fn register(registry: &Registry) -> anyhow::Result<Self> {
-        let metrics = Self {
-            bytes_sent: IntCounterVec::new(
+        let (bytes_sent, active_streams, first_byte) = (
+            IntCounterVec::new(
                 Opts::new("stream_bytes_sent_total", "Song bytes handed to clients"),
                 &["backend"],
             )?,
-            active_streams: IntGaugeVec::new(
+            IntGaugeVec::new(
                 Opts::new("stream_active_streams", "Song bodies being sent now"),
                 &["backend"],
             )?,
-            active_transcodes: IntGauge::new("stream_active_transcodes", "ffmpeg processes running now")?,
-            origin_errors: IntCounterVec::new(
-                Opts::new(
-                    "stream_origin_errors_total",
-                    "Failures of remote origins, by kind",
-                ),
-                &["kind"],
-            )?,
-            first_byte: HistogramVec::new(
+            HistogramVec::new(
                 HistogramOpts::new(
                     "stream_time_to_first_byte_seconds",
                     "From the request to the first body byte ready to send",
@@ -53,6 +56,31 @@ impl StreamMetrics {
                 ]),
                 &["backend"],
             )?,
+        );
+        let series = |backend: &'static str| {
+            (
+                backend,
+                Series {
+                    bytes: bytes_sent.with_label_values(&[backend]),
+                    active: active_streams.with_label_values(&[backend]),
+                    first_byte: first_byte.with_label_values(&[backend]),
+                },
+            )
+        };
+        let backends = [series("local"), series("remote"), series("transcode")];
+        let metrics = Self {
+            bytes_sent,
+            active_streams,
+            active_transcodes: IntGauge::new("stream_active_transcodes", "ffmpeg processes running now")?,
+            origin_errors: IntCounterVec::new(
+                Opts::new(
+                    "stream_origin_errors_total",
+                    "Failures of remote origins, by kind",
+                ),
+                &["kind"],
+            )?,
+            first_byte,
+            backends,
         };
         registry.register(Box::new(metrics.bytes_sent.clone()))?;
         registry.register(Box::new(metrics.active_streams.clone()))?;
@@ -69,13 +97,20 @@ impl StreamMetrics {
 
     /// Wraps a body so its bytes, its lifetime and its first byte are measured.
     pub fn meter<S>(&self, backend: &'static str, started: Instant, inner: S) -> Metered<S> {
-        let active = self.active_streams.with_label_values(&[backend]);
-        active.inc();
+        let series = match self.backends.iter().find(|(name, _)| *name == backend) {
+            Some((_, series)) => series.clone(),
+            None => Series {
+                bytes: self.bytes_sent.with_label_values(&[backend]),
+                active: self.active_streams.with_label_values(&[backend]),
+                first_byte: self.first_byte.with_label_values(&[backend]),
+            },
+        };
+        series.active.inc();
         Metered {
             inner,
-            bytes: self.bytes_sent.with_label_values(&[backend]),
-            first_byte: Some((started, self.first_byte.with_label_values(&[backend]))),
-            active,
+            bytes: series.bytes,
+            first_byte: Some((started, series.first_byte)),
+            active: series.active,
         }
     }
 }

@@ -82,14 +82,15 @@ impl SourceRepository {
     }
 
     /// The song's source, or `None` when the catalog does not know the id
-    /// (unknown ids are not cached, so a new song plays at once).
-    pub async fn find(&self, id: SongId) -> anyhow::Result<Option<Source>> {
+    /// (unknown ids are not cached, so a new song plays at once). Shared,
+    /// not copied, out of the cache.
+    pub async fn find(&self, id: SongId) -> anyhow::Result<Option<Arc<Source>>> {
         if let Some(source) = self.cache.get(id) {
             return Ok(Some(source));
         }
-        let source = self.query(id).await?;
+        let source = self.query(id).await?.map(Arc::new);
         if let Some(source) = &source {
-            self.cache.put(source.clone());
+            self.cache.put(Arc::clone(source));
         }
         Ok(source)
     }
@@ -135,7 +136,7 @@ fn source(id: SongId, row: Row) -> anyhow::Result<Source> {
 /// A small time-bounded map of resolved sources.
 struct SourceCache {
     ttl: Duration,
-    entries: Mutex<HashMap<SongId, (Instant, Source)>>,
+    entries: Mutex<HashMap<SongId, (Instant, Arc<Source>)>>,
 }
 
 impl SourceCache {
@@ -146,13 +147,13 @@ impl SourceCache {
         }
     }
 
-    fn get(&self, id: SongId) -> Option<Source> {
+    fn get(&self, id: SongId) -> Option<Arc<Source>> {
         let entries = self.entries.lock().ok()?;
         let (at, source) = entries.get(&id)?;
-        (at.elapsed() < self.ttl).then(|| source.clone())
+        (at.elapsed() < self.ttl).then(|| Arc::clone(source))
     }
 
-    fn put(&self, source: Source) {
+    fn put(&self, source: Arc<Source>) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -186,7 +187,7 @@ mod tests {
     fn cached_sources_expire() {
         let id: SongId = "0b7c1f6e-2d4a-4f7e-9a3b-5c6d7e8f9a0b".parse().expect("id");
         let cache = SourceCache::new(Duration::from_millis(30));
-        cache.put(source(id));
+        cache.put(Arc::new(source(id)));
         assert!(cache.get(id).is_some());
         std::thread::sleep(Duration::from_millis(40));
         assert!(cache.get(id).is_none());

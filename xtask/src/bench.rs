@@ -6,12 +6,21 @@ use std::process::Command;
 
 use crate::{Result, deps, paths, process, system::Build, tools, up};
 
-const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web>";
+const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web> [--force]";
+
+/// The one-minute load average above which the stream and gateway
+/// benchmarks refuse to measure: on two cores, other work would set the
+/// figures (nginx alone varied twofold between runs at load 12).
+const MAX_LOAD: f64 = 1.5;
 
 pub fn run(args: &[String]) -> Result {
     let what = args.first().map(String::as_str).ok_or(USAGE)?;
+    let force = args.iter().any(|arg| arg == "--force");
+    if matches!(what, "stream" | "gateway") {
+        check_load(force)?;
+    }
     let steps = match what {
-        "stream" => stream()?,
+        "stream" => stream(force)?,
         "gateway" => gateway(&args[1..])?,
         "catalog" => catalog(&args[1..])?,
         "web" => return web(),
@@ -28,24 +37,52 @@ pub fn run(args: &[String]) -> Result {
     Ok(())
 }
 
+/// Refuses (before anything is built) when the machine is busy, unless
+/// `force`; the benchmark checks again just before it measures.
+fn check_load(force: bool) -> Result {
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|line| line.split_whitespace().next()?.parse::<f64>().ok());
+    match load {
+        Some(load) if load > MAX_LOAD && !force => Err(format!(
+            "the load average is {load} (above {MAX_LOAD}): other work on the machine would set the \
+             figures; run the benchmark on a quiet machine, or add --force to label them as taken \
+             on a loaded machine"
+        )),
+        Some(load) if load > MAX_LOAD => {
+            eprintln!(
+                "xtask: load average {load}: the figures will be labelled as taken on a loaded machine"
+            );
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 fn cargo(args: &[&str]) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(args);
     command
 }
 
-/// stream-service against nginx serving the same files, loaded with wrk.
-fn stream() -> Result<Vec<Command>> {
+/// stream-service against nginx serving the same files, and the gateway in
+/// front of it against nginx as a reverse proxy in front of nginx, loaded
+/// with wrk in interleaved rounds (see `bench/stream/run.sh`).
+fn stream(force: bool) -> Result<Vec<Command>> {
     for (program, package) in [
         ("nginx", "nginx-light"),
         ("wrk", "wrk"),
         ("ffmpeg", "ffmpeg"),
         ("curl", "curl"),
+        ("psql", "postgresql-client"),
     ] {
         tools::debian_program(program, package, "the stream benchmark")?;
     }
     let mut command = Command::new("bash");
     command.arg(paths::root().join("bench").join("stream").join("run.sh"));
+    if force {
+        command.arg("--force");
+    }
     Ok(vec![command])
 }
 

@@ -6,9 +6,18 @@ use futures_util::StreamExt as _;
 
 use crate::Result;
 
-/// One pooled keep-alive client for every measurement.
+/// One pooled keep-alive client for every measurement; it carries the
+/// internal token, which the real stream-service asks of direct callers.
 pub fn client() -> Result<reqwest::Client> {
-    Ok(reqwest::Client::builder().pool_max_idle_per_host(2_000).build()?)
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-tonearm-internal-token",
+        reqwest::header::HeaderValue::from_static(crate::TOKEN),
+    );
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(2_000)
+        .default_headers(headers)
+        .build()?)
 }
 
 /// Latency of `count` sequential requests, in milliseconds, body read.

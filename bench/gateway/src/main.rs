@@ -7,7 +7,9 @@
 //! resident memory while it relays 1,000 streams.
 //!
 //! Usage: tonearm-bench-gateway <gateway binary> [--stream-service <binary>]
-//! [--only latency,streaming,service,memory] [--rounds N]
+//! [--only latency,streaming,service,memory] [--rounds N] [--force]
+//! It refuses to measure when the one-minute load average is above 1.5,
+//! unless `--force`, which labels the figures as taken on a loaded machine.
 //! (PostgreSQL and Redis from the usual TONEARM_* settings or defaults).
 
 mod fixture;
@@ -21,10 +23,14 @@ use std::{path::PathBuf, process::Stdio, time::Duration};
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const PASSWORD: &str = "bench-password-1";
-const TOKEN: &str = "bench";
+/// The internal token of the gateway and the real stream-service (services
+/// refuse tokens under 16 characters); the client sends it on every request
+/// so the services can also be reached directly.
+const TOKEN: &str = "bench-gateway-internal-token";
+const MAX_LOAD: f64 = 1.5;
 const SECTIONS: [&str; 4] = ["latency", "streaming", "service", "memory"];
 const USAGE: &str = "usage: tonearm-bench-gateway <gateway binary> [--stream-service <binary>] \
-                     [--only latency,streaming,service,memory] [--rounds N]";
+                     [--only latency,streaming,service,memory] [--rounds N] [--force]";
 
 /// The command line.
 struct Args {
@@ -32,6 +38,7 @@ struct Args {
     stream_service: Option<PathBuf>,
     only: Option<Vec<String>>,
     rounds: usize,
+    force: bool,
 }
 
 impl Args {
@@ -43,8 +50,13 @@ impl Args {
             stream_service: None,
             only: None,
             rounds: 5,
+            force: false,
         };
         while let Some(flag) = args.next() {
+            if flag == "--force" {
+                parsed.force = true;
+                continue;
+            }
             let value = args.next().ok_or(USAGE)?;
             match flag.as_str() {
                 "--stream-service" => parsed.stream_service = Some(value.into()),
@@ -72,6 +84,7 @@ impl Args {
 #[tokio::main]
 async fn main() -> Result {
     let args = Args::parse()?;
+    let loaded = check_load(args.force)?;
     let upstream = fixture::start()?;
     let (mut child, gateway) = spawn_gateway(&args.gateway, &upstream, &upstream)?;
     let client = load::client()?;
@@ -80,7 +93,12 @@ async fn main() -> Result {
     let pid = child.id().ok_or("the gateway exited")?;
 
     println!("Tonearm gateway benchmark (stand-in service at {upstream}, gateway at {gateway})");
-    println!("load average: {}", load_average());
+    println!("load average at the start: {} (limit {MAX_LOAD})", load_average());
+    if let Some(load) = loaded {
+        println!(
+            "!! --force: every figure below was taken on a loaded machine (load {load}) and is not a valid result"
+        );
+    }
     if args.wants("latency") {
         latency(&client, &upstream, &gateway, &cookie).await?;
     }
@@ -100,6 +118,14 @@ async fn main() -> Result {
         memory(&gateway, &cookie, pid).await?;
     }
     child.kill().await?;
+    // The gateways' own schema (users, sessions), created at their start.
+    service::psql(
+        &service::database_url(),
+        &format!(
+            "DROP SCHEMA IF EXISTS bench_gateway_{} CASCADE",
+            std::process::id()
+        ),
+    )?;
     Ok(())
 }
 
@@ -134,6 +160,25 @@ fn spawn_gateway(
 
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Refuses to measure above [`MAX_LOAD`] unless forced; returns the load
+/// when the figures are to be labelled as taken on a loaded machine.
+fn check_load(force: bool) -> Result<Option<f64>> {
+    let load: f64 = load_average()
+        .split_whitespace()
+        .next()
+        .and_then(|first| first.parse().ok())
+        .unwrap_or(0.0);
+    match (load > MAX_LOAD, force) {
+        (false, _) => Ok(None),
+        (true, true) => Ok(Some(load)),
+        (true, false) => Err(format!(
+            "refusing to measure: the load average {load} is above {MAX_LOAD}, so other work would \
+             set the figures; run on a quiet machine, or with --force to label them as loaded"
+        )
+        .into()),
+    }
 }
 
 fn load_average() -> String {

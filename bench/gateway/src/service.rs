@@ -33,8 +33,7 @@ pub async fn start(binary: &Path, size: u64, token: &str) -> Result<StreamServic
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("song.flac");
     write_random_file(&file, size)?;
-    let database_url = std::env::var("TONEARM_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tonearm".into());
+    let database_url = database_url();
     let schema = format!("bench_gateway_stream_{id}");
     psql(
         &database_url,
@@ -74,6 +73,12 @@ pub async fn start(binary: &Path, size: u64, token: &str) -> Result<StreamServic
     Ok(service)
 }
 
+/// PostgreSQL, as the services reach it.
+pub fn database_url() -> String {
+    std::env::var("TONEARM_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tonearm".into())
+}
+
 /// xorshift64 bytes: incompressible, and written faster than /dev/urandom.
 fn write_random_file(path: &Path, size: u64) -> Result {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
@@ -95,7 +100,7 @@ fn write_random_file(path: &Path, size: u64) -> Result {
     Ok(())
 }
 
-fn psql(database_url: &str, sql: &str) -> Result {
+pub fn psql(database_url: &str, sql: &str) -> Result {
     let status = std::process::Command::new("psql")
         .args([database_url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
         .env("PGOPTIONS", "--client-min-messages=warning")

@@ -26,6 +26,10 @@ struct Run {
     mib_per_s: f64,
     relay_cpu: Option<f64>,
     total_cpu: f64,
+    /// CPU% over the download: of this process (the client, and the
+    /// stand-in when it serves) and of the relay.
+    client_percent: f64,
+    relay_percent: Option<f64>,
 }
 
 /// The in-memory stand-in: direct, through the gateway, through nginx.
@@ -104,12 +108,15 @@ async fn run(client: &reqwest::Client, target: &Target, service: Option<u32>) ->
     let spent = |before: Option<f64>, now: Option<f64>| before.zip(now).map(|(before, now)| now - before);
     let relay_cpu = spent(relay_before, cpu_now(target.pid)?);
     let service_cpu = spent(service_before, cpu_now(service)?);
-    let total_cpu =
-        load::cpu_seconds(own)? - own_before + service_cpu.unwrap_or(0.0) + relay_cpu.unwrap_or(0.0);
+    let own_cpu = load::cpu_seconds(own)? - own_before;
+    let total_cpu = own_cpu + service_cpu.unwrap_or(0.0) + relay_cpu.unwrap_or(0.0);
+    let seconds = SIZE as f64 / (1024.0 * 1024.0) / mib_per_s;
     Ok(Run {
         mib_per_s,
         relay_cpu,
         total_cpu,
+        client_percent: own_cpu / seconds * 100.0,
+        relay_percent: relay_cpu.map(|cpu| cpu / seconds * 100.0),
     })
 }
 
@@ -135,11 +142,16 @@ async fn compare(
     for (target, runs) in targets.iter().zip(&runs) {
         let speeds: Vec<String> = runs.iter().map(|run| format!("{:.0}", run.mib_per_s)).collect();
         println!(
-            "  {:<32} median {:>5.0} MiB/s (runs {}), CPU s/GiB all {:.2}",
+            "  {:<32} median {:>5.0} MiB/s (runs {}), CPU s/GiB all {:.2}, client {:.0}%{}",
             target.label,
             median(runs.iter().map(|run| run.mib_per_s)),
             speeds.join(", "),
             median(runs.iter().map(|run| run.total_cpu)),
+            median(runs.iter().map(|run| run.client_percent)),
+            match median(runs.iter().filter_map(|run| run.relay_percent)) {
+                percent if percent.is_nan() => String::new(),
+                percent => format!(", relay {percent:.0}%"),
+            },
         );
         if target.pid.is_none() {
             continue;

@@ -152,5 +152,6 @@ fn read_request(req: &HttpRequest) -> ReadRequest {
             .into_iter()
             .filter_map(header)
             .collect(),
+        head_only: req.method() == Method::HEAD,
     }
 }

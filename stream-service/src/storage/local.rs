@@ -4,16 +4,16 @@
 use std::{
     fs::File,
     io,
-    os::unix::fs::{FileExt as _, MetadataExt as _},
+    os::unix::fs::MetadataExt as _,
     path::{Path, PathBuf},
     sync::Arc,
     time::UNIX_EPOCH,
 };
 
-use actix_web::{http::header::EntityTag, web::Bytes};
+use actix_web::http::header::EntityTag;
 use anyhow::Context as _;
 
-use super::{ByteStream, Metadata, Opened, ReadRequest, Storage, StorageError, answer};
+use super::{Metadata, Opened, ReadRequest, Storage, StorageError, answer, body, open_files::OpenFiles};
 use crate::{conditional::Validators, sources::Source};
 
 /// Serves files that resolve inside one of the music folders.
@@ -21,6 +21,7 @@ use crate::{conditional::Validators, sources::Source};
 pub struct LocalStorage {
     roots: Arc<Vec<PathBuf>>,
     chunk_size: usize,
+    open_files: Arc<OpenFiles>,
 }
 
 impl LocalStorage {
@@ -42,27 +43,22 @@ impl LocalStorage {
         Self {
             roots: Arc::new(roots),
             chunk_size,
+            open_files: Arc::default(),
         }
     }
+}
 
-    /// Opens `path` for reading if what it resolves to lies inside a music
-    /// folder. The check uses the path of the opened descriptor, so a
-    /// symlink swapped between check and open cannot slip through.
-    pub async fn open_confined(&self, path: &Path) -> Result<(File, PathBuf), StorageError> {
-        let roots = Arc::clone(&self.roots);
-        let path = path.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let file = File::open(&path).map_err(|error| missing(&path, &error))?;
-            let resolved = resolved_path(&file, &path).map_err(|error| missing(&path, &error))?;
-            if !roots.iter().any(|root| resolved.starts_with(root)) {
-                tracing::warn!(path = %path.display(), resolved = %resolved.display(), "refused: outside the music folders");
-                return Err(StorageError::Outside);
-            }
-            Ok((file, resolved))
-        })
-        .await
-        .context("joining the open task")?
+/// Opens `path` for reading if what it resolves to lies inside a music
+/// folder. The check uses the path of the opened descriptor, so a symlink
+/// swapped between check and open cannot slip through. Blocking.
+fn open_confined(roots: &[PathBuf], path: &Path) -> Result<(File, PathBuf), StorageError> {
+    let file = File::open(path).map_err(|error| missing(path, &error))?;
+    let resolved = resolved_path(&file, path).map_err(|error| missing(path, &error))?;
+    if !roots.iter().any(|root| resolved.starts_with(root)) {
+        tracing::warn!(path = %path.display(), resolved = %resolved.display(), "refused: outside the music folders");
+        return Err(StorageError::Outside);
     }
+    Ok((file, resolved))
 }
 
 /// A regular file opened by [`LocalStorage::open_file`].
@@ -74,16 +70,26 @@ pub struct ConfinedFile {
 }
 
 impl LocalStorage {
-    /// [`Self::open_confined`] for a regular file: the descriptor every
-    /// later read (a stream, ffmpeg's input) goes through, never the path.
+    /// Opens `path`, on the blocking pool, if it is a regular file that
+    /// resolves inside a music folder: the descriptor every later read (a
+    /// stream, ffmpeg's input) goes through, never the path.
     pub async fn open_file(&self, path: &Path) -> Result<ConfinedFile, StorageError> {
-        let (file, resolved) = self.open_confined(path).await?;
-        let stat = file.metadata().map_err(|error| missing(path, &error))?;
-        if !stat.is_file() {
-            return Err(StorageError::Missing);
-        }
-        Ok(ConfinedFile { file, stat, resolved })
+        let roots = Arc::clone(&self.roots);
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || open_file(&roots, &path))
+            .await
+            .context("joining the open task")?
     }
+}
+
+/// [`LocalStorage::open_file`], on the calling (blocking) thread.
+fn open_file(roots: &[PathBuf], path: &Path) -> Result<ConfinedFile, StorageError> {
+    let (file, resolved) = open_confined(roots, path)?;
+    let stat = file.metadata().map_err(|error| missing(path, &error))?;
+    if !stat.is_file() {
+        return Err(StorageError::Missing);
+    }
+    Ok(ConfinedFile { file, stat, resolved })
 }
 
 fn missing(path: &Path, error: &io::Error) -> StorageError {
@@ -99,26 +105,49 @@ fn resolved_path(file: &File, path: &Path) -> io::Result<PathBuf> {
 }
 
 impl Storage for LocalStorage {
+    /// A file served moments ago is answered from its kept descriptor,
+    /// right here. Otherwise one task on the blocking pool opens, checks and
+    /// answers, and also reads the first chunk of the body: a player's seek
+    /// (a range of 64 KiB or so) then costs one trip there instead of two.
     async fn open(&self, source: &Source, request: &ReadRequest) -> Result<Opened, StorageError> {
         let crate::sources::Location::Local(path) = &source.location else {
             return Err(StorageError::Unsupported("not a local source"));
         };
-        let ConfinedFile { file, stat, .. } = self.open_file(path).await?;
-        let modified = stat.modified().ok();
-        let meta = Metadata {
-            size: Some(stat.len()),
-            validators: Validators {
-                etag: Some(etag(&stat)),
-                modified,
-            },
-            last_modified: modified,
-            ranges: true,
-        };
-        let file = Arc::new(file);
         let chunk_size = self.chunk_size;
-        Ok(answer(meta, request, |first, len| {
-            file_chunks(file, first, len, chunk_size)
-        }))
+        if let Some((file, stat)) = self.open_files.get(path) {
+            return Ok(answer(metadata(&stat), request, |first, len| {
+                body::file_chunks(file, first, len, chunk_size)
+            }));
+        }
+        let (roots, path, request) = (Arc::clone(&self.roots), path.clone(), request.clone());
+        let open_files = Arc::clone(&self.open_files);
+        tokio::task::spawn_blocking(move || {
+            let ConfinedFile { file, stat, .. } = open_file(&roots, &path)?;
+            let file = Arc::new(file);
+            open_files.put(&path, Arc::clone(&file));
+            Ok(answer(metadata(&stat), &request, |first, len| {
+                if request.head_only || len == 0 {
+                    return body::file_chunks(file, first, len, chunk_size);
+                }
+                let head = body::read_at(&file, first, body::chunk_len(len, chunk_size));
+                body::with_first_chunk(head, file, first, len, chunk_size)
+            }))
+        })
+        .await
+        .context("joining the open task")?
+    }
+}
+
+fn metadata(stat: &std::fs::Metadata) -> Metadata {
+    let modified = stat.modified().ok();
+    Metadata {
+        size: Some(stat.len()),
+        validators: Validators {
+            etag: Some(etag(stat)),
+            modified,
+        },
+        last_modified: modified,
+        ranges: true,
     }
 }
 
@@ -130,37 +159,4 @@ fn etag(stat: &std::fs::Metadata) -> EntityTag {
         .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |since| since.as_nanos());
     EntityTag::new_strong(format!("{:x}-{:x}-{:x}", stat.ino(), stat.len(), nanos))
-}
-
-/// `len` bytes from `first`, one bounded positional read at a time on the
-/// blocking pool; a file that shrinks mid-way ends the stream with an error.
-pub fn file_chunks(file: Arc<File>, first: u64, len: u64, chunk_size: usize) -> ByteStream {
-    Box::pin(futures_util::stream::try_unfold(
-        (file, first, len),
-        move |(file, position, left)| async move {
-            if left == 0 {
-                return Ok(None);
-            }
-            let want = usize::try_from(left).map_or(chunk_size, |left| left.min(chunk_size));
-            let reader = Arc::clone(&file);
-            let buffer = tokio::task::spawn_blocking(move || read_at(&reader, position, want))
-                .await
-                .map_err(io::Error::other)??;
-            let read = buffer.len() as u64;
-            Ok(Some((buffer, (file, position + read, left - read))))
-        },
-    ))
-}
-
-fn read_at(file: &File, position: u64, want: usize) -> io::Result<Bytes> {
-    let mut buffer = vec![0; want];
-    let read = file.read_at(&mut buffer, position)?;
-    if read == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "the file shrank while being sent",
-        ));
-    }
-    buffer.truncate(read);
-    Ok(Bytes::from(buffer))
 }

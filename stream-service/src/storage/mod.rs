@@ -1,8 +1,10 @@
 //! Storage: `open(source, request) -> (metadata, byte stream)`, with a
 //! backend per kind of source. Backends never hold a whole file in memory.
 
+mod body;
 pub mod local;
 pub mod mime;
+mod open_files;
 mod origin_log;
 pub mod remote;
 
@@ -31,6 +33,8 @@ pub struct ReadRequest {
     pub conditions: Conditions,
     /// The raw conditional headers, for backends that forward them.
     pub raw_conditions: Vec<(&'static str, String)>,
+    /// A `HEAD`: the body will not be sent, so none is read ahead.
+    pub head_only: bool,
 }
 
 /// What a backend knows about the representation it serves.

@@ -144,6 +144,52 @@ async fn a_symlink_escaping_the_music_folders_is_refused() {
     assert!(!response.text().await.expect("text").contains("not yours"));
 }
 
+/// Descriptors of files served moments ago are kept for the next range
+/// request; one whose path has since become a link to an outside file must
+/// not be used, nor must the link be followed without the check.
+#[tokio::test]
+async fn a_song_swapped_for_a_link_outside_after_it_was_served_is_refused() {
+    let app = spawn_app().await;
+    let secret = app.outside.join("secret.mp3");
+    std::fs::write(&secret, b"not yours").expect("writes");
+    let id = app.add_file("song.mp3", &pattern(1000), None).await;
+    let first = app.get(&app.song_url(id), &[("range", "bytes=0-99")]).await;
+    assert_eq!(first.status(), StatusCode::PARTIAL_CONTENT);
+    let song = app.music.join("song.mp3");
+    std::fs::remove_file(&song).expect("removes");
+    std::os::unix::fs::symlink(&secret, &song).expect("symlink");
+    let response = app.get(&app.song_url(id), &[("range", "bytes=0-99")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(!response.text().await.expect("text").contains("not yours"));
+}
+
+/// A song replaced by another file (a rescan, a re-rip) is served anew at
+/// once, never from the descriptor kept from the last request.
+#[tokio::test]
+async fn a_replaced_song_is_served_anew_at_once() {
+    let app = spawn_app().await;
+    let id = app.add_file("song.mp3", &pattern(1000), None).await;
+    let before = app.get(&app.song_url(id), &[]).await;
+    assert_eq!(before.bytes().await.expect("body").len(), 1000);
+    let fresh = app.music.join("fresh.tmp");
+    std::fs::write(&fresh, b"the new rip").expect("writes");
+    std::fs::rename(&fresh, app.music.join("song.mp3")).expect("replaces");
+    let after = app.get(&app.song_url(id), &[]).await;
+    assert_eq!(after.bytes().await.expect("body").as_ref(), b"the new rip");
+}
+
+#[tokio::test]
+async fn an_empty_file_is_an_empty_song() {
+    let app = spawn_app().await;
+    let id = app.add_file("empty.mp3", b"", None).await;
+    for _ in 0..2 {
+        let response = app.get(&app.song_url(id), &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-length"], "0");
+        assert!(response.bytes().await.expect("body").is_empty());
+    }
+}
+
 #[tokio::test]
 async fn a_row_pointing_outside_the_music_folders_is_refused() {
     let app = spawn_app().await;

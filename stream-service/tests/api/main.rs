@@ -5,5 +5,6 @@ mod local;
 mod metrics;
 mod ranges;
 mod remote;
+mod routes;
 mod security;
 mod transcode;

@@ -24,6 +24,25 @@ async fn a_closed_range_is_206_with_its_content_range() {
     assert_eq!(response.bytes().await.expect("body").as_ref(), &bytes[100..200]);
 }
 
+/// The first chunk is read with the open, the rest streamed after it: a
+/// range over several chunks from an odd offset arrives whole and in order.
+#[tokio::test]
+async fn a_range_over_several_chunks_arrives_whole() {
+    let app = spawn_app().await;
+    let bytes = pattern(600_000);
+    let url = app.song_url(app.add_file("long.flac", &bytes, None).await);
+    let response = app.get(&url, &[("range", "bytes=1001-400000")]).await;
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.headers()["content-range"], "bytes 1001-400000/600000");
+    assert_eq!(
+        response.bytes().await.expect("body").as_ref(),
+        &bytes[1001..=400_000]
+    );
+    let head = app.client.head(&url).send().await.expect("sent");
+    assert_eq!(head.headers()["content-length"], "600000");
+    assert!(head.bytes().await.expect("empty").is_empty());
+}
+
 #[tokio::test]
 async fn open_and_suffix_ranges_reach_the_end() {
     let (app, url, bytes) = app_with_song().await;
