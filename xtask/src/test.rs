@@ -62,6 +62,7 @@ pub fn run(args: &[String]) -> Result {
         )
     });
     steps.run("cargo test", || {
+        web::install_subsonic_client()?;
         process::run(
             "cargo test",
             cargo()

@@ -49,17 +49,33 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 
 /// `npm ci` when `node_modules` is missing or older than the lock file.
 pub fn install() -> Result {
-    let web = dir();
-    let installed = mtime(&web.join("node_modules").join(".package-lock.json"));
-    let locked = mtime(&web.join("package-lock.json"));
+    npm_ci("web", &dir())
+}
+
+/// Installs the independent Subsonic client the gateway's tests drive
+/// (`gateway/tests/subsonic-client`), when its lock file changed.
+pub fn install_subsonic_client() -> Result {
+    npm_ci(
+        "gateway's Subsonic client tests",
+        &paths::root()
+            .join("gateway")
+            .join("tests")
+            .join("subsonic-client"),
+    )
+}
+
+/// `npm ci` in `dir`, skipped when `node_modules` is newer than the lock.
+fn npm_ci(what: &str, dir: &Path) -> Result {
+    let installed = mtime(&dir.join("node_modules").join(".package-lock.json"));
+    let locked = mtime(&dir.join("package-lock.json"));
     if installed.is_some() && installed >= locked {
         return Ok(());
     }
     process::run(
-        "npm ci (web)",
+        &format!("npm ci ({what})"),
         Command::new(npm()?)
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&web),
+            .current_dir(dir),
     )
 }
 

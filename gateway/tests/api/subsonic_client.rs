@@ -1,9 +1,9 @@
 //! Tonearm's `/rest` driven by an independent client library, the npm
 //! `subsonic-api` package (`tests/subsonic-client/check.mjs`): token
 //! authentication with an app password, an API key with form POSTs,
-//! browsing, search paging and a stream. Needs Node.js and the package:
-//! `npm ci --prefix gateway/tests/subsonic-client`, then
-//! `cargo test -p gateway --test api -- --ignored subsonic_client`.
+//! browsing, search paging and a stream. Needs Node.js and the package,
+//! which `cargo xtask test` installs (by hand:
+//! `npm ci --prefix gateway/tests/subsonic-client`).
 
 use serde_json::Value;
 
@@ -24,7 +24,6 @@ async fn post(system: &System, cookie: &str, path: &str, body: Option<Value>) ->
 }
 
 #[tokio::test]
-#[ignore = "needs Node.js and `npm ci --prefix gateway/tests/subsonic-client`"]
 async fn the_subsonic_api_npm_client_browses_searches_and_streams() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/subsonic-client");
     assert!(
