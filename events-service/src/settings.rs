@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use common::settings::{KnownSettings, SettingsError, extract, lenient, positive_millis};
+use common::settings::{KnownSettings, SettingsError, extract, lenient, origins, positive_millis};
 use serde::{Deserialize, Serialize};
 
 /// Raw values as read from defaults, the TOML file and `TONEARM_*`.
@@ -194,7 +194,7 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
                 unknown_ttl: Duration::from_secs(raw.events_song_unknown_ttl_secs),
                 timeout: positive_millis("events_catalog_timeout_ms", raw.events_catalog_timeout_ms)?,
             },
-            public_origins: origins(&raw.public_origins)?,
+            public_origins: origins("public_origins", &raw.public_origins)?,
         })
     }
 }
@@ -217,25 +217,6 @@ fn data_dir(configured: &str) -> PathBuf {
         Some(state) => PathBuf::from(state).join("tonearm").join("events"),
         None => PathBuf::from(".tonearm").join("data").join("events"),
     }
-}
-
-/// Comma-separated origins, each kept as `scheme://host[:port]` (as the
-/// gateway reads the same setting).
-fn origins(value: &str) -> Result<Vec<String>, SettingsError> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| match url::Url::parse(part) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
-                Ok(url.origin().ascii_serialization())
-            }
-            _ => Err(SettingsError::new(
-                "public_origins",
-                format!("expected comma-separated origins such as https://music.example.org, got {part:?}"),
-            )),
-        })
-        .collect()
 }
 
 #[cfg(test)]

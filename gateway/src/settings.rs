@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use common::settings::{KnownSettings, SettingsError, extract, lenient, positive_millis};
+use common::settings::{KnownSettings, SettingsError, extract, lenient, origins, positive_millis};
 use serde::{Deserialize, Serialize};
 
 use crate::forwarded::TrustedProxies;
@@ -144,23 +144,6 @@ fn positive(key: &str, value: u64) -> Result<u64, SettingsError> {
     Ok(value)
 }
 
-fn origins(value: &str) -> Result<Vec<String>, SettingsError> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| match reqwest::Url::parse(part) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
-                Ok(url.origin().ascii_serialization())
-            }
-            _ => Err(SettingsError::new(
-                "public_origins",
-                format!("expected comma-separated origins such as https://music.example.org, got {part:?}"),
-            )),
-        })
-        .collect()
-}
-
 impl TryFrom<RawGatewaySettings> for GatewaySettings {
     type Error = SettingsError;
 
@@ -194,7 +177,7 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
             internal_token: String::new(),
             admin_password: raw.admin_password,
             web_dir: PathBuf::from(common::settings::non_empty("web_dir", raw.web_dir)?),
-            public_origins: origins(&raw.public_origins)?,
+            public_origins: origins("public_origins", &raw.public_origins)?,
             trusted_proxies: TrustedProxies::parse(&raw.trusted_proxies)
                 .map_err(|reason| SettingsError::new("trusted_proxies", reason))?,
             ops_host: common::settings::non_empty("gateway_ops_host", raw.gateway_ops_host)?,

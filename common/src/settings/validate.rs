@@ -153,3 +153,22 @@ pub(super) fn log_format(value: &str) -> Result<LogFormat, SettingsError> {
         )),
     }
 }
+
+/// Comma-separated web origins (`https://music.example.org`), each kept as
+/// `scheme://host[:port]` so they compare equal to a browser's `Origin`.
+pub fn origins(key: &str, value: &str) -> Result<Vec<String>, SettingsError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match Url::parse(part) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Ok(url.origin().ascii_serialization())
+            }
+            _ => Err(SettingsError::new(
+                key,
+                format!("expected comma-separated origins such as https://music.example.org, got {part:?}"),
+            )),
+        })
+        .collect()
+}
