@@ -51,6 +51,10 @@ pub fn create_consumer(
         // the socket timeout and starve the group heartbeats.
         .set("max.partition.fetch.bytes", "262144")
         .set("fetch.max.bytes", "1048576")
+        // A topic created just after the subscription (a first start, where
+        // the topic and the consumer come up together) is seen within
+        // seconds, not at librdkafka's default five-minute refresh.
+        .set("topic.metadata.refresh.interval.ms", "5000")
         .create_with_context(context)
         .context("creating the Kafka consumer")?;
     consumer

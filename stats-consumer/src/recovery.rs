@@ -7,7 +7,9 @@
 //! 2. then (or at once when another member owns it): leave the group and
 //!    join again, so the group rebalances (members that died are dropped)
 //!    and the assignment starts afresh at the stored offsets; repeated while
-//!    the stall lasts.
+//!    the stall lasts, each rejoin waiting twice as long as the one before
+//!    (half the threshold first, at most a minute), so a join that a busy
+//!    broker answers slowly is not restarted before it can finish.
 //!
 //! A stored offset past the log's end is only reported (see [`Recovery::act`]).
 //!
@@ -29,12 +31,19 @@ use rdkafka::{
 
 use crate::{assignment::SeekToStored, lag::PartitionLag, metrics::ConsumerMetrics};
 
+/// The longest wait between two rejoins.
+const MAX_REJOIN_WAIT: Duration = Duration::from_secs(60);
+
 /// The recovery steps taken in the current stalls.
 pub struct Recovery {
     stall: Duration,
     /// Per stalled partition, the last step taken (1, 2, ...).
     taken: BTreeMap<i32, u32>,
     last_rejoin: Option<Instant>,
+    /// Rejoins in the current stalls; each waits twice as long as the one
+    /// before (up to [`MAX_REJOIN_WAIT`]), so a join that is slow on a busy
+    /// broker is given time to finish instead of being restarted.
+    rejoins: u32,
     metrics: ConsumerMetrics,
 }
 
@@ -49,6 +58,7 @@ impl Recovery {
             stall,
             taken: BTreeMap::new(),
             last_rejoin: None,
+            rejoins: 0,
             metrics,
         }
     }
@@ -64,6 +74,9 @@ impl Recovery {
             lags.iter()
                 .any(|lag| lag.partition == *partition && lag.stalled())
         });
+        if self.taken.is_empty() {
+            self.rejoins = 0;
+        }
         // Wait for a rebalance under way (ours or the group's) to end: the
         // steps due are taken once its assignment has come.
         if consumer.context().rebalancing() {
@@ -141,12 +154,23 @@ impl Recovery {
         }
     }
 
-    /// Leaves the group and joins again (at most once per half threshold).
+    /// How long after a rejoin the next may come: half the threshold, then
+    /// doubling with each rejoin of the same stalls.
+    fn rejoin_wait(&self) -> Duration {
+        let doubled = (self.stall / 2).saturating_mul(1 << self.rejoins.min(6));
+        doubled.min(MAX_REJOIN_WAIT.max(self.stall / 2))
+    }
+
+    /// Leaves the group and joins again (see [`Recovery::rejoin_wait`]).
     fn rejoin(&mut self, consumer: &StreamConsumer<SeekToStored>, topic: &str) {
-        if self.last_rejoin.is_some_and(|at| at.elapsed() < self.stall / 2) {
+        if self
+            .last_rejoin
+            .is_some_and(|at| at.elapsed() < self.rejoin_wait())
+        {
             return;
         }
         self.last_rejoin = Some(Instant::now());
+        self.rejoins = self.rejoins.saturating_add(1);
         tracing::warn!("stalled: leaving the consumer group and joining again");
         self.metrics.recoveries.with_label_values(&["rejoin"]).inc();
         consumer.unsubscribe();
@@ -172,5 +196,18 @@ mod tests {
             [due(10), due(14), due(15), due(19), due(20), due(25)],
             [1, 1, 2, 2, 3, 4]
         );
+    }
+
+    #[test]
+    fn each_rejoin_of_one_stall_waits_twice_as_long_up_to_a_minute() {
+        let registry = prometheus::Registry::new();
+        let metrics = crate::metrics::ConsumerMetrics::register(&registry).expect("metrics");
+        let mut recovery = Recovery::new(Duration::from_secs(10), metrics);
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            waits.push(recovery.rejoin_wait().as_secs());
+            recovery.rejoins += 1;
+        }
+        assert_eq!(waits, [5, 10, 20, 40, 60, 60]);
     }
 }
