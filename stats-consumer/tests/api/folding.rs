@@ -256,3 +256,24 @@ async fn sessions_without_heartbeats_leave_the_online_and_listener_sets() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_first_start_folds_events_of_the_topic_it_created_after_subscribing() {
+    // No topic yet: the consumer subscribes at once and the topic comes
+    // into being afterwards, as on a new installation.
+    let (settings, stats) = isolated();
+    let app = spawn_app(&settings, &stats).await;
+    create_topics(&settings).await;
+    let producer = producer(&settings);
+    produce_events(&producer, &settings, &[event("s1", EventType::Play, Some(A))]).await;
+    let mut redis = redis(&settings).await;
+    wait_caught_up(&settings, &mut redis).await;
+
+    let plays: u64 = redis::cmd("GET")
+        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
+        .query_async(&mut redis)
+        .await
+        .expect("plays");
+    assert_eq!(plays, 1, "the play on the new topic was folded");
+    app.stop().await;
+}
