@@ -11,12 +11,12 @@ use actix_web::{
     web,
 };
 use common::request_id::RequestId;
-use futures_util::StreamExt as _;
 
 use super::{
     balancer::{Balancer, Instance, Service},
     body,
     headers::{self, Forwarding},
+    metrics::Outcome,
 };
 use crate::{auth::Caller, error::GatewayError, state::Gateway};
 
@@ -32,13 +32,8 @@ pub async fn forward(
     let limit = gateway.settings.max_body_bytes;
     body::check_declared_length(&req, limit)?;
     let headers = upstream_headers(&req, &gateway, &caller);
-    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
-        .map_err(|_| GatewayError::Invalid(format!("unsupported method {}", req.method())))?;
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
+    let method = upstream_method(req.method())?;
+    let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let timeout = match service {
         // Songs may stream for hours; only the connection attempt is bounded.
         Service::Stream => None,
@@ -50,13 +45,14 @@ pub async fn forward(
         let instance = balancer.pick().ok_or(GatewayError::Unavailable {
             service: service.name(),
         })?;
-        let request = build(&gateway, &instance, &path_and_query, method, headers).body(limited.body);
-        return match send(&gateway, balancer, &instance, request, timeout).await {
+        let mut request = build(instance, path_and_query, method, headers);
+        *request.body_mut() = Some(limited.body);
+        return match send(&gateway.client, balancer, instance, request, timeout).await {
             Err(_) if limited.overflowed.load(Ordering::SeqCst) => Err(GatewayError::BodyTooLarge { limit }),
             outcome => outcome.map(|response| relay(response, req.method())),
         };
     }
-    let response = send_without_body(&gateway, service, &path_and_query, &method, &headers, timeout).await?;
+    let response = send_without_body(&gateway, service, path_and_query, method, headers, timeout).await?;
     Ok(relay(response, req.method()))
 }
 
@@ -82,8 +78,8 @@ pub async fn get_as(
         gateway,
         service,
         path_and_query,
-        &reqwest::Method::GET,
-        &headers,
+        reqwest::Method::GET,
+        headers,
         timeout,
     )
     .await?;
@@ -96,26 +92,27 @@ pub async fn send_without_body(
     gateway: &Gateway,
     service: Service,
     path_and_query: &str,
-    method: &reqwest::Method,
-    headers: &reqwest::header::HeaderMap,
+    method: reqwest::Method,
+    mut headers: reqwest::header::HeaderMap,
     timeout: Option<std::time::Duration>,
 ) -> Result<reqwest::Response, GatewayError> {
     let balancer = gateway.balancer(service);
     let mut last_error = GatewayError::Unavailable {
         service: service.name(),
     };
-    for _ in 0..balancer.len().max(1) {
+    let attempts = balancer.len().max(1);
+    for attempt in 1..=attempts {
         let instance = balancer.pick().ok_or(GatewayError::Unavailable {
             service: service.name(),
         })?;
-        let request = build(
-            gateway,
-            &instance,
-            path_and_query,
-            method.clone(),
-            headers.clone(),
-        );
-        match send(gateway, balancer, &instance, request, timeout).await {
+        // Copied only when another attempt may need them.
+        let (method, headers) = if attempt < attempts {
+            (method.clone(), headers.clone())
+        } else {
+            (method.clone(), std::mem::take(&mut headers))
+        };
+        let request = build(instance, path_and_query, method, headers);
+        match send(&gateway.client, balancer, instance, request, timeout).await {
             Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
             Err(error) => return Err(error),
@@ -127,64 +124,74 @@ pub async fn send_without_body(
 /// The identity and forwarding headers for a request made on behalf of
 /// `caller`, with the client's end-to-end headers.
 pub fn upstream_headers(req: &HttpRequest, gateway: &Gateway, caller: &Caller) -> reqwest::header::HeaderMap {
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
+    let extensions = req.extensions();
     let forwarding = Forwarding {
         caller,
-        request_id: &request_id,
-        internal_token: &gateway.settings.internal_token,
+        request_id: extensions.get::<RequestId>().map_or("", |id| id.0.as_str()),
+        fixed: &gateway.fixed_headers,
         client_addr: gateway.client_addr(req),
-        proto: if gateway.is_https(req) { "https" } else { "http" },
+        https: gateway.is_https(req),
     };
     headers::upstream_request_headers(req, &forwarding)
 }
 
+/// The client's method for the upstream request; the common ones without
+/// parsing their names again.
+fn upstream_method(method: &Method) -> Result<reqwest::Method, GatewayError> {
+    Ok(match *method {
+        Method::GET => reqwest::Method::GET,
+        Method::HEAD => reqwest::Method::HEAD,
+        Method::POST => reqwest::Method::POST,
+        Method::PUT => reqwest::Method::PUT,
+        Method::PATCH => reqwest::Method::PATCH,
+        Method::DELETE => reqwest::Method::DELETE,
+        Method::OPTIONS => reqwest::Method::OPTIONS,
+        ref other => reqwest::Method::from_bytes(other.as_str().as_bytes())
+            .map_err(|_| GatewayError::Invalid(format!("unsupported method {other}")))?,
+    })
+}
+
+/// The request for `instance`. Built as a `Request` rather than through
+/// the client's builder, which would parse the URL from a string again
+/// and copy the headers one by one into a map of its own.
 fn build(
-    gateway: &Gateway,
     instance: &Instance,
     path_and_query: &str,
     method: reqwest::Method,
     headers: reqwest::header::HeaderMap,
-) -> reqwest::RequestBuilder {
-    let url = format!(
-        "{}{}",
-        instance.url.as_str().trim_end_matches('/'),
-        path_and_query
-    );
-    gateway.client.request(method, url).headers(headers)
+) -> reqwest::Request {
+    let mut request = reqwest::Request::new(method, instance.url_for(path_and_query));
+    *request.headers_mut() = headers;
+    request
 }
 
 /// Sends one request, turning failures into 503/504 naming the service and
 /// marking an instance that cannot be reached as down.
 async fn send(
-    gateway: &Gateway,
+    client: &reqwest::Client,
     balancer: &Balancer,
     instance: &Instance,
-    request: reqwest::RequestBuilder,
+    request: reqwest::Request,
     timeout: Option<std::time::Duration>,
 ) -> Result<reqwest::Response, GatewayError> {
     let service = balancer.service().name();
     let started = Instant::now();
     let outcome = match timeout {
-        Some(limit) => match tokio::time::timeout(limit, request.send()).await {
+        Some(limit) => match tokio::time::timeout(limit, client.execute(request)).await {
             Ok(outcome) => outcome.map_err(Some),
             Err(_) => Err(None),
         },
-        None => request.send().await.map_err(Some),
+        None => client.execute(request).await.map_err(Some),
     };
-    let metrics = &gateway.metrics;
     match outcome {
         Ok(response) => {
             balancer.mark_up(instance);
-            metrics.observe(service, &instance.label, "ok", started.elapsed());
+            instance.metrics.observe(Outcome::Ok, started.elapsed());
             Ok(response)
         }
         Err(None) => {
             balancer.mark_down(instance);
-            metrics.observe(service, &instance.label, "timeout", started.elapsed());
+            instance.metrics.observe(Outcome::Timeout, started.elapsed());
             Err(GatewayError::Timeout { service })
         }
         Err(Some(error)) => {
@@ -195,7 +202,7 @@ async fn send(
             // private feed's token) in the logs.
             let error = error.without_url();
             tracing::warn!(instance = %instance.label, error = %error, "upstream request failed");
-            metrics.observe(service, &instance.label, "error", started.elapsed());
+            instance.metrics.observe(Outcome::Error, started.elapsed());
             Err(GatewayError::Unavailable { service })
         }
     }
@@ -220,7 +227,9 @@ fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
         let empty = futures_util::stream::empty::<Result<web::Bytes, std::io::Error>>();
         return builder.body(SizedStream::new(length.unwrap_or(0), empty));
     }
-    let stream = response.bytes_stream().boxed();
+    // The chunks hyper read pass on as they are (no copy here; actix
+    // copies each into its write buffer once).
+    let stream = response.bytes_stream();
     match length {
         Some(length) => builder.body(SizedStream::new(length, stream)),
         None => builder.streaming(stream),

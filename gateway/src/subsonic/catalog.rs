@@ -59,8 +59,8 @@ impl Catalog<'_> {
             self.gateway,
             Service::Catalog,
             &path_and_query,
-            &reqwest::Method::GET,
-            &headers,
+            reqwest::Method::GET,
+            headers,
             timeout,
         )
         .await
