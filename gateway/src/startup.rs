@@ -18,6 +18,7 @@ use crate::{
         balancer::{Balancer, Service},
         headers::Fixed,
         metrics::ProxyMetrics,
+        upstream,
     },
     redis_conn::LazyRedis,
     routes,
@@ -83,30 +84,31 @@ impl Application {
         let gateway = web::Data::new(Gateway {
             fixed_headers,
             client: proxy_client(&gateway_settings)?,
+            upstream: upstream::client(gateway_settings.connect_timeout)?,
             catalog: Balancer::new(
                 Service::Catalog,
                 &settings.upstreams.catalog,
                 cooldown,
                 &proxy_metrics,
-            ),
+            )?,
             stream: Balancer::new(
                 Service::Stream,
                 &settings.upstreams.stream,
                 cooldown,
                 &proxy_metrics,
-            ),
+            )?,
             events: Balancer::new(
                 Service::Events,
                 &settings.upstreams.events,
                 cooldown,
                 &proxy_metrics,
-            ),
+            )?,
             events_ws: Balancer::new(
                 Service::EventsSocket,
                 &settings.upstreams.events_ws,
                 cooldown,
                 &proxy_metrics,
-            ),
+            )?,
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
             subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
@@ -155,27 +157,12 @@ impl Application {
     }
 }
 
-/// How long an upstream connection may sit idle in the pool before it is
-/// dropped rather than reused: under the services' own keep-alive timeout
-/// (actix-web's default, 5 s), so the gateway never picks a connection the
-/// service is closing at that very moment (the request would fail with a
-/// reset instead of being answered).
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
-
-/// Idle connections kept per upstream instance: as many as the concurrent
-/// requests a busy gateway sends it, so bursts reuse connections instead of
-/// opening new ones (each a handshake, and a socket left in TIME_WAIT).
-const POOL_MAX_IDLE_PER_INSTANCE: usize = 256;
-
-/// The client for upstream requests: only the connection attempt has a
-/// fixed bound; per-route limits are applied per request.
+/// The client for the gateway's own requests to the services (their API
+/// documents); relayed requests use `proxy::upstream`.
 fn proxy_client(settings: &GatewaySettings) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(settings.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_INSTANCE)
-        .tcp_nodelay(true)
         .build()
         .context("building the upstream HTTP client")
 }

@@ -11,6 +11,7 @@ use crate::{
     proxy::{
         balancer::{Balancer, Service},
         headers::Fixed,
+        upstream::UpstreamClient,
     },
     settings::GatewaySettings,
 };
@@ -20,7 +21,10 @@ pub struct Gateway {
     pub settings: GatewaySettings,
     /// Upstream header values built once from the settings.
     pub fixed_headers: Fixed,
+    /// For the gateway's own requests (API documents).
     pub client: reqwest::Client,
+    /// For relayed requests (see `proxy::upstream`).
+    pub upstream: UpstreamClient,
     pub catalog: Balancer,
     pub stream: Balancer,
     pub events: Balancer,

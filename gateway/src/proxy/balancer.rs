@@ -5,6 +5,7 @@
 //! atomics, so concurrent requests never wait on one another here.
 
 use std::{
+    str::FromStr as _,
     sync::{
         Arc,
         atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -12,9 +13,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+use anyhow::Context as _;
+use hyper::http::uri::{self, Authority, PathAndQuery, Scheme, Uri};
 use reqwest::Url;
 
 use super::metrics::{InstanceMetrics, ProxyMetrics};
+
+/// A request path that is not a valid URI path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidPath;
 
 /// The services behind the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +55,8 @@ pub struct Instance {
     /// The path of `url` without its trailing `/` (empty for `/`), put
     /// before every request's path.
     base_path: String,
+    scheme: Scheme,
+    authority: Authority,
     /// Label for metrics: `catalog[0]`.
     pub label: String,
     /// Its request counters and latency histogram.
@@ -59,23 +68,22 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// The URL of `path_and_query` (which starts with `/`) on this
-    /// instance: the base URL with the path appended. Built from the parsed
-    /// base, so only the path and query are parsed per request, never the
-    /// host again.
-    pub fn url_for(&self, path_and_query: &str) -> Url {
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (path_and_query, None),
-        };
-        let mut url = self.url.clone();
-        if self.base_path.is_empty() {
-            url.set_path(path);
+    /// The URI of `path_and_query` (which starts with `/`) on this
+    /// instance: the base URL with the path appended, from the scheme and
+    /// authority parsed at start (only the path and query are checked per
+    /// request, and they go upstream as the client sent them).
+    pub fn uri_for(&self, path_and_query: &str) -> Result<Uri, InvalidPath> {
+        let path_and_query = if self.base_path.is_empty() {
+            PathAndQuery::from_str(path_and_query)
         } else {
-            url.set_path(&format!("{}{path}", self.base_path));
+            PathAndQuery::from_str(&format!("{}{path_and_query}", self.base_path))
         }
-        url.set_query(query);
-        url
+        .map_err(|_| InvalidPath)?;
+        let mut parts = uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query);
+        Uri::from_parts(parts).map_err(|_| InvalidPath)
     }
 
     fn is_up(&self, now: Instant) -> bool {
@@ -103,30 +111,44 @@ pub struct Balancer {
 }
 
 impl Balancer {
-    pub fn new(service: Service, urls: &[Url], cooldown: Duration, metrics: &ProxyMetrics) -> Self {
+    /// The balancer of `service`'s instances; fails when a URL has no host
+    /// (the settings refuse those already).
+    pub fn new(
+        service: Service,
+        urls: &[Url],
+        cooldown: Duration,
+        metrics: &ProxyMetrics,
+    ) -> anyhow::Result<Self> {
         let epoch = Instant::now();
         let instances = urls
             .iter()
             .enumerate()
             .map(|(index, url)| {
                 let label = format!("{}[{index}]", service.name());
-                Arc::new(Instance {
+                let parsed = Uri::from_str(url.as_str())
+                    .with_context(|| format!("the URL of {label} is not a valid URI"))?;
+                let (Some(scheme), Some(authority)) = (parsed.scheme(), parsed.authority()) else {
+                    anyhow::bail!("the URL of {label} has no scheme or host");
+                };
+                Ok(Arc::new(Instance {
                     url: url.clone(),
                     base: url.as_str().trim_end_matches('/').to_owned(),
                     base_path: url.path().trim_end_matches('/').to_owned(),
+                    scheme: scheme.clone(),
+                    authority: authority.clone(),
                     metrics: metrics.for_instance(service.name(), &label),
                     label,
                     down_until: AtomicU64::new(0),
                     epoch,
-                })
+                }))
             })
-            .collect();
-        Self {
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
             service,
             instances,
             next: Arc::new(AtomicUsize::new(0)),
             cooldown,
-        }
+        })
     }
 
     pub fn service(&self) -> Service {
@@ -192,7 +214,8 @@ mod tests {
 
     #[test]
     fn instances_are_taken_in_turn() {
-        let balancer = Balancer::new(Service::Catalog, &urls(3), Duration::from_secs(10), &metrics());
+        let balancer =
+            Balancer::new(Service::Catalog, &urls(3), Duration::from_secs(10), &metrics()).expect("balancer");
         let picked: Vec<String> = (0..6)
             .map(|_| balancer.pick().expect("one").label.clone())
             .collect();
@@ -202,7 +225,8 @@ mod tests {
 
     #[test]
     fn a_down_instance_is_skipped_until_its_cooldown_ends() {
-        let balancer = Balancer::new(Service::Stream, &urls(2), Duration::from_secs(10), &metrics());
+        let balancer =
+            Balancer::new(Service::Stream, &urls(2), Duration::from_secs(10), &metrics()).expect("balancer");
         let first = balancer.pick().expect("one");
         balancer.mark_down(&first);
         for _ in 0..4 {
@@ -216,33 +240,35 @@ mod tests {
     }
 
     #[test]
-    fn request_urls_are_the_base_with_the_path_appended() {
+    fn request_uris_are_the_base_with_the_path_appended() {
         for base in [
             "http://127.0.0.1:8082",
             "http://127.0.0.1:8082/",
             "https://stream.internal/prefix/",
         ] {
             let base = Url::parse(base).expect("base");
-            let balancer = Balancer::new(Service::Stream, &[base.clone()], Duration::ZERO, &metrics());
+            let balancer = Balancer::new(Service::Stream, &[base.clone()], Duration::ZERO, &metrics())
+                .expect("balancer");
             let instance = balancer.pick().expect("one");
             for path in [
                 "/api/stream/songs/0f3e",
                 "/api/stream/songs/0f3e?format=opus&bitrate=96",
                 "/api/catalog/songs?q=a%20b&sort=",
-                "/api/catalog/search?q=caf\u{e9} \"x\"",
                 "/api/catalog/songs?",
                 "/",
             ] {
-                let joined = format!("{}{path}", base.as_str().trim_end_matches('/'));
-                let expected = Url::parse(&joined).expect("joined");
-                assert_eq!(instance.url_for(path), expected, "{base} + {path}");
+                let expected = format!("{}{path}", base.as_str().trim_end_matches('/'));
+                let uri = instance.uri_for(path).expect("uri");
+                assert_eq!(uri.to_string(), expected, "{base} + {path}");
             }
+            assert_eq!(instance.uri_for("/a b"), Err(InvalidPath));
         }
     }
 
     #[test]
     fn a_down_instance_comes_back_after_its_cooldown() {
-        let balancer = Balancer::new(Service::Stream, &urls(2), Duration::from_millis(20), &metrics());
+        let balancer = Balancer::new(Service::Stream, &urls(2), Duration::from_millis(20), &metrics())
+            .expect("balancer");
         let first = balancer.pick().expect("one").clone();
         balancer.mark_down(&first);
         assert!(!first.is_up(Instant::now()));
@@ -252,7 +278,8 @@ mod tests {
 
     #[test]
     fn when_all_are_down_one_is_still_tried() {
-        let balancer = Balancer::new(Service::Events, &urls(1), Duration::from_secs(10), &metrics());
+        let balancer =
+            Balancer::new(Service::Events, &urls(1), Duration::from_secs(10), &metrics()).expect("balancer");
         let only = balancer.pick().expect("one");
         balancer.mark_down(&only);
         assert!(balancer.pick().is_some());

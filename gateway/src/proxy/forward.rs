@@ -11,12 +11,14 @@ use actix_web::{
     web,
 };
 use common::request_id::RequestId;
+use http_body_util::BodyExt as _;
 
 use super::{
     balancer::{Balancer, Instance, Service},
     body,
     headers::{self, Forwarding},
     metrics::Outcome,
+    upstream::{self, UpstreamBody, UpstreamClient, UpstreamResponse},
 };
 use crate::{auth::Caller, error::GatewayError, state::Gateway};
 
@@ -45,9 +47,8 @@ pub async fn forward(
         let instance = balancer.pick().ok_or(GatewayError::Unavailable {
             service: service.name(),
         })?;
-        let mut request = build(instance, path_and_query, method, headers);
-        *request.body_mut() = Some(limited.body);
-        return match send(&gateway.client, balancer, instance, request, timeout).await {
+        let request = build(instance, path_and_query, method, headers, limited.body)?;
+        return match send(&gateway.upstream, balancer, instance, request, timeout).await {
             Err(_) if limited.overflowed.load(Ordering::SeqCst) => Err(GatewayError::BodyTooLarge { limit }),
             outcome => outcome.map(|response| relay(response, req.method())),
         };
@@ -95,7 +96,7 @@ pub async fn send_without_body(
     method: reqwest::Method,
     mut headers: reqwest::header::HeaderMap,
     timeout: Option<std::time::Duration>,
-) -> Result<reqwest::Response, GatewayError> {
+) -> Result<UpstreamResponse, GatewayError> {
     let balancer = gateway.balancer(service);
     let mut last_error = GatewayError::Unavailable {
         service: service.name(),
@@ -111,8 +112,8 @@ pub async fn send_without_body(
         } else {
             (method.clone(), std::mem::take(&mut headers))
         };
-        let request = build(instance, path_and_query, method, headers);
-        match send(&gateway.client, balancer, instance, request, timeout).await {
+        let request = build(instance, path_and_query, method, headers, upstream::empty())?;
+        match send(&gateway.upstream, balancer, instance, request, timeout).await {
             Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
             Err(error) => return Err(error),
@@ -151,37 +152,42 @@ fn upstream_method(method: &Method) -> Result<reqwest::Method, GatewayError> {
     })
 }
 
-/// The request for `instance`. Built as a `Request` rather than through
-/// the client's builder, which would parse the URL from a string again
-/// and copy the headers one by one into a map of its own.
+/// The request for `instance`, with its URI built from the instance's
+/// parsed scheme and authority and the client's path.
 fn build(
     instance: &Instance,
     path_and_query: &str,
     method: reqwest::Method,
     headers: reqwest::header::HeaderMap,
-) -> reqwest::Request {
-    let mut request = reqwest::Request::new(method, instance.url_for(path_and_query));
+    body: UpstreamBody,
+) -> Result<hyper::Request<UpstreamBody>, GatewayError> {
+    let uri = instance
+        .uri_for(path_and_query)
+        .map_err(|_| GatewayError::Invalid("the request path is not a valid URI".into()))?;
+    let mut request = hyper::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
     *request.headers_mut() = headers;
-    request
+    Ok(request)
 }
 
 /// Sends one request, turning failures into 503/504 naming the service and
 /// marking an instance that cannot be reached as down.
 async fn send(
-    client: &reqwest::Client,
+    client: &UpstreamClient,
     balancer: &Balancer,
     instance: &Instance,
-    request: reqwest::Request,
+    request: hyper::Request<UpstreamBody>,
     timeout: Option<std::time::Duration>,
-) -> Result<reqwest::Response, GatewayError> {
+) -> Result<UpstreamResponse, GatewayError> {
     let service = balancer.service().name();
     let started = Instant::now();
     let outcome = match timeout {
-        Some(limit) => match tokio::time::timeout(limit, client.execute(request)).await {
+        Some(limit) => match tokio::time::timeout(limit, client.request(request)).await {
             Ok(outcome) => outcome.map_err(Some),
             Err(_) => Err(None),
         },
-        None => client.execute(request).await.map_err(Some),
+        None => client.request(request).await.map_err(Some),
     };
     match outcome {
         Ok(response) => {
@@ -198,20 +204,32 @@ async fn send(
             if error.is_connect() {
                 balancer.mark_down(instance);
             }
-            // The error's URL would put the query string (which may hold a
-            // private feed's token) in the logs.
-            let error = error.without_url();
-            tracing::warn!(instance = %instance.label, error = %error, "upstream request failed");
+            // The error names the failure, never the URL (whose query
+            // string may hold a private feed's token).
+            tracing::warn!(instance = %instance.label, error = %describe(&error), "upstream request failed");
             instance.metrics.observe(Outcome::Error, started.elapsed());
             Err(GatewayError::Unavailable { service })
         }
     }
 }
 
+/// The error and its causes on one line (hyper's own message is terse:
+/// "client error (Connect)").
+fn describe(error: &hyper_util::client::legacy::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The client's response: status and headers as the service sent them, the
 /// body streamed chunk by chunk (dropping it, when the client goes away,
 /// drops the upstream connection too).
-fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
+fn relay(response: UpstreamResponse, method: &Method) -> HttpResponse {
     let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
     headers::copy_response_headers(response.headers(), &mut builder);
@@ -229,7 +247,7 @@ fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
     }
     // The chunks hyper read pass on as they are (no copy here; actix
     // copies each into its write buffer once).
-    let stream = response.bytes_stream();
+    let stream = response.into_body().into_data_stream();
     match length {
         Some(length) => builder.body(SizedStream::new(length, stream)),
         None => builder.streaming(stream),
