@@ -228,11 +228,11 @@ mod tests {
         let balancer =
             Balancer::new(Service::Stream, &urls(2), Duration::from_secs(10), &metrics()).expect("balancer");
         let first = balancer.pick().expect("one");
-        balancer.mark_down(&first);
+        balancer.mark_down(first);
         for _ in 0..4 {
             assert_ne!(balancer.pick().expect("one").label, first.label);
         }
-        balancer.mark_up(&first);
+        balancer.mark_up(first);
         let labels: Vec<String> = (0..2)
             .map(|_| balancer.pick().expect("one").label.clone())
             .collect();
@@ -247,8 +247,13 @@ mod tests {
             "https://stream.internal/prefix/",
         ] {
             let base = Url::parse(base).expect("base");
-            let balancer = Balancer::new(Service::Stream, &[base.clone()], Duration::ZERO, &metrics())
-                .expect("balancer");
+            let balancer = Balancer::new(
+                Service::Stream,
+                std::slice::from_ref(&base),
+                Duration::ZERO,
+                &metrics(),
+            )
+            .expect("balancer");
             let instance = balancer.pick().expect("one");
             for path in [
                 "/api/stream/songs/0f3e",
@@ -281,7 +286,7 @@ mod tests {
         let balancer =
             Balancer::new(Service::Events, &urls(1), Duration::from_secs(10), &metrics()).expect("balancer");
         let only = balancer.pick().expect("one");
-        balancer.mark_down(&only);
+        balancer.mark_down(only);
         assert!(balancer.pick().is_some());
     }
 }

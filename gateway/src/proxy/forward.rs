@@ -107,12 +107,18 @@ pub async fn send_without_body(
             service: service.name(),
         })?;
         // Copied only when another attempt may need them.
-        let (method, headers) = if attempt < attempts {
-            (method.clone(), headers.clone())
+        let headers = if attempt < attempts {
+            headers.clone()
         } else {
-            (method.clone(), std::mem::take(&mut headers))
+            std::mem::take(&mut headers)
         };
-        let request = build(instance, path_and_query, method, headers, upstream::empty())?;
+        let request = build(
+            instance,
+            path_and_query,
+            method.clone(),
+            headers,
+            upstream::empty(),
+        )?;
         match send(&gateway.upstream, balancer, instance, request, timeout).await {
             Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
