@@ -83,11 +83,7 @@ async fn merged(gateway: web::Data<Gateway>) -> HttpResponse {
 /// document, not JSON): the rest is still served.
 async fn fetch(gateway: &Gateway, service: Service) -> Option<Value> {
     let instance = gateway.balancer(service).pick()?;
-    let url = format!(
-        "{}/api/{}/openapi.json",
-        instance.url.as_str().trim_end_matches('/'),
-        service.name()
-    );
+    let url = format!("{}/api/{}/openapi.json", instance.base, service.name());
     let request = gateway
         .client
         .get(url)

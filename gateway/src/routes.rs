@@ -23,6 +23,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
         web::scope("")
             .wrap(from_fn(auth::csrf::middleware))
             .wrap(from_fn(path::middleware))
+            // The relayed prefixes first: actix tries routes in order, and
+            // each dynamic one (`/api/admin/users/{id}`, `/rest/{method}`...)
+            // costs a regex match, six of them per relayed request when these
+            // came later. No other route starts with these prefixes.
+            .service(proxied("/api/catalog", Service::Catalog))
+            .service(proxied("/api/stream", Service::Stream))
+            .service(proxied("/api/events", Service::Events))
             .configure(auth::routes::configure)
             .configure(auth::admin::configure)
             .configure(subsonic::configure)
@@ -34,9 +41,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
             .route("/ws", web::get().to(ws::relay))
             // Served on the ops listener only (see `ops`), not as a page of the app.
             .route("/metrics", web::to(not_found))
-            .service(proxied("/api/catalog", Service::Catalog))
-            .service(proxied("/api/stream", Service::Stream))
-            .service(proxied("/api/events", Service::Events))
             .service(
                 web::resource("/{tail:.*}")
                     .wrap(Compress::default())

@@ -16,7 +16,9 @@ use crate::{
     db,
     proxy::{
         balancer::{Balancer, Service},
+        headers::Fixed,
         metrics::ProxyMetrics,
+        upstream,
     },
     redis_conn::LazyRedis,
     routes,
@@ -52,6 +54,9 @@ impl Application {
                  (set the same random secret, at least 16 characters, on every service)"
             );
         }
+        let fixed_headers = Fixed::new(&gateway_settings.internal_token).context(
+            "invalid setting TONEARM_INTERNAL_TOKEN: it must be printable ASCII (it is sent as a header)",
+        )?;
         let pool = common::db::lazy_pool(&settings.database, 8)?;
         db::ensure_schema(&pool, &settings.database.schema).await?;
         db::migrate(&pool).await?;
@@ -72,16 +77,38 @@ impl Application {
             settings.shutdown_timeout,
         )?;
         tracing::info!(host = %gateway_settings.ops_host, port = ops_port, "metrics and readiness details served");
-        let proxy_metrics = Arc::new(ProxyMetrics::register(metrics.registry())?);
+        let proxy_metrics = ProxyMetrics::register(metrics.registry())?;
         let redis = Arc::new(LazyRedis::new(redis_client));
         let keys = Keys::new(settings.redis.prefix.clone());
         let cooldown = gateway_settings.upstream_cooldown;
         let gateway = web::Data::new(Gateway {
+            fixed_headers,
             client: proxy_client(&gateway_settings)?,
-            catalog: Balancer::new(Service::Catalog, &settings.upstreams.catalog, cooldown),
-            stream: Balancer::new(Service::Stream, &settings.upstreams.stream, cooldown),
-            events: Balancer::new(Service::Events, &settings.upstreams.events, cooldown),
-            events_ws: Balancer::new(Service::EventsSocket, &settings.upstreams.events_ws, cooldown),
+            upstream: upstream::client(gateway_settings.connect_timeout)?,
+            catalog: Balancer::new(
+                Service::Catalog,
+                &settings.upstreams.catalog,
+                cooldown,
+                &proxy_metrics,
+            )?,
+            stream: Balancer::new(
+                Service::Stream,
+                &settings.upstreams.stream,
+                cooldown,
+                &proxy_metrics,
+            )?,
+            events: Balancer::new(
+                Service::Events,
+                &settings.upstreams.events,
+                cooldown,
+                &proxy_metrics,
+            )?,
+            events_ws: Balancer::new(
+                Service::EventsSocket,
+                &settings.upstreams.events_ws,
+                cooldown,
+                &proxy_metrics,
+            )?,
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
             subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
@@ -93,7 +120,6 @@ impl Application {
                 gateway_settings.login_max_per_address,
                 gateway_settings.login_window,
             ),
-            metrics: proxy_metrics,
             settings: gateway_settings,
         });
         let listener = bind_service(&settings, &settings.hosts.gateway, settings.ports.gateway)?;
@@ -131,14 +157,12 @@ impl Application {
     }
 }
 
-/// The client for upstream requests: only the connection attempt has a
-/// fixed bound; per-route limits are applied per request.
+/// The client for the gateway's own requests to the services (their API
+/// documents); relayed requests use `proxy::upstream`.
 fn proxy_client(settings: &GatewaySettings) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(settings.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(256)
         .build()
         .context("building the upstream HTTP client")
 }

@@ -1,7 +1,5 @@
 //! What every gateway handler shares.
 
-use std::sync::Arc;
-
 use actix_web::HttpRequest;
 
 use crate::{
@@ -12,7 +10,8 @@ use crate::{
     error::GatewayError,
     proxy::{
         balancer::{Balancer, Service},
-        metrics::ProxyMetrics,
+        headers::Fixed,
+        upstream::UpstreamClient,
     },
     settings::GatewaySettings,
 };
@@ -20,7 +19,12 @@ use crate::{
 /// The gateway's shared state (one per process, behind `web::Data`).
 pub struct Gateway {
     pub settings: GatewaySettings,
+    /// Upstream header values built once from the settings.
+    pub fixed_headers: Fixed,
+    /// For the gateway's own requests (API documents).
     pub client: reqwest::Client,
+    /// For relayed requests (see `proxy::upstream`).
+    pub upstream: UpstreamClient,
     pub catalog: Balancer,
     pub stream: Balancer,
     pub events: Balancer,
@@ -31,7 +35,6 @@ pub struct Gateway {
     /// Accounts' current role and state, for every session check.
     pub accounts: AccountCache,
     pub limiter: LoginLimiter,
-    pub metrics: Arc<ProxyMetrics>,
     /// API keys and app passwords of Subsonic apps.
     pub subsonic: crate::subsonic::credentials::Credentials,
 }

@@ -117,6 +117,12 @@ async fn main() -> Result {
     if args.wants("memory") {
         memory(&gateway, &cookie, pid).await?;
     }
+    // For information only: the benchmark itself keeps the cores busy, so
+    // only the load at the start is held to the limit.
+    println!(
+        "\nload average at the end: {} (raised by the benchmark itself)",
+        load_average()
+    );
     child.kill().await?;
     // The gateways' own schema (users, sessions), created at their start.
     service::psql(

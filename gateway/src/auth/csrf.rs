@@ -64,9 +64,8 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let origins = req
         .app_data::<web::Data<Gateway>>()
-        .map(|gateway| gateway.settings.public_origins.clone())
-        .unwrap_or_default();
-    if !allowed(req.request(), &origins) {
+        .map_or(&[][..], |gateway| gateway.settings.public_origins.as_slice());
+    if !allowed(req.request(), origins) {
         return Ok(crate::proxy::path::refuse(req, &GatewayError::CrossOrigin));
     }
     next.call(req).await.map(ServiceResponse::map_into_left_body)

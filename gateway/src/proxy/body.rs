@@ -9,7 +9,10 @@ use std::sync::{
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, http::header, web};
 use futures_util::StreamExt as _;
+use http_body_util::{BodyExt as _, StreamBody};
+use hyper::body::Frame;
 
+use super::upstream::UpstreamBody;
 use crate::error::GatewayError;
 
 /// True when the request announces a body (a length above zero or chunked).
@@ -42,13 +45,13 @@ pub fn check_declared_length(req: &HttpRequest, limit: u64) -> Result<(), Gatewa
 /// A streamed upstream body plus a flag telling afterwards whether the
 /// client sent more than the limit (so the failure is answered with 413).
 pub struct LimitedBody {
-    pub body: reqwest::Body,
+    pub body: UpstreamBody,
     pub overflowed: Arc<AtomicBool>,
 }
 
 /// Moves the client's body to the upstream request through a small channel:
 /// actix's payload lives on the worker thread, while the HTTP client needs a
-/// `Send` stream. The channel's capacity gives back-pressure both ways.
+/// `Send` body. The channel's capacity gives back-pressure both ways.
 pub fn stream_to_upstream(mut payload: web::Payload, limit: u64) -> LimitedBody {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let overflowed = Arc::new(AtomicBool::new(false));
@@ -75,10 +78,13 @@ pub fn stream_to_upstream(mut payload: web::Payload, limit: u64) -> LimitedBody 
         }
     });
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
+        receiver
+            .recv()
+            .await
+            .map(|item| (item.map(Frame::data), receiver))
     });
     LimitedBody {
-        body: reqwest::Body::wrap_stream(stream),
+        body: StreamBody::new(stream).boxed_unsync(),
         overflowed,
     }
 }

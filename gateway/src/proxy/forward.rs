@@ -11,12 +11,14 @@ use actix_web::{
     web,
 };
 use common::request_id::RequestId;
-use futures_util::StreamExt as _;
+use http_body_util::BodyExt as _;
 
 use super::{
     balancer::{Balancer, Instance, Service},
     body,
     headers::{self, Forwarding},
+    metrics::Outcome,
+    upstream::{self, UpstreamBody, UpstreamClient, UpstreamResponse},
 };
 use crate::{auth::Caller, error::GatewayError, state::Gateway};
 
@@ -32,13 +34,8 @@ pub async fn forward(
     let limit = gateway.settings.max_body_bytes;
     body::check_declared_length(&req, limit)?;
     let headers = upstream_headers(&req, &gateway, &caller);
-    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
-        .map_err(|_| GatewayError::Invalid(format!("unsupported method {}", req.method())))?;
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
+    let method = upstream_method(req.method())?;
+    let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let timeout = match service {
         // Songs may stream for hours; only the connection attempt is bounded.
         Service::Stream => None,
@@ -50,13 +47,13 @@ pub async fn forward(
         let instance = balancer.pick().ok_or(GatewayError::Unavailable {
             service: service.name(),
         })?;
-        let request = build(&gateway, &instance, &path_and_query, method, headers).body(limited.body);
-        return match send(&gateway, balancer, &instance, request, timeout).await {
+        let request = build(instance, path_and_query, method, headers, limited.body)?;
+        return match send(&gateway.upstream, balancer, instance, request, timeout).await {
             Err(_) if limited.overflowed.load(Ordering::SeqCst) => Err(GatewayError::BodyTooLarge { limit }),
             outcome => outcome.map(|response| relay(response, req.method())),
         };
     }
-    let response = send_without_body(&gateway, service, &path_and_query, &method, &headers, timeout).await?;
+    let response = send_without_body(&gateway, service, path_and_query, method, headers, timeout).await?;
     Ok(relay(response, req.method()))
 }
 
@@ -82,8 +79,8 @@ pub async fn get_as(
         gateway,
         service,
         path_and_query,
-        &reqwest::Method::GET,
-        &headers,
+        reqwest::Method::GET,
+        headers,
         timeout,
     )
     .await?;
@@ -96,26 +93,33 @@ pub async fn send_without_body(
     gateway: &Gateway,
     service: Service,
     path_and_query: &str,
-    method: &reqwest::Method,
-    headers: &reqwest::header::HeaderMap,
+    method: reqwest::Method,
+    mut headers: reqwest::header::HeaderMap,
     timeout: Option<std::time::Duration>,
-) -> Result<reqwest::Response, GatewayError> {
+) -> Result<UpstreamResponse, GatewayError> {
     let balancer = gateway.balancer(service);
     let mut last_error = GatewayError::Unavailable {
         service: service.name(),
     };
-    for _ in 0..balancer.len().max(1) {
+    let attempts = balancer.len().max(1);
+    for attempt in 1..=attempts {
         let instance = balancer.pick().ok_or(GatewayError::Unavailable {
             service: service.name(),
         })?;
+        // Copied only when another attempt may need them.
+        let headers = if attempt < attempts {
+            headers.clone()
+        } else {
+            std::mem::take(&mut headers)
+        };
         let request = build(
-            gateway,
-            &instance,
+            instance,
             path_and_query,
             method.clone(),
-            headers.clone(),
-        );
-        match send(gateway, balancer, &instance, request, timeout).await {
+            headers,
+            upstream::empty(),
+        )?;
+        match send(&gateway.upstream, balancer, instance, request, timeout).await {
             Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
             Err(error) => return Err(error),
@@ -127,84 +131,111 @@ pub async fn send_without_body(
 /// The identity and forwarding headers for a request made on behalf of
 /// `caller`, with the client's end-to-end headers.
 pub fn upstream_headers(req: &HttpRequest, gateway: &Gateway, caller: &Caller) -> reqwest::header::HeaderMap {
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
+    let extensions = req.extensions();
     let forwarding = Forwarding {
         caller,
-        request_id: &request_id,
-        internal_token: &gateway.settings.internal_token,
+        request_id: extensions.get::<RequestId>().map_or("", |id| id.0.as_str()),
+        fixed: &gateway.fixed_headers,
         client_addr: gateway.client_addr(req),
-        proto: if gateway.is_https(req) { "https" } else { "http" },
+        https: gateway.is_https(req),
     };
     headers::upstream_request_headers(req, &forwarding)
 }
 
+/// The client's method for the upstream request; the common ones without
+/// parsing their names again.
+fn upstream_method(method: &Method) -> Result<reqwest::Method, GatewayError> {
+    Ok(match *method {
+        Method::GET => reqwest::Method::GET,
+        Method::HEAD => reqwest::Method::HEAD,
+        Method::POST => reqwest::Method::POST,
+        Method::PUT => reqwest::Method::PUT,
+        Method::PATCH => reqwest::Method::PATCH,
+        Method::DELETE => reqwest::Method::DELETE,
+        Method::OPTIONS => reqwest::Method::OPTIONS,
+        ref other => reqwest::Method::from_bytes(other.as_str().as_bytes())
+            .map_err(|_| GatewayError::Invalid(format!("unsupported method {other}")))?,
+    })
+}
+
+/// The request for `instance`, with its URI built from the instance's
+/// parsed scheme and authority and the client's path.
 fn build(
-    gateway: &Gateway,
     instance: &Instance,
     path_and_query: &str,
     method: reqwest::Method,
     headers: reqwest::header::HeaderMap,
-) -> reqwest::RequestBuilder {
-    let url = format!(
-        "{}{}",
-        instance.url.as_str().trim_end_matches('/'),
-        path_and_query
-    );
-    gateway.client.request(method, url).headers(headers)
+    body: UpstreamBody,
+) -> Result<hyper::Request<UpstreamBody>, GatewayError> {
+    let uri = instance
+        .uri_for(path_and_query)
+        .map_err(|_| GatewayError::Invalid("the request path is not a valid URI".into()))?;
+    let mut request = hyper::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    Ok(request)
 }
 
 /// Sends one request, turning failures into 503/504 naming the service and
 /// marking an instance that cannot be reached as down.
 async fn send(
-    gateway: &Gateway,
+    client: &UpstreamClient,
     balancer: &Balancer,
     instance: &Instance,
-    request: reqwest::RequestBuilder,
+    request: hyper::Request<UpstreamBody>,
     timeout: Option<std::time::Duration>,
-) -> Result<reqwest::Response, GatewayError> {
+) -> Result<UpstreamResponse, GatewayError> {
     let service = balancer.service().name();
     let started = Instant::now();
     let outcome = match timeout {
-        Some(limit) => match tokio::time::timeout(limit, request.send()).await {
+        Some(limit) => match tokio::time::timeout(limit, client.request(request)).await {
             Ok(outcome) => outcome.map_err(Some),
             Err(_) => Err(None),
         },
-        None => request.send().await.map_err(Some),
+        None => client.request(request).await.map_err(Some),
     };
-    let metrics = &gateway.metrics;
     match outcome {
         Ok(response) => {
             balancer.mark_up(instance);
-            metrics.observe(service, &instance.label, "ok", started.elapsed());
+            instance.metrics.observe(Outcome::Ok, started.elapsed());
             Ok(response)
         }
         Err(None) => {
             balancer.mark_down(instance);
-            metrics.observe(service, &instance.label, "timeout", started.elapsed());
+            instance.metrics.observe(Outcome::Timeout, started.elapsed());
             Err(GatewayError::Timeout { service })
         }
         Err(Some(error)) => {
             if error.is_connect() {
                 balancer.mark_down(instance);
             }
-            // The error's URL would put the query string (which may hold a
-            // private feed's token) in the logs.
-            let error = error.without_url();
-            tracing::warn!(instance = %instance.label, error = %error, "upstream request failed");
-            metrics.observe(service, &instance.label, "error", started.elapsed());
+            // The error names the failure, never the URL (whose query
+            // string may hold a private feed's token).
+            tracing::warn!(instance = %instance.label, error = %describe(&error), "upstream request failed");
+            instance.metrics.observe(Outcome::Error, started.elapsed());
             Err(GatewayError::Unavailable { service })
         }
     }
 }
 
+/// The error and its causes on one line (hyper's own message is terse:
+/// "client error (Connect)").
+fn describe(error: &hyper_util::client::legacy::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The client's response: status and headers as the service sent them, the
 /// body streamed chunk by chunk (dropping it, when the client goes away,
 /// drops the upstream connection too).
-fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
+fn relay(response: UpstreamResponse, method: &Method) -> HttpResponse {
     let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
     headers::copy_response_headers(response.headers(), &mut builder);
@@ -220,7 +251,9 @@ fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
         let empty = futures_util::stream::empty::<Result<web::Bytes, std::io::Error>>();
         return builder.body(SizedStream::new(length.unwrap_or(0), empty));
     }
-    let stream = response.bytes_stream().boxed();
+    // The chunks hyper read pass on as they are (no copy here; actix
+    // copies each into its write buffer once).
+    let stream = response.into_body().into_data_stream();
     match length {
         Some(length) => builder.body(SizedStream::new(length, stream)),
         None => builder.streaming(stream),

@@ -2,6 +2,11 @@
 //! client's `x-tonearm-*` headers are dropped and replaced by the identity
 //! the gateway vouches for; everything else (Range, conditional and caching
 //! headers included) passes unchanged in both directions.
+//!
+//! This runs for every relayed request, so it decides with one `match` on
+//! each header's name, allocates nothing for the headers it drops, and
+//! sends the values that never change (the internal token, the anonymous
+//! role) as values built once.
 
 use actix_web::{HttpRequest, HttpResponseBuilder, http::header as actix_header};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -11,80 +16,114 @@ use crate::auth::{Caller, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 /// Prefix of the identity headers only the gateway may set.
 pub const IDENTITY_PREFIX: &str = "x-tonearm-";
 
-/// Headers that describe one connection, not the message (RFC 9110 7.6.1),
-/// plus `host`, which the upstream request sets from its own URL.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-];
-
-/// True for headers that must not be forwarded: the fixed hop-by-hop list
-/// and any header the `Connection` header names.
-fn is_hop_by_hop(name: &str, connection_listed: &[String]) -> bool {
-    HOP_BY_HOP.contains(&name) || connection_listed.iter().any(|listed| listed == name)
+/// True for the headers that describe one connection, not the message
+/// (RFC 9110 7.6.1), plus `host`, which the upstream request sets from its
+/// own URL.
+fn is_fixed_hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "keep-alive"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "proxy-connection"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+            | "host"
+    )
 }
 
-fn connection_listed<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
-    values
-        .filter_map(|value| std::str::from_utf8(value).ok())
-        .flat_map(|value| value.split(','))
-        .map(|token| token.trim().to_ascii_lowercase())
-        .filter(|token| !token.is_empty())
-        .collect()
+/// True when one of the `Connection` header values names `name` (which is
+/// lower case); no allocation.
+fn named_by_connection<'a>(name: &str, mut connection: impl Iterator<Item = &'a [u8]>) -> bool {
+    connection.any(|value| {
+        value
+            .split(|byte| *byte == b',')
+            .any(|token| token.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
+    })
 }
+
+/// True for the client's headers the gateway sets itself (identity and
+/// forwarding ones); `expect` was answered here already.
+fn is_set_by_gateway(name: &str) -> bool {
+    matches!(
+        name,
+        "x-request-id"
+            | "x-forwarded-for"
+            | "x-forwarded-proto"
+            | "x-forwarded-host"
+            | "forwarded"
+            | "expect"
+    ) || name.starts_with(IDENTITY_PREFIX)
+}
+
+/// The values the gateway sends on every upstream request that never
+/// change, built once.
+#[derive(Debug, Clone)]
+pub struct Fixed {
+    /// `x-tonearm-internal-token`.
+    pub internal_token: HeaderValue,
+}
+
+impl Fixed {
+    /// `None` when the token is not a valid header value.
+    pub fn new(internal_token: &str) -> Option<Self> {
+        Some(Self {
+            internal_token: HeaderValue::from_str(internal_token).ok()?,
+        })
+    }
+}
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_INTERNAL_TOKEN: HeaderName = HeaderName::from_static("x-tonearm-internal-token");
+const X_USER: HeaderName = HeaderName::from_static("x-tonearm-user");
+const X_ROLE: HeaderName = HeaderName::from_static("x-tonearm-role");
+const X_SESSION: HeaderName = HeaderName::from_static("x-tonearm-session");
 
 /// What the gateway adds to every upstream request.
 pub struct Forwarding<'a> {
     pub caller: &'a Caller,
     pub request_id: &'a str,
-    pub internal_token: &'a str,
+    pub fixed: &'a Fixed,
     /// The client address as the gateway sees it.
     pub client_addr: Option<String>,
-    /// `http` or `https`, as the client used.
-    pub proto: &'a str,
+    /// Whether the client used https.
+    pub https: bool,
 }
 
 /// The headers of the upstream request.
 pub fn upstream_request_headers(req: &HttpRequest, forwarding: &Forwarding<'_>) -> HeaderMap {
-    let listed = connection_listed(
-        req.headers()
-            .get_all(actix_header::CONNECTION)
-            .map(|value| value.as_bytes()),
-    );
-    let mut headers = HeaderMap::with_capacity(req.headers().len() + 8);
-    for (name, value) in req.headers() {
-        let name_str = name.as_str();
-        if is_hop_by_hop(name_str, &listed)
-            || name_str.starts_with(IDENTITY_PREFIX)
-            // Set by the gateway itself; `expect` was answered here already.
-            || matches!(
-                name_str,
-                "x-request-id"
-                    | "x-forwarded-for"
-                    | "x-forwarded-proto"
-                    | "x-forwarded-host"
-                    | "forwarded"
-                    | "expect"
+    let client = req.headers();
+    let has_connection = client.contains_key(actix_header::CONNECTION);
+    let mut headers = HeaderMap::with_capacity(client.len() + 8);
+    for (name, value) in client {
+        let name = name.as_str();
+        if is_fixed_hop_by_hop(name) || is_set_by_gateway(name) {
+            continue;
+        }
+        if has_connection
+            && named_by_connection(
+                name,
+                client
+                    .get_all(actix_header::CONNECTION)
+                    .map(actix_header::HeaderValue::as_bytes),
             )
         {
             continue;
         }
-        if name_str == "cookie" {
+        if name == "cookie" {
             if let Some(kept) = without_session_cookie(value.as_bytes()) {
                 headers.append(reqwest::header::COOKIE, kept);
             }
             continue;
         }
         if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name_str.as_bytes()),
+            HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_bytes(value.as_bytes()),
         ) {
             headers.append(name, value);
@@ -95,33 +134,38 @@ pub fn upstream_request_headers(req: &HttpRequest, forwarding: &Forwarding<'_>) 
 }
 
 fn add_forwarding(req: &HttpRequest, forwarding: &Forwarding<'_>, headers: &mut HeaderMap) {
-    let mut set = |name: &'static str, value: &str| {
+    let mut set = |name: HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(HeaderName::from_static(name), value);
+            headers.insert(name, value);
         }
     };
-    set("x-request-id", forwarding.request_id);
-    set("x-forwarded-proto", forwarding.proto);
+    set(X_REQUEST_ID, forwarding.request_id);
     if let Some(host) = req
         .headers()
         .get(actix_header::HOST)
         .and_then(|v| v.to_str().ok())
     {
-        set("x-forwarded-host", host);
+        set(X_FORWARDED_HOST, host);
     }
     if let Some(addr) = &forwarding.client_addr {
-        set("x-forwarded-for", addr);
+        set(X_FORWARDED_FOR, addr);
     }
-    // Always set: the gateway does not start without a token.
-    set("x-tonearm-internal-token", forwarding.internal_token);
     match forwarding.caller {
-        Caller::Anonymous => set("x-tonearm-role", "anonymous"),
+        Caller::Anonymous => {}
         Caller::Signed(session) => {
-            set("x-tonearm-user", &session.data.user_id.to_string());
-            set("x-tonearm-role", session.data.role.as_str());
-            set("x-tonearm-session", &session.data.public_id.to_string());
+            set(X_USER, &session.data.user_id.to_string());
+            set(X_SESSION, &session.data.public_id.to_string());
         }
     }
+    let role = match forwarding.caller {
+        Caller::Anonymous => "anonymous",
+        Caller::Signed(session) => session.data.role.as_str(),
+    };
+    let proto = if forwarding.https { "https" } else { "http" };
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+    headers.insert(X_ROLE, HeaderValue::from_static(role));
+    // Always set: the gateway does not start without a token.
+    headers.insert(X_INTERNAL_TOKEN, forwarding.fixed.internal_token.clone());
 }
 
 /// The `Cookie` header without the gateway's session cookies (services never
@@ -144,19 +188,26 @@ fn without_session_cookie(value: &[u8]) -> Option<HeaderValue> {
 }
 
 /// Copies the upstream's answer headers onto the client response, minus
-/// hop-by-hop ones.
+/// hop-by-hop ones and the length (the body sets it).
 pub fn copy_response_headers(from: &HeaderMap, into: &mut HttpResponseBuilder) {
-    let listed = connection_listed(
-        from.get_all(reqwest::header::CONNECTION)
-            .iter()
-            .map(HeaderValue::as_bytes),
-    );
+    let has_connection = from.contains_key(reqwest::header::CONNECTION);
     for (name, value) in from {
-        if is_hop_by_hop(name.as_str(), &listed) || name.as_str() == "content-length" {
+        let name = name.as_str();
+        if is_fixed_hop_by_hop(name) || name == "content-length" {
+            continue;
+        }
+        if has_connection
+            && named_by_connection(
+                name,
+                from.get_all(reqwest::header::CONNECTION)
+                    .iter()
+                    .map(HeaderValue::as_bytes),
+            )
+        {
             continue;
         }
         if let (Ok(name), Ok(value)) = (
-            actix_header::HeaderName::from_bytes(name.as_str().as_bytes()),
+            actix_header::HeaderName::from_bytes(name.as_bytes()),
             actix_header::HeaderValue::from_bytes(value.as_bytes()),
         ) {
             into.append_header((name, value));
@@ -168,6 +219,10 @@ pub fn copy_response_headers(from: &HeaderMap, into: &mut HttpResponseBuilder) {
 mod tests {
     use super::*;
 
+    fn is_hop_by_hop<'a>(name: &str, connection: impl Iterator<Item = &'a [u8]>) -> bool {
+        is_fixed_hop_by_hop(name) || named_by_connection(name, connection)
+    }
+
     #[test]
     fn the_session_cookie_is_removed_and_others_kept() {
         let kept = without_session_cookie(b"a=1; tonearm_session=secret; b=2; __Host-tonearm_session=s")
@@ -178,9 +233,11 @@ mod tests {
 
     #[test]
     fn headers_named_by_connection_are_hop_by_hop() {
-        let listed = connection_listed([b"close, X-Secret".as_slice()].into_iter());
-        assert!(is_hop_by_hop("x-secret", &listed));
-        assert!(is_hop_by_hop("transfer-encoding", &listed));
-        assert!(!is_hop_by_hop("range", &listed));
+        let listed = || [b"close, X-Secret".as_slice(), b" keep-alive ,Other ".as_slice()].into_iter();
+        assert!(is_hop_by_hop("x-secret", listed()));
+        assert!(is_hop_by_hop("other", listed()));
+        assert!(is_hop_by_hop("transfer-encoding", listed()));
+        assert!(!is_hop_by_hop("range", listed()));
+        assert!(!is_hop_by_hop("secret", listed()));
     }
 }

@@ -1,14 +1,50 @@
 //! Per-upstream figures: requests by instance and outcome, and the time to
 //! the answer's headers.
+//!
+//! Each instance gets its series once, when the balancer is built
+//! ([`ProxyMetrics::for_instance`]): looking a series up by its labels
+//! hashes them and takes the vector's lock, work a request need not repeat.
 
 use std::time::Duration;
 
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 
 /// Collectors registered on the gateway's registry.
 pub struct ProxyMetrics {
     requests: IntCounterVec,
     latency: HistogramVec,
+}
+
+/// How an upstream request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Error,
+    Timeout,
+}
+
+/// The series of one instance, resolved once.
+#[derive(Debug)]
+pub struct InstanceMetrics {
+    ok: IntCounter,
+    error: IntCounter,
+    timeout: IntCounter,
+    latency: Histogram,
+}
+
+impl InstanceMetrics {
+    /// Counts one request to the instance; the time to its headers is
+    /// recorded for answered requests only.
+    pub fn observe(&self, outcome: Outcome, elapsed: Duration) {
+        match outcome {
+            Outcome::Ok => {
+                self.ok.inc();
+                self.latency.observe(elapsed.as_secs_f64());
+            }
+            Outcome::Error => self.error.inc(),
+            Outcome::Timeout => self.timeout.inc(),
+        }
+    }
 }
 
 impl ProxyMetrics {
@@ -35,14 +71,14 @@ impl ProxyMetrics {
         Ok(Self { requests, latency })
     }
 
-    pub fn observe(&self, service: &str, instance: &str, outcome: &str, elapsed: Duration) {
-        self.requests
-            .with_label_values(&[service, instance, outcome])
-            .inc();
-        if outcome == "ok" {
-            self.latency
-                .with_label_values(&[service, instance])
-                .observe(elapsed.as_secs_f64());
+    /// The series of `instance` (`catalog[0]`) of `service`.
+    pub fn for_instance(&self, service: &str, instance: &str) -> InstanceMetrics {
+        let counter = |outcome: &str| self.requests.with_label_values(&[service, instance, outcome]);
+        InstanceMetrics {
+            ok: counter("ok"),
+            error: counter("error"),
+            timeout: counter("timeout"),
+            latency: self.latency.with_label_values(&[service, instance]),
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod forward;
 pub mod headers;
 pub mod metrics;
 pub mod path;
+pub mod upstream;
 pub mod ws;

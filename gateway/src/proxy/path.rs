@@ -21,16 +21,18 @@ pub fn check(raw: &str) -> Result<(), &'static str> {
     if raw.bytes().any(|b| b.is_ascii_control() || b == b'\\') {
         return Err("control characters and backslashes are not allowed");
     }
-    let lower = raw.to_ascii_lowercase();
-    for (needle, reason) in [
-        ("%00", "encoded NUL bytes are not allowed"),
-        ("%2f", "encoded slashes are not allowed"),
-        ("%5c", "encoded backslashes are not allowed"),
-        ("%2e", "encoded dots are not allowed"),
-        ("%25", "double percent-encoding is not allowed"),
-    ] {
-        if lower.contains(needle) {
-            return Err(reason);
+    // Most paths hold no escape at all: then nothing is scanned again.
+    if raw.contains('%') {
+        for (code, reason) in [
+            (b"00", "encoded NUL bytes are not allowed"),
+            (b"2f", "encoded slashes are not allowed"),
+            (b"5c", "encoded backslashes are not allowed"),
+            (b"2e", "encoded dots are not allowed"),
+            (b"25", "double percent-encoding is not allowed"),
+        ] {
+            if contains_escape(raw, code) {
+                return Err(reason);
+            }
         }
     }
     if raw.split('/').any(|segment| segment == "." || segment == "..") {
@@ -40,6 +42,13 @@ pub fn check(raw: &str) -> Result<(), &'static str> {
         return Err("empty path segments are not allowed");
     }
     Ok(())
+}
+
+/// True when `raw` holds `%` followed by `code` (lower case), in any case.
+fn contains_escape(raw: &str, code: &[u8; 2]) -> bool {
+    raw.as_bytes()
+        .windows(3)
+        .any(|window| window[0] == b'%' && window[1..].eq_ignore_ascii_case(code))
 }
 
 /// Answers `req` with `error` here, as a response rather than an error, so
@@ -82,6 +91,8 @@ mod tests {
             "/api/catalog/a%252fb",
             "/api/catalog//x",
             "/api/catalog/..",
+            "/api/catalog/A%2eB",
+            "/api/catalog/a%2E%2Eb",
         ] {
             assert!(check(path).is_err(), "{path}");
         }

@@ -6,9 +6,8 @@
 
 use std::time::Instant;
 
-use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
-use common::request_id::RequestId;
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
@@ -19,10 +18,7 @@ use tokio_tungstenite::{
     },
 };
 
-use super::{
-    balancer::Service,
-    headers::{self, Forwarding},
-};
+use super::{balancer::Service, metrics::Outcome};
 use crate::{auth::Role, error::GatewayError, state::Gateway};
 
 type Upstream = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
@@ -43,19 +39,7 @@ pub async fn relay(
     if !crate::auth::csrf::same_origin(&req, &gateway.settings.public_origins) {
         return Err(GatewayError::CrossOrigin);
     }
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
-    let forwarding = Forwarding {
-        caller: &caller,
-        request_id: &request_id,
-        internal_token: &gateway.settings.internal_token,
-        client_addr: gateway.client_addr(&req),
-        proto: if gateway.is_https(&req) { "https" } else { "http" },
-    };
-    let mut upstream_headers = headers::upstream_request_headers(&req, &forwarding);
+    let mut upstream_headers = super::forward::upstream_headers(&req, &gateway, &caller);
     // The WebSocket client writes its own handshake headers.
     for name in [
         "sec-websocket-key",
@@ -104,11 +88,7 @@ async fn connect(
     for _ in 0..balancer.len().max(1) {
         let instance = balancer.pick().ok_or(GatewayError::Unavailable { service })?;
         // The URLs are ws:// or wss:// (see `common::settings::socket_urls`).
-        let target = format!(
-            "{}{}",
-            instance.url.as_str().trim_end_matches('/'),
-            path_and_query
-        );
+        let target = format!("{}{}", instance.base, path_and_query);
         let mut request = target
             .as_str()
             .into_client_request()
@@ -124,10 +104,8 @@ async fn connect(
         .await;
         match attempt {
             Ok(Ok((socket, response))) => {
-                balancer.mark_up(&instance);
-                gateway
-                    .metrics
-                    .observe(service, &instance.label, "ok", started.elapsed());
+                balancer.mark_up(instance);
+                instance.metrics.observe(Outcome::Ok, started.elapsed());
                 let protocol = response
                     .headers()
                     .get("sec-websocket-protocol")
@@ -139,16 +117,12 @@ async fn connect(
             Ok(Err(error)) => {
                 let error = describe(&error);
                 tracing::warn!(instance = %instance.label, %error, "upstream socket refused");
-                gateway
-                    .metrics
-                    .observe(service, &instance.label, "error", started.elapsed());
-                balancer.mark_down(&instance);
+                instance.metrics.observe(Outcome::Error, started.elapsed());
+                balancer.mark_down(instance);
             }
             Err(_) => {
-                gateway
-                    .metrics
-                    .observe(service, &instance.label, "timeout", started.elapsed());
-                balancer.mark_down(&instance);
+                instance.metrics.observe(Outcome::Timeout, started.elapsed());
+                balancer.mark_down(instance);
             }
         }
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{auth::User, envelope::SubsonicError};
 use crate::{
     error::GatewayError,
-    proxy::{balancer::Service, forward},
+    proxy::{balancer::Service, forward, upstream},
     state::Gateway,
 };
 
@@ -17,6 +17,8 @@ use crate::{
 const PAGE: usize = 500;
 /// Most pages walked for one answer (100,000 rows).
 const MAX_PAGES: usize = 200;
+/// Largest catalog answer read (a page of 500 rows is well under 1 MiB).
+const MAX_ANSWER: usize = 64 * 1024 * 1024;
 
 /// Reads the catalog as one user in one request.
 pub struct Catalog<'a> {
@@ -59,17 +61,20 @@ impl Catalog<'_> {
             self.gateway,
             Service::Catalog,
             &path_and_query,
-            &reqwest::Method::GET,
-            &headers,
+            reqwest::Method::GET,
+            headers,
             timeout,
         )
         .await
         .map_err(upstream_failed)?;
         match response.status().as_u16() {
-            200 => response
-                .json()
-                .await
-                .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into()))),
+            200 => {
+                let body = upstream::collect(response, MAX_ANSWER)
+                    .await
+                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error)))?;
+                serde_json::from_slice(&body)
+                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))
+            }
             // An id that is not a UUID is as unknown as a missing one.
             400 | 404 => Err(SubsonicError::not_found("item")),
             status => {
