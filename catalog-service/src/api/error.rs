@@ -80,7 +80,9 @@ impl CatalogError {
             Self::InvalidId { .. } => ApiError::bad_request("invalid_id", self.to_string()),
             Self::InvalidField(_) => ApiError::bad_request("invalid_field", self.to_string()),
             Self::UnknownSong(_) => ApiError::bad_request("unknown_song", self.to_string()),
-            Self::SignInRequired => ApiError::new(StatusCode::UNAUTHORIZED, "sign_in_required", self.to_string()),
+            Self::SignInRequired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "sign_in_required", self.to_string())
+            }
             Self::NotOwner(_) => ApiError::new(StatusCode::FORBIDDEN, "not_owner", self.to_string()),
             Self::NotFound(what) => ApiError::not_found(what),
             Self::NotReady => ApiError::service_unavailable("not_ready", self.to_string()),

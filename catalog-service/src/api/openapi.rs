@@ -3,7 +3,9 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{covers, dto, favourites, internal, library, play_queue, playlists, scans, search, songs, sources};
+use super::{
+    covers, dto, favourites, internal, library, play_queue, playlists, scans, search, songs, sources,
+};
 
 #[derive(OpenApi)]
 #[openapi(

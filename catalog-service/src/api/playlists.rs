@@ -108,7 +108,11 @@ pub async fn update(
 ) -> CatalogResult<HttpResponse> {
     let change = PlaylistChange {
         name: body.name.as_deref().map(PlaylistName::try_from).transpose()?,
-        comment: body.comment.as_deref().map(PlaylistComment::try_from).transpose()?,
+        comment: body
+            .comment
+            .as_deref()
+            .map(PlaylistComment::try_from)
+            .transpose()?,
         public: body.public,
     };
     let playlist = find(&state, &user, &id, true).await?;
@@ -157,11 +161,9 @@ async fn change_songs(
     match playlists::set_songs(state.db()?, playlist.id, list.ids(), append).await? {
         SongsChanged::Done => Ok(HttpResponse::Ok().json(detail(state, playlist.id).await?)),
         SongsChanged::Missing => Err(CatalogError::not_found(format!("playlist {}", playlist.id))),
-        SongsChanged::TooMany => Err(crate::domain::user::FieldError::new(
-            "songs",
-            "a playlist holds at most 10000 songs",
-        )
-        .into()),
+        SongsChanged::TooMany => {
+            Err(crate::domain::user::FieldError::new("songs", "a playlist holds at most 10000 songs").into())
+        }
     }
 }
 

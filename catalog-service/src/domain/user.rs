@@ -23,7 +23,10 @@ impl TryFrom<&str> for UserId {
     fn try_from(text: &str) -> Result<Self, FieldError> {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > MAX_USER_ID_CHARS {
-            return Err(FieldError::new("user", "expected a user id of 1 to 200 characters"));
+            return Err(FieldError::new(
+                "user",
+                "expected a user id of 1 to 200 characters",
+            ));
         }
         Ok(Self(text.to_owned()))
     }

@@ -44,16 +44,22 @@ pub async fn star(pool: &PgPool, user: &UserId, kind: FavouriteKind, id: Uuid) -
 /// Removes a star, if there was one.
 pub async fn unstar(pool: &PgPool, user: &UserId, kind: FavouriteKind, id: Uuid) -> sqlx::Result<()> {
     let (table, column, _) = table(kind);
-    sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1 AND {column} = $2"))
-        .bind(user.as_str())
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE user_id = $1 AND {column} = $2"
+    ))
+    .bind(user.as_str())
+    .bind(id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// The ids a user starred of one kind, with when, newest first.
-async fn starred(pool: &PgPool, user: &UserId, kind: FavouriteKind) -> sqlx::Result<Vec<(Uuid, DateTime<Utc>)>> {
+async fn starred(
+    pool: &PgPool,
+    user: &UserId,
+    kind: FavouriteKind,
+) -> sqlx::Result<Vec<(Uuid, DateTime<Utc>)>> {
     let (table, column, _) = table(kind);
     sqlx::query_as(&format!(
         "SELECT {column}, starred_at FROM {table} WHERE user_id = $1
@@ -116,7 +122,8 @@ fn in_order<T>(
     items: Vec<T>,
     id: impl Fn(&T) -> Uuid,
 ) -> Vec<Starred<T>> {
-    let mut by_id: std::collections::HashMap<Uuid, T> = items.into_iter().map(|item| (id(&item), item)).collect();
+    let mut by_id: std::collections::HashMap<Uuid, T> =
+        items.into_iter().map(|item| (id(&item), item)).collect();
     starred
         .into_iter()
         .filter_map(|(key, starred_at)| by_id.remove(&key).map(|item| Starred { item, starred_at }))

@@ -10,15 +10,24 @@ use crate::domain::{
     user::UserId,
 };
 
+/// The `play_queues` row of a user.
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    current_song: Option<Uuid>,
+    position_ms: i64,
+    changed_at: DateTime<Utc>,
+    changed_by: Option<String>,
+}
+
 /// The user's queue; the empty one when never saved.
 pub async fn get(pool: &PgPool, user: &UserId) -> sqlx::Result<PlayQueue> {
-    let saved: Option<(Option<Uuid>, i64, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+    let saved: Option<QueueRow> = sqlx::query_as(
         "SELECT current_song, position_ms, changed_at, changed_by FROM play_queues WHERE user_id = $1",
     )
     .bind(user.as_str())
     .fetch_optional(pool)
     .await?;
-    let Some((current, position_ms, changed_at, changed_by)) = saved else {
+    let Some(saved) = saved else {
         return Ok(PlayQueue::default());
     };
     let rows: Vec<SongRow> = sqlx::query_as(&format!(
@@ -30,10 +39,10 @@ pub async fn get(pool: &PgPool, user: &UserId) -> sqlx::Result<PlayQueue> {
     .await?;
     Ok(PlayQueue {
         songs: songs(rows),
-        current,
-        position_ms,
-        changed_at: Some(changed_at),
-        changed_by,
+        current: saved.current_song,
+        position_ms: saved.position_ms,
+        changed_at: Some(saved.changed_at),
+        changed_by: saved.changed_by,
     })
 }
 

@@ -174,7 +174,12 @@ pub async fn set_songs(pool: &PgPool, id: Uuid, ids: &[Uuid], append: bool) -> s
     Ok(SongsChanged::Done)
 }
 
-async fn insert_songs(tx: &mut Transaction<'_, Postgres>, id: Uuid, start: i32, ids: &[Uuid]) -> sqlx::Result<()> {
+async fn insert_songs(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    start: i32,
+    ids: &[Uuid],
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO playlist_songs (playlist_id, position, song_id)
          SELECT $1, $2 + (x.n - 1)::integer, x.id FROM unnest($3::uuid[]) WITH ORDINALITY AS x(id, n)",

@@ -170,7 +170,8 @@ impl Catalog<'_> {
                     reqwest::header::CONTENT_TYPE,
                     reqwest::header::HeaderValue::from_static("application/json"),
                 );
-                serde_json::to_vec(body).map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))?
+                serde_json::to_vec(body)
+                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))?
             }
             None => Vec::new(),
         };
@@ -204,7 +205,10 @@ impl Catalog<'_> {
 /// A catalog error body as a Subsonic error.
 fn refusal(status: u16, answer: &Value) -> SubsonicError {
     let code = answer["error"]["code"].as_str().unwrap_or_default();
-    let message = answer["error"]["message"].as_str().unwrap_or("the catalog refused").to_owned();
+    let message = answer["error"]["message"]
+        .as_str()
+        .unwrap_or("the catalog refused")
+        .to_owned();
     match (status, code) {
         (404, _) | (400, "invalid_id" | "unknown_song") => SubsonicError::new(Code::NotFound, message),
         (403, _) => SubsonicError::new(Code::NotAuthorized, message),

@@ -33,7 +33,10 @@ async fn change(call: &Call<'_>, method: Method) -> Result<Answer, SubsonicError
         // to the first kind that has the id; an unstar (idempotent) to all.
         let mut done = false;
         for kind in ["songs", "albums", "artists"] {
-            match catalog.send(method.clone(), &format!("favourites/{kind}/{id}"), None).await {
+            match catalog
+                .send(method.clone(), &format!("favourites/{kind}/{id}"), None)
+                .await
+            {
                 Ok(_) if method == Method::PUT => {
                     done = true;
                     break;
@@ -49,7 +52,9 @@ async fn change(call: &Call<'_>, method: Method) -> Result<Answer, SubsonicError
     }
     for (kind, ids) in [("albums", albums), ("artists", artists)] {
         for id in ids {
-            catalog.send(method.clone(), &format!("favourites/{kind}/{id}"), None).await?;
+            catalog
+                .send(method.clone(), &format!("favourites/{kind}/{id}"), None)
+                .await?;
         }
     }
     Ok(Answer::Data(serde_json::Map::new()))

@@ -40,7 +40,10 @@ fn shape(playlist: &Value, owners: &HashMap<String, String>) -> Value {
     out.insert("owner".into(), owner.into());
     out.insert("public".into(), playlist["public"].clone());
     out.insert("songCount".into(), playlist["song_count"].clone());
-    out.insert("duration".into(), json!(playlist["duration_ms"].as_i64().unwrap_or(0) / 1000));
+    out.insert(
+        "duration".into(),
+        json!(playlist["duration_ms"].as_i64().unwrap_or(0) / 1000),
+    );
     out.insert("created".into(), playlist["created_at"].clone());
     out.insert("changed".into(), playlist["updated_at"].clone());
     Value::Object(out)
@@ -50,7 +53,10 @@ fn shape(playlist: &Value, owners: &HashMap<String, String>) -> Value {
 async fn with_entries(call: &Call<'_>, playlist: &Value) -> Value {
     let owners = owners(call, &[playlist]).await;
     let mut out = shape(playlist, &owners);
-    let songs = playlist["songs"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let songs = playlist["songs"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     if let Some(cover) = songs.iter().find(|song| song["cover_url"].is_string()) {
         out["coverArt"] = cover["id"].clone();
     }
@@ -62,7 +68,10 @@ async fn with_entries(call: &Call<'_>, playlist: &Value) -> Value {
 /// name (`username` is not supported: a user sees what they may read).
 pub async fn list(call: &Call<'_>) -> Result<Answer, SubsonicError> {
     let found = call.catalog().get("playlists", &[]).await?;
-    let items: Vec<&Value> = found["items"].as_array().map(|items| items.iter().collect()).unwrap_or_default();
+    let items: Vec<&Value> = found["items"]
+        .as_array()
+        .map(|items| items.iter().collect())
+        .unwrap_or_default();
     let owners = owners(call, &items).await;
     let playlist: Vec<Value> = items.iter().map(|playlist| shape(playlist, &owners)).collect();
     Ok(data("playlists", json!({ "playlist": playlist })))
@@ -87,10 +96,14 @@ pub async fn create(call: &Call<'_>) -> Result<Answer, SubsonicError> {
             let id = params.id("playlistId")?;
             if let Some(name) = params.get("name") {
                 let path = format!("playlists/{id}");
-                catalog.send(Method::PATCH, &path, Some(&json!({ "name": name }))).await?;
+                catalog
+                    .send(Method::PATCH, &path, Some(&json!({ "name": name })))
+                    .await?;
             }
             let path = format!("playlists/{id}/songs");
-            catalog.send(Method::PUT, &path, Some(&json!({ "songs": songs }))).await?
+            catalog
+                .send(Method::PUT, &path, Some(&json!({ "songs": songs })))
+                .await?
         }
         None => {
             let name = params.required("name")?;
@@ -120,14 +133,20 @@ pub async fn update(call: &Call<'_>) -> Result<Answer, SubsonicError> {
     }
     if !change.is_empty() {
         let path = format!("playlists/{id}");
-        catalog.send(Method::PATCH, &path, Some(&Value::Object(change))).await?;
+        catalog
+            .send(Method::PATCH, &path, Some(&Value::Object(change)))
+            .await?;
     }
     let removed = params
         .all("songIndexToRemove")
         .map(|index| index.trim().parse::<usize>())
         .collect::<Result<BTreeSet<usize>, _>>()
         .map_err(|_| SubsonicError::generic("songIndexToRemove: expected a whole number from 0"))?;
-    let added: Vec<String> = params.ids("songIdToAdd")?.iter().map(ToString::to_string).collect();
+    let added: Vec<String> = params
+        .ids("songIdToAdd")?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let path = format!("playlists/{id}/songs");
     if !removed.is_empty() {
         let found = catalog.get(&format!("playlists/{id}"), &[]).await?;
@@ -143,9 +162,13 @@ pub async fn update(call: &Call<'_>) -> Result<Answer, SubsonicError> {
             })
             .unwrap_or_default();
         songs.extend(added);
-        catalog.send(Method::PUT, &path, Some(&json!({ "songs": songs }))).await?;
+        catalog
+            .send(Method::PUT, &path, Some(&json!({ "songs": songs })))
+            .await?;
     } else if !added.is_empty() {
-        catalog.send(Method::POST, &path, Some(&json!({ "songs": added }))).await?;
+        catalog
+            .send(Method::POST, &path, Some(&json!({ "songs": added })))
+            .await?;
     }
     Ok(Answer::Data(Map::new()))
 }

@@ -47,6 +47,8 @@ pub async fn save(call: &Call<'_>) -> Result<Answer, SubsonicError> {
     let position = params.number("position", 0).max(0);
     let client: Option<String> = params.get("c").map(|c| c.chars().take(100).collect());
     let body = json!({ "songs": songs, "current": current, "position_ms": position, "client": client });
-    call.catalog().send(Method::PUT, "play-queue", Some(&body)).await?;
+    call.catalog()
+        .send(Method::PUT, "play-queue", Some(&body))
+        .await?;
     Ok(Answer::Data(Map::new()))
 }
