@@ -219,3 +219,33 @@ fn refusal(status: u16, answer: &Value) -> SubsonicError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn body(code: &str) -> Value {
+        json!({ "error": { "code": code, "message": "what was wrong" } })
+    }
+
+    #[test]
+    fn catalog_refusals_become_the_subsonic_codes_apps_know() {
+        let cases = [
+            (404, "not_found", Code::NotFound),
+            (400, "unknown_song", Code::NotFound),
+            (400, "invalid_id", Code::NotFound),
+            (403, "not_owner", Code::NotAuthorized),
+            (400, "invalid_field", Code::Generic),
+            (500, "internal", Code::Generic),
+        ];
+        for (status, code, expected) in cases {
+            assert_eq!(refusal(status, &body(code)).code, expected, "{status} {code}");
+        }
+        // Bad input keeps the catalog's message, which names the field;
+        // a server failure does not leak its.
+        assert_eq!(refusal(400, &body("invalid_field")).message, "what was wrong");
+        assert_ne!(refusal(500, &body("internal")).message, "what was wrong");
+    }
+}
