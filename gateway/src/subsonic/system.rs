@@ -64,8 +64,8 @@ fn user_shape(username: &str, role: Role) -> Value {
 }
 
 /// Reading methods of features Tonearm does not keep yet (now playing,
-/// podcasts as Subsonic sees them, radio): the documented empty answer, so apps that read them at
-/// start-up or sync keep working.
+/// podcasts as Subsonic sees them, radio): the documented empty answer,
+/// so apps that read them at start-up or sync keep working.
 pub fn empty(method: &str) -> Option<Answer> {
     let answer = match method {
         "getNowPlaying" => data("nowPlaying", json!({})),

@@ -156,7 +156,7 @@ async fn album_lists_come_in_the_asked_order() {
     );
     assert_eq!(list("newest", &[]).await.len(), 2);
     assert_eq!(list("random", &[("size", "1")]).await.len(), 1);
-    // No favourites yet: the documented empty list, not an error.
+    // Nothing starred yet: an empty list, not an error.
     assert!(list("starred", &[]).await.is_empty());
 
     // The pre-ID3 list: the same albums as folders.
