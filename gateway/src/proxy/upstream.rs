@@ -71,6 +71,13 @@ pub fn empty() -> UpstreamBody {
         .boxed_unsync()
 }
 
+/// A request body held in memory.
+pub fn full(body: Vec<u8>) -> UpstreamBody {
+    http_body_util::Full::new(Bytes::from(body))
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync()
+}
+
 /// The whole body of an upstream answer, at most `limit` bytes.
 pub async fn collect(response: UpstreamResponse, limit: usize) -> anyhow::Result<Bytes> {
     let body = http_body_util::Limited::new(response.into_body(), limit);

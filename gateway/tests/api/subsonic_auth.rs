@@ -97,17 +97,11 @@ async fn missing_credentials_are_error_10_and_the_extensions_need_none() {
 }
 
 #[tokio::test]
-async fn features_not_kept_yet_read_as_empty_and_unknown_methods_are_error_0() {
+async fn unknown_methods_are_error_0_and_missing_parameters_error_10() {
     let app = app().await;
     let admin = [("u", "admin"), ("p", ADMIN_PASSWORD)];
-    let playlists = rest(&app, "getPlaylists", &admin).await;
-    assert_eq!(playlists["status"], "ok");
-    assert_eq!(playlists["playlists"]["playlist"], serde_json::json!([]));
-    assert_eq!(
-        rest(&app, "getStarred2.view", &admin).await["starred2"],
-        serde_json::json!({})
-    );
-    assert_eq!(code(&rest(&app, "createPlaylist", &admin).await), 0);
+    assert_eq!(code(&rest(&app, "createPlaylist", &admin).await), 10);
+    assert_eq!(code(&rest(&app, "star.view", &admin).await), 10);
     assert_eq!(code(&rest(&app, "noSuchMethod", &admin).await), 0);
 }
 
