@@ -17,7 +17,7 @@ use rdkafka::{
     message::OwnedMessage,
     types::RDKafkaErrorCode,
 };
-use tokio::sync::watch;
+use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     assignment::SeekToStored,
@@ -28,14 +28,15 @@ use crate::{
     settings::StatsSettings,
 };
 
-/// Builds the group consumer (`create_consumer` never panics on bad input).
+/// Builds the group consumer (`create_consumer` never panics on bad input);
+/// it subscribes once the topic exists (see [`FoldLoop::run`]).
 pub fn create_consumer(
     settings: &Settings,
     stats: &StatsSettings,
     redis: redis::Client,
 ) -> anyhow::Result<StreamConsumer<SeekToStored>> {
     let context = SeekToStored::new(redis, StatsKeys::new(settings.redis.prefix.clone()));
-    let consumer: StreamConsumer<SeekToStored> = common::kafka::client_config(&settings.kafka)
+    common::kafka::client_config(&settings.kafka)
         .set("group.id", &stats.group)
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
@@ -56,11 +57,7 @@ pub fn create_consumer(
         // seconds, not at librdkafka's default five-minute refresh.
         .set("topic.metadata.refresh.interval.ms", "5000")
         .create_with_context(context)
-        .context("creating the Kafka consumer")?;
-    consumer
-        .subscribe(&[&settings.kafka.events_topic])
-        .context("subscribing to the events topic")?;
-    Ok(consumer)
+        .context("creating the Kafka consumer")
 }
 
 /// What the loop needs besides the consumer.
@@ -75,8 +72,28 @@ pub struct FoldLoop {
 }
 
 impl FoldLoop {
-    /// Runs until `stop` turns true; a batch in progress is finished first.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// Subscribes once `topics` has made sure the events topic exists, then
+    /// folds until `stop` turns true; a batch in progress is finished first.
+    ///
+    /// Joining the group before the topic exists gives an empty first
+    /// assignment, and a broker that hands a rejoining member its previous
+    /// assignment (tansu) would keep it empty: the topic comes first.
+    pub async fn run(self, mut topics: JoinHandle<()>, topic: String, mut stop: watch::Receiver<bool>) {
+        tokio::select! {
+            _ = stop.wait_for(|stop| *stop) => {
+                topics.abort();
+                return;
+            }
+            ensured = &mut topics => {
+                if let Err(error) = ensured {
+                    tracing::error!(%error, "ensuring the events topic stopped");
+                }
+            }
+        }
+        if let Err(error) = self.consumer.subscribe(&[&topic]) {
+            tracing::error!(%error, "subscribing to the events topic");
+            return;
+        }
         loop {
             let batch = tokio::select! {
                 _ = stop.wait_for(|stop| *stop) => break,

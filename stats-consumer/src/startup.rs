@@ -117,17 +117,17 @@ impl Application {
     /// Serves health and metrics and folds events until SIGTERM, Ctrl-C or
     /// [`ServerHandle::stop`]; the batch in progress is finished first.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let topic = self.watchdog.topic.clone();
         let watchdog = tokio::spawn(
             self.watchdog
                 .run(Arc::clone(&self.fold.consumer), self.stop.subscribe()),
         );
-        let fold = tokio::spawn(self.fold.run(self.stop.subscribe()));
+        let fold = tokio::spawn(self.fold.run(self.topics, topic, self.stop.subscribe()));
         let result = self.http.run_until_stopped().await;
         let _ = self.stop.send(true);
         fold.await.context("the consumer loop failed")?;
         let _ = watchdog.await;
         let _ = self.sweeper.await;
-        self.topics.abort();
         result
     }
 }
