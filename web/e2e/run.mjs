@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { launch } from './browser.mjs';
 import { api, audio, axe, signIn, until } from './lib.mjs';
+import { libraryTests } from './library.mjs';
 
 const base = (process.env.TONEARM_E2E_URL ?? '').replace(/\/$/, '');
 const adminUser = process.env.TONEARM_E2E_ADMIN_USER ?? 'admin';
@@ -305,6 +306,8 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
   await row.getByRole('button', { name: 'Delete' }).click();
   await row.waitFor({ state: 'detached' });
 });
+
+await libraryTests({ test, context, base, admin: adminCtx });
 
 await test('the live socket says when it is offline and reconnects by itself', async () => {
   const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
