@@ -143,7 +143,8 @@ export async function libraryTests({ test, context, base, admin }) {
     await until(async () => JSON.stringify(await titles(page)) === JSON.stringify(dragged), `the drag to reorder (shows ${await titles(page)})`);
     await until(async () => JSON.stringify(await playlistOrder(ctx, id)) === JSON.stringify(dragged), 'the drag to be saved');
 
-    await page.getByRole('button', { name: `Remove ${dragged[1]} from the playlist` }).click();
+    // The same song may be there twice (the album's first track may be one of the three).
+    await page.getByRole('button', { name: `Remove ${dragged[1]} from the playlist` }).first().click();
     const left = [dragged[0], dragged[2]];
     await until(async () => JSON.stringify(await playlistOrder(ctx, id)) === JSON.stringify(left), 'the removal to be saved');
     await page.getByTestId('playlist-meta').getByText(/^2 songs/).waitFor();
