@@ -1,12 +1,13 @@
 // The favourites, playlists and play queue of the development stand-in (dev/mock-server.mjs),
 // in memory and for its one user, shaped as docs/catalog.md describes them.
+import { randomUUID } from 'node:crypto';
+
 const now = () => new Date().toISOString();
 
-export function createLibrary({ songs, albums, artists, uuid }) {
+/** One user's library; `lists` (every user's playlists) is shared, public ones are seen by all. */
+export function createLibrary({ songs, albums, artists, lists }) {
   const starred = { songs: new Map(), albums: new Map(), artists: new Map() };
-  const lists = new Map();
   let queue = { songs: [], current: null, position_ms: 0, changed_at: null, changed_by: null };
-  let nextId = 1;
   const all = { songs, albums, artists };
   const song = (id) => songs.find((s) => s.id === id);
   const summary = (p) => {
@@ -37,21 +38,23 @@ export function createLibrary({ songs, albums, artists, uuid }) {
       return send(204);
     }
     if (p === '/api/catalog/playlists' && m === 'GET') {
-      return send(200, { items: [...lists.values()].map(summary).sort((a, b) => a.name.localeCompare(b.name)) });
+      const seen = [...lists.values()].filter((x) => x.public || x.owner.id === user.id);
+      return send(200, { items: seen.map(summary).sort((a, b) => a.name.localeCompare(b.name)) });
     }
     if (p === '/api/catalog/playlists' && m === 'POST') {
       const b = await body();
       const name = String(b.name ?? '').trim();
       if (!name || name.length > 200) return err(400, 'invalid_name', 'a playlist needs a name of 1 to 200 characters');
       if (unknown(b.songs)) return err(400, 'unknown_song', `unknown song ${unknown(b.songs)}`);
-      const id = uuid(700000 + nextId++);
+      const id = randomUUID();
       lists.set(id, { id, name, comment: b.comment ?? null, public: b.public === true, owner: { id: user.id, name: user.username }, created_at: now(), updated_at: now(), songIds: b.songs ?? [] });
       return send(201, detail(lists.get(id)));
     }
     if ((r = /^\/api\/catalog\/playlists\/([^/]+)(\/songs)?$/.exec(p))) {
       const pl = lists.get(r[1]);
-      if (!pl) return err(404, 'not_found', 'no such playlist');
+      if (!pl || (!pl.public && pl.owner.id !== user.id)) return err(404, 'not_found', 'no such playlist');
       if (!r[2] && m === 'GET') return send(200, detail(pl));
+      if (pl.owner.id !== user.id) return err(403, 'not_owner', 'only the owner can change this playlist');
       if (!r[2] && m === 'DELETE') return lists.delete(pl.id), send(204);
       const b = await body();
       if (!r[2] && m === 'PATCH') {

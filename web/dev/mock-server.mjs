@@ -28,6 +28,7 @@ const artists = Array.from({ length: 7 }, (_, k) => ({ id: uuid(800000 + k), nam
 // Sessions by cookie, so two browser contexts can be two users (each with a library of their own).
 const sessions = new Map();
 const libraries = new Map();
+const playlists = new Map();
 const accounts = new Map();
 let scan = null;
 
@@ -76,7 +77,7 @@ async function api(req, res, url) {
   if (!user) return err(res, 401, 'unauthenticated', 'sign in first');
   if (p === '/api/auth/me') return send(res, 200, user);
   if (p === '/api/catalog/songs') return page(req, res, url);
-  if (!libraries.has(user.username)) libraries.set(user.username, createLibrary({ songs, albums, artists, uuid }));
+  if (!libraries.has(user.username)) libraries.set(user.username, createLibrary({ songs, albums, artists, lists: playlists }));
   const answered = await libraries.get(user.username)(req, p, user, {
     send: (status, b) => send(res, status, b),
     err: (status, code, message) => err(res, status, code, message),
