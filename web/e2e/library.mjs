@@ -245,8 +245,10 @@ export async function libraryTests({ test, context, base, admin }) {
       for (const v of await axe(page)) found.push(`${path}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(', ')}`);
     }
     expect(found.length === 0, found.join('\n      '));
-    // The menu is a keyboard menu: arrows move, Escape closes and gives focus back.
+    // The menu is a keyboard menu: arrows move (and leave the volume alone), Escape closes and gives focus back.
+    const volume = await page.evaluate(() => document.querySelector('audio')?.volume);
     await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.querySelector('audio')?.volume) === volume, 'ArrowDown in the menu changed the volume');
     expect(await page.evaluate(() => document.activeElement?.textContent) === 'New playlist…', 'ArrowDown reaches "New playlist…"');
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'detached' });
