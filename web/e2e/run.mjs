@@ -340,6 +340,10 @@ await test('axe finds no serious accessibility violation in the main views', asy
 
 await test('screenshots of the main views: desktop and phone, light and dark', async () => {
   const state = await adminCtx.storageState();
+  // Something to show in the admin's Favourites and in a playlist.
+  const some = (await api(adminCtx, base, 'GET', '/api/catalog/songs?limit=6')).body?.items ?? [];
+  for (const s of some.slice(0, 3)) await api(adminCtx, base, 'PUT', `/api/catalog/favourites/songs/${s.id}`);
+  const pl = await api(adminCtx, base, 'POST', '/api/catalog/playlists', { name: 'Evening mix', comment: 'Quiet ones for late.', songs: some.map((s) => s.id) });
   for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     for (const scheme of ['light', 'dark']) {
       const { ctx, page } = await context({ viewport, colorScheme: scheme, storageState: state });
@@ -362,6 +366,14 @@ await test('screenshots of the main views: desktop and phone, light and dark', a
       await page.locator('main h1').waitFor();
       await page.waitForTimeout(500);
       await shot('dashboard');
+      await page.goto(`${base}/favourites`);
+      await page.getByTestId('favourite-songs').locator('table.tracks').waitFor();
+      await page.waitForTimeout(300);
+      await shot('favourites');
+      await page.goto(`${base}/playlists/${pl.body?.id}`);
+      await page.getByTestId('playlist-songs').waitFor();
+      await page.waitForTimeout(300);
+      await shot('playlist');
       await ctx.close();
       const login = await context({ viewport, colorScheme: scheme });
       await login.page.goto(`${base}/login`);
