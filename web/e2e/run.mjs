@@ -109,7 +109,7 @@ await test('seeking far ahead continues playback from there (Range request)', as
 
 await test('the queue (adding, keyboard reorder) and the position survive a reload', async () => {
   await admin.goto(`${base}/songs`);
-  const adds = admin.locator('[role=row] button[aria-label^="Add "]');
+  const adds = admin.locator('[role=row] button[aria-label^="Add "][aria-label$=" to queue"]');
   await adds.first().waitFor();
   await adds.nth(0).click();
   await adds.nth(1).click();
