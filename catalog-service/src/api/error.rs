@@ -7,6 +7,7 @@ use common::ApiError;
 
 use crate::{
     covers::{CoverError, DecodeError},
+    domain::user::FieldError,
     sources::internet::error::SourceError,
 };
 
@@ -22,6 +23,18 @@ pub enum CatalogError {
     /// 400 `invalid_id`.
     #[error("{what} id {text:?} is malformed: expected a UUID")]
     InvalidId { what: &'static str, text: String },
+    /// 400 `invalid_field`: a field of a JSON body.
+    #[error(transparent)]
+    InvalidField(#[from] FieldError),
+    /// 400 `unknown_song`: a body names a song the catalog does not have.
+    #[error("song {0} is not in the catalog")]
+    UnknownSong(uuid::Uuid),
+    /// 401 `sign_in_required`: a personal route called anonymously.
+    #[error("sign in to keep favourites, playlists and a play queue")]
+    SignInRequired,
+    /// 403 `not_owner`: only a playlist's owner changes it.
+    #[error("only the owner of playlist {0} may change it")]
+    NotOwner(uuid::Uuid),
     /// 404; says what was not found ("song 0f3…").
     #[error("{0} was not found")]
     NotFound(String),
@@ -65,6 +78,12 @@ impl CatalogError {
         Some(match self {
             Self::InvalidParameter { .. } => ApiError::bad_request("invalid_parameter", self.to_string()),
             Self::InvalidId { .. } => ApiError::bad_request("invalid_id", self.to_string()),
+            Self::InvalidField(_) => ApiError::bad_request("invalid_field", self.to_string()),
+            Self::UnknownSong(_) => ApiError::bad_request("unknown_song", self.to_string()),
+            Self::SignInRequired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "sign_in_required", self.to_string())
+            }
+            Self::NotOwner(_) => ApiError::new(StatusCode::FORBIDDEN, "not_owner", self.to_string()),
             Self::NotFound(what) => ApiError::not_found(what),
             Self::NotReady => ApiError::service_unavailable("not_ready", self.to_string()),
             Self::ScanRunning => ApiError::conflict("scan_running", self.to_string()),
@@ -174,6 +193,26 @@ mod tests {
                 "not_ready",
             ),
             (CatalogError::ScanRunning, StatusCode::CONFLICT, "scan_running"),
+            (
+                CatalogError::InvalidField(FieldError::new("name", "expected 1 to 200 characters")),
+                StatusCode::BAD_REQUEST,
+                "invalid_field",
+            ),
+            (
+                CatalogError::UnknownSong(uuid::Uuid::nil()),
+                StatusCode::BAD_REQUEST,
+                "unknown_song",
+            ),
+            (
+                CatalogError::SignInRequired,
+                StatusCode::UNAUTHORIZED,
+                "sign_in_required",
+            ),
+            (
+                CatalogError::NotOwner(uuid::Uuid::nil()),
+                StatusCode::FORBIDDEN,
+                "not_owner",
+            ),
             (
                 CatalogError::Source(SourceError::Exists(uuid::Uuid::nil())),
                 StatusCode::CONFLICT,

@@ -4,13 +4,17 @@
 //! nothing imports it but the service's startup.
 
 mod admin;
+mod caller;
 mod covers;
 pub mod dto;
 pub mod error;
+mod favourites;
 mod internal;
 mod library;
 pub mod openapi;
 pub mod params;
+mod play_queue;
+mod playlists;
 mod scans;
 mod search;
 mod songs;
@@ -62,6 +66,39 @@ impl AppState {
     }
 }
 
+/// Largest body of the routes that take song lists (5000 ids).
+const SONG_LIST_BODY_BYTES: usize = 512 * 1024;
+
+/// Favourites, playlists and the play queue of the signed-in caller.
+fn personal(cfg: &mut web::ServiceConfig) {
+    let song_lists = || common::http::json_config().limit(SONG_LIST_BODY_BYTES);
+    cfg.route("/favourites", web::get().to(favourites::list))
+        .route("/favourites/ids", web::get().to(favourites::ids))
+        .route("/favourites/{kind}/{id}", web::put().to(favourites::star))
+        .route("/favourites/{kind}/{id}", web::delete().to(favourites::unstar))
+        .service(
+            web::resource("/playlists")
+                .app_data(song_lists())
+                .route(web::get().to(playlists::list))
+                .route(web::post().to(playlists::create)),
+        )
+        .route("/playlists/{id}", web::get().to(playlists::get))
+        .route("/playlists/{id}", web::patch().to(playlists::update))
+        .route("/playlists/{id}", web::delete().to(playlists::delete))
+        .service(
+            web::resource("/playlists/{id}/songs")
+                .app_data(song_lists())
+                .route(web::put().to(playlists::replace_songs))
+                .route(web::post().to(playlists::append_songs)),
+        )
+        .service(
+            web::resource("/play-queue")
+                .app_data(song_lists())
+                .route(web::get().to(play_queue::get))
+                .route(web::put().to(play_queue::save)),
+        );
+}
+
 /// Mounts every catalog route; needs `web::Data<AppState>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -85,6 +122,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/artists/{id}", web::get().to(library::artist))
             .route("/genres", web::get().to(library::genres))
             .route("/search", web::get().to(search::search))
+            .configure(personal)
             .route("/scans", web::post().to(scans::start))
             .route("/scans/current", web::get().to(scans::current))
             .route("/scan-errors", web::get().to(scans::errors))

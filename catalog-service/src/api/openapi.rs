@@ -3,13 +3,15 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{covers, dto, internal, library, scans, search, songs, sources};
+use super::{
+    covers, dto, favourites, internal, library, play_queue, playlists, scans, search, songs, sources,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Tonearm catalog",
-        description = "Songs, albums, artists, search, scans and Internet sources."
+        description = "Songs, albums, artists, search, scans and Internet sources; each user's favourites, playlists and play queue."
     ),
     paths(
         songs::list,
@@ -30,6 +32,19 @@ use super::{covers, dto, internal, library, scans, search, songs, sources};
         sources::list,
         sources::delete,
         sources::refresh,
+        favourites::star,
+        favourites::unstar,
+        favourites::list,
+        favourites::ids,
+        playlists::list,
+        playlists::create,
+        playlists::get,
+        playlists::update,
+        playlists::replace_songs,
+        playlists::append_songs,
+        playlists::delete,
+        play_queue::get,
+        play_queue::save,
     ),
     components(schemas(
         dto::Song,
@@ -47,6 +62,20 @@ use super::{covers, dto, internal, library, scans, search, songs, sources};
         dto::ScanError,
         dto::Source,
         sources::NewSource,
+        dto::Favourites,
+        dto::FavouriteIds,
+        dto::StarredSong,
+        dto::StarredAlbum,
+        dto::StarredArtist,
+        dto::PlaylistSummary,
+        dto::PlaylistDetail,
+        dto::PlaylistList,
+        dto::Owner,
+        dto::NewPlaylist,
+        dto::PlaylistChange,
+        dto::PlaylistSongs,
+        dto::PlayQueue,
+        dto::SavePlayQueue,
     ))
 )]
 pub struct ApiDoc;

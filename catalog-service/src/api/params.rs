@@ -166,3 +166,8 @@ impl TryFrom<RawSongsQuery> for SongListing {
         })
     }
 }
+
+/// Song ids of a request body, each a UUID (else 400 `invalid_id` naming it).
+pub fn parse_song_ids(texts: &[String]) -> Result<Vec<Uuid>, CatalogError> {
+    texts.iter().map(|text| parse_id(text, "song")).collect()
+}

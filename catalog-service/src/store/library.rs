@@ -169,3 +169,21 @@ pub async fn genres(pool: &PgPool) -> sqlx::Result<Vec<Genre>> {
         .map(|(name, song_count)| Genre { name, song_count })
         .collect())
 }
+
+/// The albums of `ids` that exist, in no particular order.
+pub async fn albums_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<Album>> {
+    let rows: Vec<AlbumRow> = sqlx::query_as(&format!("{ALBUM_SELECT} WHERE a.id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(Album::from).collect())
+}
+
+/// The artists of `ids` that exist, in no particular order.
+pub async fn artists_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<Artist>> {
+    let rows: Vec<ArtistRow> = sqlx::query_as(&format!("{ARTIST_SELECT} WHERE r.id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(Artist::from).collect())
+}

@@ -2,9 +2,12 @@
 //! here. Rows are mapped into [`crate::domain`] types before they leave;
 //! this layer imports the domain and nothing above it.
 
+pub mod favourites;
 mod kind;
 pub mod lastfm_cache;
 pub mod library;
+pub mod play_queue;
+pub mod playlists;
 pub mod scans;
 pub mod search;
 mod song_row;

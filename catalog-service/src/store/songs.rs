@@ -20,6 +20,17 @@ pub async fn get(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Song>> {
     Ok(row.map(Song::from))
 }
 
+/// The first of `ids` the catalog does not have.
+pub async fn first_unknown(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT x.id FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n)
+         WHERE NOT EXISTS (SELECT 1 FROM songs s WHERE s.id = x.id) ORDER BY x.n LIMIT 1",
+    )
+    .bind(ids)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The column a listing is sorted by.
 fn sort_column(sort: SortField) -> &'static str {
     match sort {

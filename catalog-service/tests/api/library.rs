@@ -122,6 +122,9 @@ async fn the_openapi_document_lists_the_routes() {
         "/api/catalog/songs",
         "/api/catalog/search",
         "/api/catalog/albums/{id}/cover",
+        "/api/catalog/favourites/{kind}/{id}",
+        "/api/catalog/playlists/{id}/songs",
+        "/api/catalog/play-queue",
     ] {
         assert!(document["paths"][path].is_object(), "{path} missing");
     }

@@ -226,3 +226,23 @@ fn relay(response: reqwest::Response, method: &Method) -> HttpResponse {
         None => builder.streaming(stream),
     }
 }
+
+/// Sends a request with a body held in memory (the Subsonic adapter's
+/// writes to the catalog) to one instance. It is not retried on another
+/// one: the first may have applied it before failing.
+pub async fn send_with_body(
+    gateway: &Gateway,
+    service: Service,
+    path_and_query: &str,
+    method: reqwest::Method,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+    timeout: Option<std::time::Duration>,
+) -> Result<reqwest::Response, GatewayError> {
+    let balancer = gateway.balancer(service);
+    let instance = balancer.pick().ok_or(GatewayError::Unavailable {
+        service: service.name(),
+    })?;
+    let request = build(gateway, &instance, path_and_query, method, headers).body(body);
+    send(gateway, balancer, &instance, request, timeout).await
+}

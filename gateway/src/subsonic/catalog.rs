@@ -1,12 +1,15 @@
-//! The catalog's public API as the Subsonic adapter reads it: one JSON
-//! GET at a time through the gateway's upstream client (balancing,
-//! failover, the internal token and the caller's identity), and pages
+//! The catalog's public API as the Subsonic adapter uses it: JSON reads
+//! and writes through the gateway's upstream client (balancing, failover
+//! of reads, the internal token and the caller's identity), and pages
 //! walked by cursor. No catalog query is repeated here.
 
 use actix_web::HttpRequest;
 use serde_json::Value;
 
-use super::{auth::User, envelope::SubsonicError};
+use super::{
+    auth::User,
+    envelope::{Code, SubsonicError},
+};
 use crate::{
     error::GatewayError,
     proxy::{balancer::Service, forward},
@@ -28,39 +31,14 @@ pub struct Catalog<'a> {
 impl Catalog<'_> {
     /// `GET /api/catalog/<path>` with `query` pairs; 404 is error 70.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, SubsonicError> {
-        let mut url = reqwest::Url::parse("http://catalog/api/catalog/")
-            .and_then(|base| base.join(path))
-            .map_err(|_| SubsonicError::not_found("item"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let path_and_query = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let caller = self.user.caller();
-        let mut headers = forward::upstream_headers(self.req, self.gateway, &caller);
-        for name in [
-            "content-length",
-            "content-type",
-            "range",
-            "if-range",
-            "if-none-match",
-            "if-modified-since",
-        ] {
-            headers.remove(name);
-        }
-        headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
+        let path_and_query = target(path, query)?;
         let timeout = Some(self.gateway.settings.request_timeout);
         let response = forward::send_without_body(
             self.gateway,
             Service::Catalog,
             &path_and_query,
             &reqwest::Method::GET,
-            &headers,
+            &self.headers(),
             timeout,
         )
         .await
@@ -77,6 +55,27 @@ impl Catalog<'_> {
                 Err(SubsonicError::generic("the catalog could not answer"))
             }
         }
+    }
+
+    /// The identity headers of this caller, asking for JSON.
+    fn headers(&self) -> reqwest::header::HeaderMap {
+        let caller = self.user.caller();
+        let mut headers = forward::upstream_headers(self.req, self.gateway, &caller);
+        for name in [
+            "content-length",
+            "content-type",
+            "range",
+            "if-range",
+            "if-none-match",
+            "if-modified-since",
+        ] {
+            headers.remove(name);
+        }
+        headers.insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        headers
     }
 
     /// The items of `path` from the start, pages walked until at least
@@ -124,6 +123,20 @@ impl Catalog<'_> {
     }
 }
 
+/// `/api/catalog/<path>?<query>`, or error 70 when `path` does not make a URL.
+fn target(path: &str, query: &[(&str, &str)]) -> Result<String, SubsonicError> {
+    let mut url = reqwest::Url::parse("http://catalog/api/catalog/")
+        .and_then(|base| base.join(path))
+        .map_err(|_| SubsonicError::not_found("item"))?;
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    })
+}
+
 fn upstream_failed(error: GatewayError) -> SubsonicError {
     tracing::warn!(error = %error, "subsonic call to the catalog failed");
     SubsonicError::generic(error.to_string())
@@ -134,5 +147,75 @@ impl Catalog<'_> {
     pub async fn get_album(&self, id: &str) -> Result<Value, SubsonicError> {
         let id = uuid::Uuid::parse_str(id).map_err(|_| SubsonicError::not_found("album"))?;
         self.get(&format!("albums/{id}"), &[]).await
+    }
+}
+
+impl Catalog<'_> {
+    /// A write (`PUT`, `POST`, `PATCH`, `DELETE`) of `/api/catalog/<path>`
+    /// with an optional JSON body; the answer's JSON, `None` for 204.
+    /// The catalog's refusals become Subsonic codes: an unknown or
+    /// malformed id 70, someone else's playlist 50, other bad input 0 with
+    /// the catalog's message (it names what was wrong).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Option<Value>, SubsonicError> {
+        let path_and_query = target(path, &[])?;
+        let mut headers = self.headers();
+        let bytes = match body {
+            Some(body) => {
+                headers.insert(
+                    reqwest::header::CONTENT_TYPE,
+                    reqwest::header::HeaderValue::from_static("application/json"),
+                );
+                serde_json::to_vec(body)
+                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))?
+            }
+            None => Vec::new(),
+        };
+        let timeout = Some(self.gateway.settings.request_timeout);
+        let response = forward::send_with_body(
+            self.gateway,
+            Service::Catalog,
+            &path_and_query,
+            method,
+            headers,
+            bytes,
+            timeout,
+        )
+        .await
+        .map_err(upstream_failed)?;
+        let status = response.status().as_u16();
+        if status == 204 {
+            return Ok(None);
+        }
+        let answer: Value = response
+            .json()
+            .await
+            .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))?;
+        match status {
+            200 | 201 => Ok(Some(answer)),
+            _ => Err(refusal(status, &answer)),
+        }
+    }
+}
+
+/// A catalog error body as a Subsonic error.
+fn refusal(status: u16, answer: &Value) -> SubsonicError {
+    let code = answer["error"]["code"].as_str().unwrap_or_default();
+    let message = answer["error"]["message"]
+        .as_str()
+        .unwrap_or("the catalog refused")
+        .to_owned();
+    match (status, code) {
+        (404, _) | (400, "invalid_id" | "unknown_song") => SubsonicError::new(Code::NotFound, message),
+        (403, _) => SubsonicError::new(Code::NotAuthorized, message),
+        (400, _) => SubsonicError::generic(message),
+        _ => {
+            tracing::warn!(status, code, "the catalog refused a subsonic write");
+            SubsonicError::generic("the catalog could not answer")
+        }
     }
 }

@@ -64,7 +64,7 @@ fn album_folder(album: &Value, parent: &str) -> Value {
 }
 
 /// Albums (`albumID3`) as the folder `child`s of the pre-ID3 methods.
-fn as_folders(albums: &mut Value) {
+pub fn as_folders(albums: &mut Value) {
     for album in albums.as_array_mut().into_iter().flatten() {
         album["isDir"] = json!(true);
         album["title"] = album["name"].clone();

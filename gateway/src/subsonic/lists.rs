@@ -101,9 +101,10 @@ pub async fn album_list2(call: &Call<'_>) -> Result<Answer, SubsonicError> {
             from_songs(call, &[("genre", genre), ("sort", "album")], offset, size).await?
         }
         "byYear" => by_year(call, offset, size).await?,
-        // Orders that need play counts or favourites Tonearm does not keep
+        "starred" => super::favourites::albums(call, offset, size).await?,
+        // Orders that need play counts or ratings Tonearm does not keep
         // yet: the documented empty list.
-        "frequent" | "recent" | "starred" | "highest" => Vec::new(),
+        "frequent" | "recent" | "highest" => Vec::new(),
         other => {
             return Err(SubsonicError::generic(format!("unknown list type: {other}")));
         }

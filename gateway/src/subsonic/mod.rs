@@ -8,10 +8,13 @@ mod browse;
 mod catalog;
 pub mod credentials;
 pub mod envelope;
+mod favourites;
 mod folders;
 mod lists;
 mod media;
 mod params;
+mod playlists;
+mod queue;
 mod secrets;
 mod shapes;
 mod system;
@@ -117,6 +120,17 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "stream" => media::stream(call, false).await,
         "download" => media::stream(call, true).await,
         "getCoverArt" => media::cover(call).await,
+        "star" => favourites::star(call).await,
+        "unstar" => favourites::unstar(call).await,
+        "getStarred" => favourites::starred1(call).await,
+        "getStarred2" => favourites::starred2(call).await,
+        "getPlaylists" => playlists::list(call).await,
+        "getPlaylist" => playlists::get(call).await,
+        "createPlaylist" => playlists::create(call).await,
+        "updatePlaylist" => playlists::update(call).await,
+        "deletePlaylist" => playlists::delete(call).await,
+        "getPlayQueue" => queue::get(call).await,
+        "savePlayQueue" => queue::save(call).await,
         other => system::empty(other)
             .ok_or_else(|| SubsonicError::generic(format!("unknown or not yet implemented method: {other}"))),
     }

@@ -32,6 +32,21 @@ impl Params {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Every value of `name`, in order (`id=1&id=2`).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(found, _)| found == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of `name` as a Tonearm id; error 70 for one that is not.
+    pub fn ids(&self, name: &str) -> Result<Vec<uuid::Uuid>, SubsonicError> {
+        self.all(name)
+            .map(|text| uuid::Uuid::parse_str(text.trim()).map_err(|_| SubsonicError::not_found("item")))
+            .collect()
+    }
+
     /// The first value of `name`, or error 10.
     pub fn required(&self, name: &str) -> Result<&str, SubsonicError> {
         self.get(name).ok_or_else(|| SubsonicError::missing(name))

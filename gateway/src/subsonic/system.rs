@@ -57,27 +57,21 @@ fn user_shape(username: &str, role: Role) -> Value {
     let admin = role == Role::Admin;
     json!({
         "username": username, "scrobblingEnabled": false, "adminRole": admin,
-        "settingsRole": true, "downloadRole": true, "uploadRole": false, "playlistRole": false,
+        "settingsRole": true, "downloadRole": true, "uploadRole": false, "playlistRole": true,
         "coverArtRole": false, "commentRole": false, "podcastRole": false, "streamRole": true,
         "jukeboxRole": false, "shareRole": false, "videoConversionRole": false, "folder": [1]
     })
 }
 
-/// Reading methods of features Tonearm does not keep yet (favourites,
-/// playlists, the play queue, now playing, podcasts as Subsonic sees
-/// them, radio): the documented empty answer, so apps that read them at
+/// Reading methods of features Tonearm does not keep yet (now playing,
+/// podcasts as Subsonic sees them, radio): the documented empty answer, so apps that read them at
 /// start-up or sync keep working.
 pub fn empty(method: &str) -> Option<Answer> {
     let answer = match method {
-        "getPlaylists" => data("playlists", json!({ "playlist": [] })),
-        "getStarred" => data("starred", json!({})),
-        "getStarred2" => data("starred2", json!({})),
         "getNowPlaying" => data("nowPlaying", json!({})),
         "getPodcasts" => data("podcasts", json!({})),
         "getNewestPodcasts" => data("newestPodcasts", json!({})),
         "getInternetRadioStations" => data("internetRadioStations", json!({})),
-        // No saved queue: the envelope alone.
-        "getPlayQueue" => Answer::Data(serde_json::Map::new()),
         _ => return None,
     };
     Some(answer)

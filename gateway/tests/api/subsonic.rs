@@ -200,7 +200,7 @@ async fn an_unknown_or_malformed_id_is_error_70() {
 
 /// An XML element as the JSON form carries it: attributes as text,
 /// children by name as lists, the text as `value`.
-fn xml_tree(
+pub fn xml_tree(
     reader: &mut Reader<&[u8]>,
     start: &quick_xml::events::BytesStart<'_>,
 ) -> BTreeMap<String, Value> {
@@ -246,14 +246,17 @@ fn xml_tree(
     }
 }
 
-/// The JSON form with every scalar as text and every child as a list.
-fn json_tree(value: &Value) -> Value {
+/// The JSON form with every scalar as text and every child as a list
+/// (empty lists left out).
+pub fn json_tree(value: &Value) -> Value {
     let mut node = serde_json::Map::new();
     for (key, member) in value.as_object().expect("an object") {
         match member {
             Value::Object(_) => {
                 node.insert(key.clone(), Value::Array(vec![json_tree(member)]));
             }
+            // An empty list is no element at all in XML.
+            Value::Array(items) if items.is_empty() => {}
             Value::Array(items) => {
                 node.insert(key.clone(), Value::Array(items.iter().map(json_tree).collect()));
             }

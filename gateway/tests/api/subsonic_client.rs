@@ -1,7 +1,8 @@
 //! Tonearm's `/rest` driven by an independent client library, the npm
 //! `subsonic-api` package (`tests/subsonic-client/check.mjs`): token
 //! authentication with an app password, an API key with form POSTs,
-//! browsing, search paging and a stream. Needs Node.js and the package,
+//! browsing, search paging, a stream, starring, a playlist created and
+//! edited, and the play queue saved and restored. Needs Node.js and the package,
 //! which `cargo xtask test` installs (by hand:
 //! `npm ci --prefix gateway/tests/subsonic-client`).
 
@@ -24,7 +25,7 @@ async fn post(system: &System, cookie: &str, path: &str, body: Option<Value>) ->
 }
 
 #[tokio::test]
-async fn the_subsonic_api_npm_client_browses_searches_and_streams() {
+async fn the_subsonic_api_npm_client_browses_searches_streams_stars_and_keeps_playlists_and_the_queue() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/subsonic-client");
     assert!(
         dir.join("node_modules/subsonic-api").is_dir(),
@@ -68,4 +69,23 @@ async fn the_subsonic_api_npm_client_browses_searches_and_streams() {
     assert_eq!(seen["streamStatus"], 200);
     assert!(seen["bytes"].as_u64() > Some(1000), "{seen}");
     assert_eq!(seen["albums"], serde_json::json!(["First Album", "Second Album"]));
+    assert_eq!(seen["starredSongs"], serde_json::json!(["Alpha One"]));
+    assert_eq!(seen["starredAlbums"], serde_json::json!(["First Album"]));
+    assert_eq!(seen["starredAlbumsAfter"], serde_json::json!([]));
+    assert_eq!(seen["createdCount"], 2);
+    assert_eq!(
+        seen["playlist"],
+        serde_json::json!({
+            "name": "Edited in the app", "comment": "two songs", "owner": "admin",
+            "entries": ["Alpha Two", "Alpha One"]
+        })
+    );
+    assert_eq!(seen["playlists"], serde_json::json!(["Edited in the app"]));
+    assert_eq!(
+        seen["queue"],
+        serde_json::json!({
+            "entries": ["Alpha Two", "Alpha One"], "current": true, "position": 12345,
+            "changedBy": "subsonic-api"
+        })
+    );
 }

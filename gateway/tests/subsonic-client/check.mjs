@@ -1,6 +1,7 @@
 // Drives Tonearm's /rest API with the independent `subsonic-api` client:
 // token authentication (username + app password), then an API key with
-// form POSTs. Prints what it saw as one JSON line for the Rust test.
+// form POSTs: browsing, search, a stream, favourites, a playlist and the
+// play queue. Prints what it saw as one JSON line for the Rust test.
 // Usage: node check.mjs <base-url> <username> <app-password> <api-key>
 import { SubsonicAPI } from "subsonic-api";
 
@@ -31,6 +32,35 @@ const audio = await token.stream({ id: song.id });
 const bytes = (await audio.arrayBuffer()).byteLength;
 const { albumList2 } = expectOk(await keyed.getAlbumList2({ type: "alphabeticalByName" }), "getAlbumList2");
 
+// Favourites: star a song and an album, list them, unstar the album.
+const [one, two] = album.song.map((found) => found.id);
+expectOk(await keyed.star({ id: [one], albumId: [album.id] }), "star");
+const { starred2 } = expectOk(await token.getStarred2(), "getStarred2");
+expectOk(await keyed.unstar({ albumId: album.id }), "unstar");
+const { starred2: after } = expectOk(await token.getStarred2(), "getStarred2 after unstar");
+
+// A playlist: create, rename, add and remove songs, read back.
+const { playlist: created } = expectOk(
+  await keyed.createPlaylist({ name: "From the app", songId: [one, two] }),
+  "createPlaylist",
+);
+expectOk(
+  await keyed.updatePlaylist({
+    playlistId: created.id,
+    name: "Edited in the app",
+    comment: "two songs",
+    songIdToAdd: [one],
+    songIndexToRemove: [0],
+  }),
+  "updatePlaylist",
+);
+const { playlist: edited } = expectOk(await token.getPlaylist({ id: created.id }), "getPlaylist");
+const { playlists } = expectOk(await token.getPlaylists(), "getPlaylists");
+
+// The play queue: save on one "device", restore on the other.
+expectOk(await keyed.savePlayQueue({ id: [two, one], current: one, position: 12345 }), "savePlayQueue");
+const { playQueue } = expectOk(await token.getPlayQueue(), "getPlayQueue");
+
 console.log(
   JSON.stringify({
     type: ping.type,
@@ -42,5 +72,22 @@ console.log(
     streamStatus: audio.status,
     bytes,
     albums: albumList2.album.map((found) => found.name),
+    starredSongs: (starred2.song ?? []).map((found) => found.title),
+    starredAlbums: (starred2.album ?? []).map((found) => found.name),
+    starredAlbumsAfter: (after.album ?? []).map((found) => found.name),
+    createdCount: created.songCount,
+    playlist: {
+      name: edited.name,
+      comment: edited.comment,
+      owner: edited.owner,
+      entries: (edited.entry ?? []).map((found) => found.title),
+    },
+    playlists: (playlists.playlist ?? []).map((found) => found.name),
+    queue: {
+      entries: (playQueue?.entry ?? []).map((found) => found.title),
+      current: playQueue?.current === one,
+      position: playQueue?.position,
+      changedBy: playQueue?.changedBy,
+    },
   }),
 );

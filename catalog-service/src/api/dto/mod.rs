@@ -11,7 +11,15 @@ use uuid::Uuid;
 use crate::domain;
 
 mod admin;
+mod favourites;
+mod play_queue;
+mod playlists;
 pub use admin::{ScanError, ScanProgress, Source};
+pub use favourites::{FavouriteIds, Favourites, StarredAlbum, StarredArtist, StarredSong};
+pub use play_queue::{PlayQueue, SavePlayQueue};
+pub use playlists::{
+    NewPlaylist, Owner, PlaylistChange, PlaylistDetail, PlaylistList, PlaylistSongs, PlaylistSummary,
+};
 
 /// A song in lists.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,412 @@
+//! What a user keeps, through `/rest` against the real catalog:
+//! favourites, playlists and the saved play queue.
+
+use quick_xml::{Reader, events::Event};
+use serde_json::Value;
+
+use crate::{
+    subsonic::{json_tree, xml_tree},
+    subsonic_system::System,
+};
+
+fn ok(body: &Value) -> &Value {
+    let response = &body["subsonic-response"];
+    assert_eq!(response["status"], "ok", "{body}");
+    response
+}
+
+fn error_code(body: &Value) -> &Value {
+    assert_eq!(body["subsonic-response"]["status"], "failed", "{body}");
+    &body["subsonic-response"]["error"]["code"]
+}
+
+fn names(items: &Value, key: &str) -> Vec<String> {
+    items
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| item[key].as_str().expect("a name").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The ids of the fixture songs by title, and of the albums and artists.
+async fn ids(system: &System) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
+    let found = system
+        .json(
+            "search3",
+            &[("query", ""), ("songCount", "10"), ("albumCount", "10")],
+        )
+        .await;
+    let result = &ok(&found)["searchResult3"];
+    let pairs = |items: &Value, key: &str| -> Vec<(String, String)> {
+        items
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|item| {
+                (
+                    item[key].as_str().expect("a name").to_owned(),
+                    item["id"].as_str().expect("an id").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let songs = pairs(&result["song"], "title");
+    let albums = pairs(&result["album"], "name")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    let artists = pairs(&result["artist"], "name")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    (songs, albums, artists)
+}
+
+fn song<'a>(songs: &'a [(String, String)], title: &str) -> &'a str {
+    songs
+        .iter()
+        .find(|(found, _)| found == title)
+        .map(|(_, id)| id.as_str())
+        .unwrap_or_else(|| panic!("no song {title}"))
+}
+
+/// `/rest/<method>` as another account, as JSON.
+async fn json_as(
+    system: &System,
+    user: &str,
+    password: &str,
+    method: &str,
+    params: &[(&str, &str)],
+) -> Value {
+    let mut query = vec![
+        ("u", user),
+        ("p", password),
+        ("v", "1.16.1"),
+        ("c", "tests"),
+        ("f", "json"),
+    ];
+    query.extend_from_slice(params);
+    system
+        .app
+        .client
+        .get(system.app.url(&format!("/rest/{method}")))
+        .query(&query)
+        .send()
+        .await
+        .expect("rest call")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
+#[tokio::test]
+async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
+    let system = System::start().await;
+    let (songs, albums, artists) = ids(&system).await;
+    let (alpha, beta) = (song(&songs, "Alpha One"), song(&songs, "Beta Song"));
+    // Repeated ids; an album starred by `id` as a folder-browsing app does.
+    let starred = system
+        .json(
+            "star",
+            &[
+                ("id", alpha),
+                ("id", beta),
+                ("id", albums[1].as_str()),
+                ("artistId", artists[0].as_str()),
+            ],
+        )
+        .await;
+    ok(&starred);
+    let again = system.json("star", &[("id", alpha)]).await;
+    ok(&again);
+
+    let list = system.json("getStarred2", &[]).await;
+    let found = &ok(&list)["starred2"];
+    assert_eq!(names(&found["song"], "title"), ["Beta Song", "Alpha One"]);
+    assert!(found["song"][0]["starred"].is_string(), "{found}");
+    assert_eq!(names(&found["album"], "name"), ["Second Album"]);
+    assert_eq!(names(&found["artist"], "name"), ["Able Artist"]);
+    let older = system.json("getStarred", &[]).await;
+    let older = &ok(&older)["starred"];
+    assert_eq!(names(&older["album"], "title"), ["Second Album"]);
+    assert_eq!(older["album"][0]["isDir"], true);
+    let starred_albums = system.json("getAlbumList2", &[("type", "starred")]).await;
+    assert_eq!(
+        names(&ok(&starred_albums)["albumList2"]["album"], "name"),
+        ["Second Album"]
+    );
+
+    ok(&system
+        .json(
+            "unstar",
+            &[
+                ("id", beta),
+                ("albumId", albums[1].as_str()),
+                ("artistId", artists[0].as_str()),
+            ],
+        )
+        .await);
+    let list = system.json("getStarred2", &[]).await;
+    let found = &ok(&list)["starred2"];
+    assert_eq!(names(&found["song"], "title"), ["Alpha One"]);
+    assert!(names(&found["album"], "name").is_empty(), "{found}");
+    assert!(names(&found["artist"], "name").is_empty(), "{found}");
+
+    assert_eq!(*error_code(&system.json("star", &[]).await), 10);
+    let unknown = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        *error_code(&system.json("star", &[("id", unknown.as_str())]).await),
+        70
+    );
+    assert_eq!(*error_code(&system.json("star", &[("albumId", "x")]).await), 70);
+
+    // Another account sees none of it.
+    let cookie = system.app.admin_cookie().await;
+    system
+        .app
+        .create_user(&cookie, "listener", "listener-password", "listener")
+        .await;
+    let theirs = json_as(&system, "listener", "listener-password", "getStarred2", &[]).await;
+    assert!(
+        names(&ok(&theirs)["starred2"]["song"], "title").is_empty(),
+        "{theirs}"
+    );
+}
+
+#[tokio::test]
+async fn playlists_are_created_edited_shared_and_deleted() {
+    let system = System::start().await;
+    let (songs, _, _) = ids(&system).await;
+    let (one, two, beta) = (
+        song(&songs, "Alpha One"),
+        song(&songs, "Alpha Two"),
+        song(&songs, "Beta Song"),
+    );
+    let created = system
+        .json(
+            "createPlaylist",
+            &[("name", "Mix"), ("songId", one), ("songId", two), ("songId", one)],
+        )
+        .await;
+    let playlist = &ok(&created)["playlist"];
+    assert_eq!(playlist["owner"], "admin");
+    assert_eq!(playlist["songCount"], 3);
+    assert_eq!(playlist["public"], false);
+    assert!(playlist["duration"].as_i64() >= Some(5), "{playlist}");
+    assert_eq!(
+        names(&playlist["entry"], "title"),
+        ["Alpha One", "Alpha Two", "Alpha One"]
+    );
+    assert_eq!(playlist["coverArt"], one);
+    let id = playlist["id"].as_str().expect("id").to_owned();
+
+    let updated = system
+        .json(
+            "updatePlaylist",
+            &[
+                ("playlistId", id.as_str()),
+                ("name", "Road mix"),
+                ("comment", "for the car"),
+                ("public", "true"),
+                ("songIndexToRemove", "0"),
+                ("songIndexToRemove", "2"),
+                ("songIdToAdd", beta),
+            ],
+        )
+        .await;
+    ok(&updated);
+    let read = system.json("getPlaylist", &[("id", id.as_str())]).await;
+    let playlist = &ok(&read)["playlist"];
+    assert_eq!(playlist["name"], "Road mix");
+    assert_eq!(playlist["comment"], "for the car");
+    assert_eq!(playlist["public"], true);
+    assert_eq!(names(&playlist["entry"], "title"), ["Alpha Two", "Beta Song"]);
+    ok(&system
+        .json(
+            "updatePlaylist",
+            &[("playlistId", id.as_str()), ("songIdToAdd", one)],
+        )
+        .await);
+    // `createPlaylist` with a `playlistId` replaces the songs.
+    let replaced = system
+        .json("createPlaylist", &[("playlistId", id.as_str()), ("songId", beta)])
+        .await;
+    assert_eq!(names(&ok(&replaced)["playlist"]["entry"], "title"), ["Beta Song"]);
+
+    // Another user reads the public playlist, with its owner's name, and
+    // may not change it.
+    let cookie = system.app.admin_cookie().await;
+    system
+        .app
+        .create_user(&cookie, "listener", "listener-password", "listener")
+        .await;
+    let as_other = |method: &'static str, params: Vec<(&'static str, String)>| {
+        let system = &system;
+        async move {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            json_as(system, "listener", "listener-password", method, &params).await
+        }
+    };
+    let theirs = as_other("getPlaylists", vec![]).await;
+    let listed = &ok(&theirs)["playlists"]["playlist"];
+    assert_eq!(names(listed, "name"), ["Road mix"]);
+    assert_eq!(listed[0]["owner"], "admin");
+    let refused = as_other(
+        "updatePlaylist",
+        vec![("playlistId", id.clone()), ("name", "Mine".into())],
+    )
+    .await;
+    assert_eq!(*error_code(&refused), 50);
+    assert_eq!(
+        *error_code(&as_other("deletePlaylist", vec![("id", id.clone())]).await),
+        50
+    );
+
+    ok(&system
+        .json(
+            "updatePlaylist",
+            &[("playlistId", id.as_str()), ("public", "false")],
+        )
+        .await);
+    let hidden = as_other("getPlaylist", vec![("id", id.clone())]).await;
+    assert_eq!(*error_code(&hidden), 70);
+    assert!(
+        names(
+            &ok(&as_other("getPlaylists", vec![]).await)["playlists"]["playlist"],
+            "name"
+        )
+        .is_empty()
+    );
+
+    ok(&system.json("deletePlaylist", &[("id", id.as_str())]).await);
+    assert_eq!(
+        *error_code(&system.json("getPlaylist", &[("id", id.as_str())]).await),
+        70
+    );
+    assert_eq!(
+        *error_code(&system.json("createPlaylist", &[("songId", one)]).await),
+        10
+    );
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let bad_song = system
+        .json("createPlaylist", &[("name", "x"), ("songId", unknown.as_str())])
+        .await;
+    assert_eq!(*error_code(&bad_song), 70);
+    let too_long = "n".repeat(201);
+    assert_eq!(
+        *error_code(
+            &system
+                .json("createPlaylist", &[("name", too_long.as_str())])
+                .await
+        ),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_saved_play_queue_is_restored() {
+    let system = System::start().await;
+    let (songs, _, _) = ids(&system).await;
+    let (one, beta) = (song(&songs, "Alpha One"), song(&songs, "Beta Song"));
+    let never = system.json("getPlayQueue", &[]).await;
+    assert!(ok(&never).get("playQueue").is_none(), "{never}");
+    let saved = system
+        .json(
+            "savePlayQueue",
+            &[("id", beta), ("id", one), ("current", one), ("position", "42000")],
+        )
+        .await;
+    ok(&saved);
+    let restored = system.json("getPlayQueue", &[]).await;
+    let queue = &ok(&restored)["playQueue"];
+    assert_eq!(names(&queue["entry"], "title"), ["Beta Song", "Alpha One"]);
+    assert_eq!(queue["current"], one);
+    assert_eq!(queue["position"], 42000);
+    assert_eq!(queue["username"], "admin");
+    assert_eq!(queue["changedBy"], "tests");
+    assert!(queue["changed"].is_string(), "{queue}");
+    // The same queue through the catalog API, as the web player reads it.
+    let cookie = system.app.admin_cookie().await;
+    let web: Value = system
+        .app
+        .get("/api/catalog/play-queue", Some(&cookie))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(web["position_ms"], 42000);
+    assert_eq!(web["current"], one);
+
+    ok(&system.json("savePlayQueue", &[]).await);
+    let cleared = system.json("getPlayQueue", &[]).await;
+    assert!(
+        names(&ok(&cleared)["playQueue"]["entry"], "title").is_empty(),
+        "{cleared}"
+    );
+    let unknown = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        *error_code(&system.json("savePlayQueue", &[("id", unknown.as_str())]).await),
+        70
+    );
+}
+
+/// The XML form of `method` read back as the JSON form's tree.
+async fn xml_as_tree(system: &System, method: &str, params: &[(&str, &str)]) -> Value {
+    let xml = system
+        .call(method, params, "xml")
+        .await
+        .text()
+        .await
+        .expect("xml");
+    let mut reader = Reader::from_str(&xml);
+    let root = loop {
+        match reader.read_event().expect("xml") {
+            Event::Start(start) => break xml_tree(&mut reader, &start.into_owned()),
+            Event::Eof => panic!("no root element: {xml}"),
+            _ => {}
+        }
+    };
+    serde_json::to_value(root).expect("tree")
+}
+
+#[tokio::test]
+async fn starred_playlists_and_the_queue_carry_the_same_data_in_xml_and_json() {
+    let system = System::start().await;
+    let (songs, albums, artists) = ids(&system).await;
+    let one = song(&songs, "Alpha One");
+    let star = [
+        ("id", one),
+        ("albumId", albums[0].as_str()),
+        ("artistId", artists[0].as_str()),
+    ];
+    ok(&system.json("star", &star).await);
+    let created = system
+        .json("createPlaylist", &[("name", "Mix & <match>"), ("songId", one)])
+        .await;
+    let id = ok(&created)["playlist"]["id"].as_str().expect("id").to_owned();
+    ok(&system
+        .json(
+            "savePlayQueue",
+            &[("id", one), ("current", one), ("position", "5")],
+        )
+        .await);
+    let id_param = [("id", id.as_str())];
+    let calls: [(&str, &[(&str, &str)]); 6] = [
+        ("getStarred2", &[]),
+        ("getStarred", &[]),
+        ("getPlaylists", &[]),
+        ("getPlaylist", &id_param),
+        ("getPlayQueue", &[]),
+        ("getAlbumList2", &[("type", "starred")]),
+    ];
+    for (method, params) in calls {
+        let json = system.json(method, params).await;
+        ok(&json);
+        let from_xml = xml_as_tree(&system, method, params).await;
+        assert_eq!(from_xml, json_tree(&json["subsonic-response"]), "{method}");
+    }
+}
