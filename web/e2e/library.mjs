@@ -8,11 +8,15 @@ const expect = (cond, msg) => {
 
 /**
  * Registers the tests with the runner's `test`. `context()` opens a browser context, `admin` is
- * the signed-in admin's context (it creates the listeners). Runs them one after another, then
+ * the admin's context (signed in here if it is not yet; it creates the listeners). Runs them one after another, then
  * deletes the listeners it made.
  */
-export async function libraryTests({ test, context, base, admin }) {
+export async function libraryTests({ test, context, base, admin, adminUser, adminPassword }) {
   const made = [];
+  // The listeners are made by the admin, whatever other tests ran (TONEARM_E2E_ONLY) before.
+  if ((await api(admin, base, 'GET', '/api/auth/me')).status !== 200) {
+    await api(admin, base, 'POST', '/api/auth/login', { username: adminUser, password: adminPassword });
+  }
 
   /** A new listener signed in in a new context of their own. */
   async function listener(tag) {
@@ -37,9 +41,16 @@ export async function libraryTests({ test, context, base, admin }) {
     const menu = page.getByRole('menu');
     await menu.waitFor();
     if (playlist === null) return menu;
-    await menu.getByRole('menuitem', { name: playlist, exact: true }).click();
-    await page.getByTestId('toast').filter({ hasText: `to “${playlist}”` }).waitFor();
+    await added(page, playlist, () => menu.getByRole('menuitem', { name: playlist, exact: true }).click());
     return menu;
+  }
+
+  /** Does `act` and waits for a new "Added … to “playlist”" toast (an earlier one may still show). */
+  async function added(page, playlist, act) {
+    const toasts = page.getByTestId('toast').filter({ hasText: `to “${playlist}”` });
+    const before = await toasts.count();
+    await act();
+    await until(async () => (await toasts.count()) > before, `a new toast about adding to ${playlist}`);
   }
 
   async function playlistOrder(ctx, id) {
@@ -120,8 +131,7 @@ export async function libraryTests({ test, context, base, admin }) {
     const track = page.locator('table.tracks tbody tr').first();
     const albumSong = await track.locator('.link').innerText();
     await track.getByTestId('add-to-playlist').click();
-    await page.getByRole('menu').getByRole('menuitem', { name, exact: true }).click();
-    await page.getByTestId('toast').filter({ hasText: `to “${name}”` }).waitFor();
+    await added(page, name, () => page.getByRole('menu').getByRole('menuitem', { name, exact: true }).click());
 
     await page.getByRole('link', { name: 'Playlists' }).click();
     await page.getByTestId('playlists').getByRole('row').filter({ hasText: name }).getByText('3', { exact: true }).waitFor();
@@ -129,12 +139,12 @@ export async function libraryTests({ test, context, base, admin }) {
     await until(() => /\/playlists\/[0-9a-f-]{36}$/.test(new URL(page.url()).pathname), 'a playlist URL');
     const id = new URL(page.url()).pathname.split('/').pop();
     const start = [want[0], want[1], albumSong];
-    expect(JSON.stringify(await titles(page)) === JSON.stringify(start), `playlist shows ${await titles(page)}`);
+    await until(async () => JSON.stringify(await titles(page)) === JSON.stringify(start), `the playlist to show ${JSON.stringify(start)}`);
 
     await page.locator('#pl-2').focus();
     await page.keyboard.press('Alt+ArrowUp');
     const keyed = [start[0], start[2], start[1]];
-    expect(JSON.stringify(await titles(page)) === JSON.stringify(keyed), `after Alt+↑: ${await titles(page)}`);
+    await until(async () => JSON.stringify(await titles(page)) === JSON.stringify(keyed), `Alt+↑ to move the last song up (shows ${await titles(page)})`);
     await until(async () => JSON.stringify(await playlistOrder(ctx, id)) === JSON.stringify(keyed), 'the keyboard move to be saved');
 
     const items = page.locator('[data-testid=playlist-songs] li');
@@ -211,6 +221,7 @@ export async function libraryTests({ test, context, base, admin }) {
       return q.songs.find((s) => s.id === q.current)?.title === now && q.position_ms >= 1500;
     }, 'the paused song and position to be saved', 10_000);
     await page.goto(`${base}/queue`);
+    await page.locator('[data-testid=queue] li .link').first().waitFor();
     const queue = await page.locator('[data-testid=queue] li .link').allInnerTexts();
 
     // Another browser: same user, nothing stored locally.

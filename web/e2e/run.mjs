@@ -307,7 +307,7 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
   await row.waitFor({ state: 'detached' });
 });
 
-await libraryTests({ test, context, base, admin: adminCtx });
+await libraryTests({ test, context, base, admin: adminCtx, adminUser, adminPassword });
 
 await test('the live socket says when it is offline and reconnects by itself', async () => {
   const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
