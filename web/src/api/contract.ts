@@ -88,6 +88,23 @@ export interface Operation {
   shape?: 'object' | 'page' | 'items' | 'array';
 }
 
+/** The favourites, playlists and play queue paths (`library` in `client.ts`), checked with the rest. */
+export const libraryOperations: Operation[] = [
+  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites', fields: favouritesFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites/ids', fields: favouriteIdsFields },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/favourites/{kind}/{id}' },
+  { doc: 'catalog', method: 'delete', path: '/api/catalog/favourites/{kind}/{id}' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists', fields: playlistFields, shape: 'items' },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists/{id}', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'patch', path: '/api/catalog/playlists/{id}', fields: playlistFields },
+  { doc: 'catalog', method: 'delete', path: '/api/catalog/playlists/{id}' },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/play-queue', fields: playQueueFields },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/play-queue' },
+];
+
 export const operations: Operation[] = [
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs', fields: songFields, shape: 'page' },
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs/{id}', fields: songFields },
@@ -115,25 +132,5 @@ export const operations: Operation[] = [
   { doc: 'gateway', method: 'patch', path: '/api/admin/users/{id}', fields: adminUserFields },
   { doc: 'gateway', method: 'delete', path: '/api/admin/users/{id}' },
   { doc: 'gateway', method: 'post', path: '/api/admin/users/{id}/password' },
-];
-
-/**
- * The favourites, playlists and play queue paths (`library` in `client.ts`). They join
- * `operations` once the saved catalog document (`openapi/catalog.json`) has been refreshed from a
- * catalog that serves them (`npm run openapi`).
- */
-export const libraryOperations: Operation[] = [
-  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites', fields: favouritesFields },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites/ids', fields: favouriteIdsFields },
-  { doc: 'catalog', method: 'put', path: '/api/catalog/favourites/{kind}/{id}' },
-  { doc: 'catalog', method: 'delete', path: '/api/catalog/favourites/{kind}/{id}' },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists', fields: playlistFields, shape: 'items' },
-  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists', fields: playlistDetailFields },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists/{id}', fields: playlistDetailFields },
-  { doc: 'catalog', method: 'patch', path: '/api/catalog/playlists/{id}', fields: playlistFields },
-  { doc: 'catalog', method: 'delete', path: '/api/catalog/playlists/{id}' },
-  { doc: 'catalog', method: 'put', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
-  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
-  { doc: 'catalog', method: 'get', path: '/api/catalog/play-queue', fields: playQueueFields },
-  { doc: 'catalog', method: 'put', path: '/api/catalog/play-queue' },
+  ...libraryOperations,
 ];
