@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { createLibrary } from './mock-library.mjs';
 
 const port = Number(process.argv[2] ?? 5174);
 const count = Number(process.argv[3] ?? 1000);
@@ -24,7 +25,11 @@ const songs = Array.from({ length: count }, (_, i) => {
   };
 });
 const artists = Array.from({ length: 7 }, (_, k) => ({ id: uuid(800000 + k), name: `Artist ${k + 1}`, album_count: 3, song_count: 10 }));
-let user = null;
+// Sessions by cookie, so two browser contexts can be two users (each with a library of their own).
+const sessions = new Map();
+const libraries = new Map();
+const playlists = new Map();
+const accounts = new Map();
 let scan = null;
 
 function wav(seconds) {
@@ -59,14 +64,26 @@ async function api(req, res, url) {
   const p = url.pathname;
   if (p === '/api/auth/login') {
     const b = await body(req);
-    if (b.password !== 'password') return err(res, 401, 'invalid_credentials', 'wrong username or password');
-    user = { id: uuid(1), username: b.username, role: b.username === 'admin' ? 'admin' : 'listener' };
+    if (b.password !== 'password' && accounts.get(b.username) !== b.password) return err(res, 401, 'invalid_credentials', 'wrong username or password');
+    const user = { id: uuid(500000 + sessions.size + 1), username: b.username, role: b.username === 'admin' ? 'admin' : 'listener' };
+    const sid = Math.random().toString(36).slice(2);
+    sessions.set(sid, user);
+    res.setHeader('set-cookie', `mock=${sid}; Path=/; HttpOnly; SameSite=Lax`);
     return send(res, 200, user);
   }
-  if (p === '/api/auth/logout') { user = null; return send(res, 204); }
+  const sid = /(?:^|; )mock=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const user = sid ? sessions.get(sid) : undefined;
+  if (p === '/api/auth/logout') { sessions.delete(sid); return send(res, 204); }
   if (!user) return err(res, 401, 'unauthenticated', 'sign in first');
   if (p === '/api/auth/me') return send(res, 200, user);
   if (p === '/api/catalog/songs') return page(req, res, url);
+  if (!libraries.has(user.username)) libraries.set(user.username, createLibrary({ songs, albums, artists, lists: playlists }));
+  const answered = await libraries.get(user.username)(req, p, user, {
+    send: (status, b) => send(res, status, b),
+    err: (status, code, message) => err(res, status, code, message),
+    body: () => body(req),
+  });
+  if (answered !== false) return;
   if (p === '/api/catalog/albums') return send(res, 200, { items: albums, next_cursor: null });
   if (p.startsWith('/api/catalog/albums/') && !p.endsWith('/cover')) {
     const a = albums.find((x) => x.id === p.split('/')[4]);
@@ -98,6 +115,11 @@ async function api(req, res, url) {
   }
   if (p === '/api/catalog/scans/current') return scan ? send(res, 200, scan) : err(res, 404, 'not_found', 'no scan yet');
   if (p === '/api/catalog/scan-errors') return send(res, 200, [{ id: 1, path: '/music/bad.mp3', kind: 'unreadable', message: 'no audio stream', occurred_at: new Date().toISOString() }]);
+  if (p === '/api/admin/users' && req.method === 'POST') {
+    const b = await body(req);
+    accounts.set(b.username, b.password);
+    return send(res, 201, { id: uuid(600000 + accounts.size), username: b.username, role: b.role, disabled: false, created_at: new Date().toISOString() });
+  }
   if (p === '/api/admin/users') return send(res, 200, [{ ...user, disabled: false, created_at: '2026-01-01T00:00:00Z' }, { id: uuid(2), username: 'bob', role: 'listener', disabled: true, created_at: '2026-01-01T00:00:00Z' }]);
   if (p === '/api/events/stats') return send(res, 200, { online: 3, unique_listeners_today: 5, plays_per_minute: [1, 4, 2, 6, 3, 8, 5].map((plays, k) => ({ minute: String(k), plays })), trending: [{ song: uuid(1), title: 'Song 000001', plays: 8 }] });
   if (p.startsWith('/api/stream/songs/')) {

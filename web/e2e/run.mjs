@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { launch } from './browser.mjs';
 import { api, audio, axe, signIn, until } from './lib.mjs';
+import { libraryTests } from './library.mjs';
 
 const base = (process.env.TONEARM_E2E_URL ?? '').replace(/\/$/, '');
 const adminUser = process.env.TONEARM_E2E_ADMIN_USER ?? 'admin';
@@ -108,7 +109,7 @@ await test('seeking far ahead continues playback from there (Range request)', as
 
 await test('the queue (adding, keyboard reorder) and the position survive a reload', async () => {
   await admin.goto(`${base}/songs`);
-  const adds = admin.locator('[role=row] button[aria-label^="Add "]');
+  const adds = admin.locator('[role=row] button[aria-label^="Add "][aria-label$=" to queue"]');
   await adds.first().waitFor();
   await adds.nth(0).click();
   await adds.nth(1).click();
@@ -306,6 +307,8 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
   await row.waitFor({ state: 'detached' });
 });
 
+await libraryTests({ test, context, base, admin: adminCtx, adminUser, adminPassword });
+
 await test('the live socket says when it is offline and reconnects by itself', async () => {
   const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
   // Every socket goes through the test, which passes it on to the real server and can cut it.
@@ -337,6 +340,10 @@ await test('axe finds no serious accessibility violation in the main views', asy
 
 await test('screenshots of the main views: desktop and phone, light and dark', async () => {
   const state = await adminCtx.storageState();
+  // Something to show in the admin's Favourites and in a playlist.
+  const some = (await api(adminCtx, base, 'GET', '/api/catalog/songs?limit=6')).body?.items ?? [];
+  for (const s of some.slice(0, 3)) await api(adminCtx, base, 'PUT', `/api/catalog/favourites/songs/${s.id}`);
+  const pl = await api(adminCtx, base, 'POST', '/api/catalog/playlists', { name: 'Evening mix', comment: 'Quiet ones for late.', songs: some.map((s) => s.id) });
   for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     for (const scheme of ['light', 'dark']) {
       const { ctx, page } = await context({ viewport, colorScheme: scheme, storageState: state });
@@ -359,6 +366,14 @@ await test('screenshots of the main views: desktop and phone, light and dark', a
       await page.locator('main h1').waitFor();
       await page.waitForTimeout(500);
       await shot('dashboard');
+      await page.goto(`${base}/favourites`);
+      await page.getByTestId('favourite-songs').locator('table.tracks').waitFor();
+      await page.waitForTimeout(300);
+      await shot('favourites');
+      await page.goto(`${base}/playlists/${pl.body?.id}`);
+      await page.getByTestId('playlist-songs').waitFor();
+      await page.waitForTimeout(300);
+      await shot('playlist');
       await ctx.close();
       const login = await context({ viewport, colorScheme: scheme });
       await login.page.goto(`${base}/login`);

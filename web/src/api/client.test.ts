@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { admin, auth, catalog, streamUrl } from './client';
+import { admin, auth, catalog, library, streamUrl } from './client';
 import { setFetch } from './http';
 import { json } from '../test/fakes';
 
@@ -67,6 +67,44 @@ describe('auth and admin client', () => {
     ]);
     expect(calls[1]?.body).toEqual({ disabled: true });
     expect(calls[4]?.body).toEqual({ text: 'Maintenance at 6', level: 'warning' });
+  });
+});
+
+describe('library client', () => {
+  it('uses the documented favourites, playlist and play-queue paths and methods', async () => {
+    const calls = recorder({ items: [] });
+    await library.favouriteIds();
+    await library.star('albums', 'a1');
+    await library.unstar('artists', 'r/1');
+    await library.playlists();
+    await library.createPlaylist({ name: 'Road trip', songs: ['s1'] });
+    await library.updatePlaylist('p1', { public: true });
+    await library.setPlaylistSongs('p1', ['s2', 's1', 's2']);
+    await library.appendToPlaylist('p1', ['s3']);
+    await library.deletePlaylist('p1');
+    await library.playQueue();
+    await library.savePlayQueue({ songs: ['s1'], current: 's1', position_ms: 5000, client: 'web' });
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/catalog/favourites/ids',
+      'PUT /api/catalog/favourites/albums/a1',
+      'DELETE /api/catalog/favourites/artists/r%2F1',
+      'GET /api/catalog/playlists',
+      'POST /api/catalog/playlists',
+      'PATCH /api/catalog/playlists/p1',
+      'PUT /api/catalog/playlists/p1/songs',
+      'POST /api/catalog/playlists/p1/songs',
+      'DELETE /api/catalog/playlists/p1',
+      'GET /api/catalog/play-queue',
+      'PUT /api/catalog/play-queue',
+    ]);
+    expect(calls[4]?.body).toEqual({ name: 'Road trip', songs: ['s1'] });
+    expect(calls[6]?.body).toEqual({ songs: ['s2', 's1', 's2'] });
+    expect(calls[10]?.body).toEqual({ songs: ['s1'], current: 's1', position_ms: 5000, client: 'web' });
+  });
+
+  it('reads the playlists from their {items} list', async () => {
+    recorder({ items: [{ id: 'p1', name: 'A' }] });
+    expect((await library.playlists()).map((p) => p.id)).toEqual(['p1']);
   });
 });
 

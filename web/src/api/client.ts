@@ -1,5 +1,5 @@
 /** Typed client of the gateway's HTTP API. Every path lives here and only here. */
-import { del, get, patch, post, withQuery } from './http';
+import { del, get, patch, post, put, withQuery } from './http';
 import type {
   AdminUser,
   Album,
@@ -8,10 +8,19 @@ import type {
   AnnouncementLevel,
   Artist,
   ArtistDetail,
+  FavouriteIds,
+  FavouriteKind,
+  Favourites,
   Genre,
+  NewPlaylist,
   OpsStats,
   Page,
+  PlayQueue,
+  Playlist,
+  PlaylistChange,
+  PlaylistDetail,
   Role,
+  SavedPlayQueue,
   ScanError,
   ScanProgress,
   SearchResults,
@@ -48,6 +57,26 @@ export const catalog = {
   genres: async () => items(await get<Genre[] | Page<Genre>>(`${C}/genres`)),
   search: (q: string, signal?: AbortSignal) => get<SearchResults>(withQuery(`${C}/search`, { q }), signal),
   sources: async () => items(await get<Source[] | Page<Source>>(`${C}/sources`)),
+};
+
+/** The signed-in user's own library: favourites, playlists and the saved play queue. */
+export const library = {
+  favourites: () => get<Favourites>(`${C}/favourites`),
+  favouriteIds: () => get<FavouriteIds>(`${C}/favourites/ids`),
+  star: (kind: FavouriteKind, id: string) => put<void>(`${C}/favourites/${kind}/${enc(id)}`, undefined),
+  unstar: (kind: FavouriteKind, id: string) => del<void>(`${C}/favourites/${kind}/${enc(id)}`),
+  /** The caller's own playlists and others' public ones, by name. */
+  playlists: async () => items(await get<Playlist[] | Page<Playlist>>(`${C}/playlists`)),
+  playlist: (id: string) => get<PlaylistDetail>(`${C}/playlists/${enc(id)}`),
+  createPlaylist: (p: NewPlaylist) => post<PlaylistDetail>(`${C}/playlists`, p),
+  updatePlaylist: (id: string, change: PlaylistChange) => patch<Playlist>(`${C}/playlists/${enc(id)}`, change),
+  /** Replaces the whole order: adding, removing and reordering are all this. */
+  setPlaylistSongs: (id: string, songs: string[]) => put<PlaylistDetail>(`${C}/playlists/${enc(id)}/songs`, { songs }),
+  appendToPlaylist: (id: string, songs: string[]) => post<PlaylistDetail>(`${C}/playlists/${enc(id)}/songs`, { songs }),
+  deletePlaylist: (id: string) => del<void>(`${C}/playlists/${enc(id)}`),
+  playQueue: () => get<PlayQueue>(`${C}/play-queue`),
+  /** `keepalive` lets the save sent on pagehide outlive the page. */
+  savePlayQueue: (q: SavedPlayQueue, keepalive = false) => put<void>(`${C}/play-queue`, q, keepalive),
 };
 
 /** The cover URL the catalog gave, at a size, or null when there is no cover. */

@@ -5,7 +5,8 @@
  * services' OpenAPI documents saved under `openapi/`.
  */
 import type {
-  AdminUser, Album, AlbumRef, Artist, ArtistRef, Genre, ScanError, ScanProgress, SearchHit, SearchResults, Song, Source, User,
+  AdminUser, Album, AlbumRef, Artist, ArtistRef, FavouriteIds, Genre, PlayQueue, Playlist, PlaylistOwner, ScanError, ScanProgress,
+  SearchHit, SearchResults, Song, Source, User,
 } from './types';
 
 export type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
@@ -59,16 +60,50 @@ export const sourceFields = {
 export const userFields = { id: s, username: s, role: s } satisfies Record<keyof User, Field>;
 export const adminUserFields = { ...userFields, disabled: b, created_at: s } satisfies Record<keyof AdminUser, Field>;
 
+export const favouriteIdsFields = { songs: a, albums: a, artists: a } satisfies Record<keyof FavouriteIds, Field>;
+const starred = { starred_at: s };
+export const favouritesFields = {
+  songs: arr({ ...songFields, ...starred }), albums: arr({ ...albumFields, ...starred }), artists: arr({ ...artistFields, ...starred }),
+};
+export const playlistOwnerFields = { id: s, name: sn } satisfies Record<keyof PlaylistOwner, Field>;
+export const playlistFields = {
+  id: s, name: s, comment: sn, public: b, owner: obj(playlistOwnerFields), song_count: i, duration_ms: i, created_at: s, updated_at: s,
+} satisfies Record<keyof Playlist, Field>;
+const playlistDetailFields = { ...playlistFields, songs: arr(songFields) };
+export const playQueueFields = {
+  songs: arr(songFields), current: sn, position_ms: i, changed_at: sn, changed_by: sn,
+} satisfies Record<keyof PlayQueue, Field>;
+
 /** One operation the client calls: which document, method and path, and the answer's shape. */
 export interface Operation {
   doc: string;
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   /** Fields of the 2xx JSON answer (of its items for a list/page), if the client reads any. */
   fields?: Record<string, Field>;
-  /** Where the fields sit in the answer: the object itself, `items[]` of a page, or a bare array. */
-  shape?: 'object' | 'page' | 'array';
+  /**
+   * Where the fields sit in the answer: the object itself, `items[]` of a keyset page, `items[]`
+   * of a whole list (`{items}` with no cursor), or a bare array.
+   */
+  shape?: 'object' | 'page' | 'items' | 'array';
 }
+
+/** The favourites, playlists and play queue paths (`library` in `client.ts`), checked with the rest. */
+export const libraryOperations: Operation[] = [
+  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites', fields: favouritesFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/favourites/ids', fields: favouriteIdsFields },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/favourites/{kind}/{id}' },
+  { doc: 'catalog', method: 'delete', path: '/api/catalog/favourites/{kind}/{id}' },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists', fields: playlistFields, shape: 'items' },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/playlists/{id}', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'patch', path: '/api/catalog/playlists/{id}', fields: playlistFields },
+  { doc: 'catalog', method: 'delete', path: '/api/catalog/playlists/{id}' },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'post', path: '/api/catalog/playlists/{id}/songs', fields: playlistDetailFields },
+  { doc: 'catalog', method: 'get', path: '/api/catalog/play-queue', fields: playQueueFields },
+  { doc: 'catalog', method: 'put', path: '/api/catalog/play-queue' },
+];
 
 export const operations: Operation[] = [
   { doc: 'catalog', method: 'get', path: '/api/catalog/songs', fields: songFields, shape: 'page' },
@@ -97,4 +132,5 @@ export const operations: Operation[] = [
   { doc: 'gateway', method: 'patch', path: '/api/admin/users/{id}', fields: adminUserFields },
   { doc: 'gateway', method: 'delete', path: '/api/admin/users/{id}' },
   { doc: 'gateway', method: 'post', path: '/api/admin/users/{id}/password' },
+  ...libraryOperations,
 ];

@@ -60,9 +60,17 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 /** Sends one request; JSON in, JSON out; throws ApiError on a non-2xx answer. */
-export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  keepalive = false,
+): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (signal) init.signal = signal;
+  // Lets a request sent while the page goes away (pagehide) outlive the page.
+  if (keepalive) init.keepalive = true;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers = { accept: 'application/json', 'content-type': 'application/json' };
@@ -87,4 +95,5 @@ export async function request<T>(method: string, path: string, body?: unknown, s
 export const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown, keepalive = false) => request<T>('PUT', path, body, undefined, keepalive);
 export const del = <T>(path: string) => request<T>('DELETE', path);

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { operations, type Field } from './contract';
+import { operations, type Field, type Operation } from './contract';
 
 type Json = Record<string, unknown>;
 const dir = new URL('./openapi/', import.meta.url);
@@ -57,7 +57,12 @@ function answerSchema(doc: Json, op: Json): Json | null {
   return media ? resolve(doc, media.schema) : null;
 }
 
-function itemsOf(doc: Json, schema: Json, shape: 'object' | 'page' | 'array' | undefined): Json {
+function itemsOf(doc: Json, schema: Json, shape: Operation['shape']): Json {
+  if (shape === 'items') {
+    const props = (schema.properties ?? {}) as Json;
+    expect(props, 'a list has items').toHaveProperty('items');
+    return resolve(doc, resolve(doc, props.items).items);
+  }
   if (shape === 'page') {
     const props = (schema.properties ?? {}) as Json;
     expect(props, 'a page has items and next_cursor').toHaveProperty('items');

@@ -190,6 +190,82 @@ export interface Announcement {
   time: string;
 }
 
+/** What can be a favourite: the path segment of `/api/catalog/favourites/{kind}/{id}`. */
+export type FavouriteKind = 'songs' | 'albums' | 'artists';
+
+/** A listing item with the time the user starred it. */
+export type Starred<T> = T & { starred_at: string };
+
+/** The user's favourites, newest first (`GET /api/catalog/favourites`). */
+export interface Favourites {
+  songs: Starred<Song>[];
+  albums: Starred<Album>[];
+  artists: Starred<Artist>[];
+}
+
+/** Only the ids of the user's favourites (`GET /api/catalog/favourites/ids`), to draw hearts. */
+export interface FavouriteIds {
+  songs: string[];
+  albums: string[];
+  artists: string[];
+}
+
+export interface PlaylistOwner {
+  id: string;
+  /** Null when the catalog does not know the username. */
+  name: string | null;
+}
+
+/** A playlist as lists return it. */
+export interface Playlist {
+  id: string;
+  name: string;
+  comment: string | null;
+  public: boolean;
+  owner: PlaylistOwner;
+  song_count: number;
+  duration_ms: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A playlist with its songs in order (a song may appear more than once). */
+export interface PlaylistDetail extends Playlist {
+  songs: Song[];
+}
+
+/** A new playlist (`POST /api/catalog/playlists`). */
+export interface NewPlaylist {
+  name: string;
+  comment?: string;
+  public?: boolean;
+  songs?: string[];
+}
+
+/** What `PATCH /api/catalog/playlists/{id}` changes. */
+export interface PlaylistChange {
+  name?: string;
+  comment?: string;
+  public?: boolean;
+}
+
+/** The play queue saved on the server (`GET /api/catalog/play-queue`). */
+export interface PlayQueue {
+  songs: Song[];
+  current: string | null;
+  position_ms: number;
+  changed_at: string | null;
+  changed_by: string | null;
+}
+
+/** The play queue to save (`PUT /api/catalog/play-queue`): at most 5000 songs. */
+export interface SavedPlayQueue {
+  songs: string[];
+  current: string | null;
+  position_ms: number;
+  client?: string;
+}
+
 /** The one error body every service answers with. */
 export interface ErrorBody {
   error: { code: string; message: string; request_id: string | null };

@@ -11,6 +11,9 @@ export type RouteName =
   | 'genres'
   | 'sources'
   | 'queue'
+  | 'favourites'
+  | 'playlists'
+  | 'playlist'
   | 'search'
   | 'settings'
   | 'announcements'
@@ -39,6 +42,9 @@ const table: [RegExp, RouteName, string[]][] = [
   [/^\/genres$/, 'genres', []],
   [/^\/sources$/, 'sources', []],
   [/^\/queue$/, 'queue', []],
+  [/^\/favourites$/, 'favourites', []],
+  [/^\/playlists$/, 'playlists', []],
+  [/^\/playlists\/([^/]+)$/, 'playlist', ['id']],
   [/^\/search$/, 'search', []],
   [/^\/settings$/, 'settings', []],
   [/^\/announcements$/, 'announcements', []],

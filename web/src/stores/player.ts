@@ -102,6 +102,13 @@ export function playAll(songs: Song[], start = 0): void {
   seek(0);
 }
 
+/** Puts back a queue saved elsewhere (another device), paused at `position_ms` of entry `index`. */
+export function restoreQueue(songs: Song[], index: number, position_ms: number): void {
+  if (songs.length === 0) return;
+  const i = Math.min(Math.max(index, 0), songs.length - 1);
+  player.update((s) => ({ ...s, queue: [...songs], index: i, playing: false, position_ms: Math.max(0, position_ms) }));
+}
+
 /** Plays one song now, keeping the rest of the queue after it. */
 export function playNow(song: Song): void {
   player.update((s) => {
