@@ -105,6 +105,21 @@ impl Service {
         }
     }
 
+    /// The service's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The time a finished scan took by its own account (`finished_at`
+    /// minus `started_at`), without this client's polling.
+    pub fn own_duration(progress: &Value) -> anyhow::Result<Duration> {
+        let at = |field: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+            let text = progress[field].as_str().with_context(|| format!("the scan's {field}"))?;
+            Ok(chrono::DateTime::parse_from_rfc3339(text)?.to_utc())
+        };
+        Ok((at("finished_at")? - at("started_at")?).to_std()?)
+    }
+
     /// Peak resident memory (VmHWM) of the service, in MiB.
     pub fn peak_rss_mib(&self) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;

@@ -5,6 +5,7 @@ mod confinement;
 mod cover_limits;
 mod covers;
 mod damaged;
+mod first_scan;
 mod fixtures;
 mod health;
 mod helpers;
