@@ -23,13 +23,17 @@ impl Library<'_> {
         for round in 0..args.rounds {
             let last = round + 1 == args.rounds;
             // Who goes first alternates, so a change of load weighs on both.
-            if round % 2 == 1 && let Some(binary) = &args.polaris {
+            if round % 2 == 1
+                && let Some(binary) = &args.polaris
+            {
                 peer.push(self.polaris(binary, round)?);
             }
             let figures = rounds::tonearm(self.dir, self.files, &admin, last).await?;
             print_round(round, &figures);
             tonearm.push(figures);
-            if round % 2 == 0 && let Some(binary) = &args.polaris {
+            if round % 2 == 0
+                && let Some(binary) = &args.polaris
+            {
                 peer.push(self.polaris(binary, round)?);
             }
         }
@@ -37,7 +41,11 @@ impl Library<'_> {
         Ok(())
     }
 
-    fn polaris(&self, binary: &std::path::Path, round: usize) -> anyhow::Result<(polaris::Figure, polaris::Figure)> {
+    fn polaris(
+        &self,
+        binary: &std::path::Path,
+        round: usize,
+    ) -> anyhow::Result<(polaris::Figure, polaris::Figure)> {
         let (first, rescan) = polaris::first_and_rescan(binary, self.dir)?;
         println!(
             "  round {}: Polaris first scan {:.2} s (CPU {:.2} s), rescan {:.2} s (CPU {:.2} s)",
@@ -65,7 +73,11 @@ impl Library<'_> {
         let (polaris_first, polaris_rescan, source) = if peer.is_empty() {
             let scale = self.files as f64 / polaris::STORED_FILES;
             let middle = (self.stored.0 + self.stored.1) / 2.0 * scale;
-            (middle, polaris::STORED_RESCAN_SECS * scale, "a stored reference, not this run's")
+            (
+                middle,
+                polaris::STORED_RESCAN_SECS * scale,
+                "a stored reference, not this run's",
+            )
         } else {
             (
                 rounds::median(peer.iter().map(|(first, _)| first.secs).collect()),
@@ -88,7 +100,10 @@ impl Library<'_> {
                 self.stored.0, self.stored.1
             );
         }
-        println!("    full scan into a used schema (every file changed): Tonearm {}", described(used));
+        println!(
+            "    full scan into a used schema (every file changed): Tonearm {}",
+            described(used)
+        );
         println!(
             "    rescan, unchanged: Tonearm {} | Polaris {polaris_rescan:.2} s ({source}) (target 0.5 s: {})",
             described(unchanged),
@@ -114,4 +129,3 @@ fn described(figure: rounds::Figure) -> String {
         figure.secs, figure.service_cpu, figure.database_cpu
     )
 }
-

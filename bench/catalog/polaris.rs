@@ -89,7 +89,10 @@ fn wait_for_scan(log: &Path, pid: u32) -> anyhow::Result<Figure> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    bail!("Polaris did not finish its scan within ten minutes ({})", log.display())
+    bail!(
+        "Polaris did not finish its scan within ten minutes ({})",
+        log.display()
+    )
 }
 
 /// The seconds of a "Collection scan took N seconds" line.

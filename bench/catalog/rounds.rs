@@ -86,5 +86,8 @@ async fn timed(service: &Service, admin: &PgPool, counter: &str, files: usize) -
 /// The median of `values` (the lower middle one of an even count).
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values.get(values.len().saturating_sub(1) / 2).copied().unwrap_or(f64::NAN)
+    values
+        .get(values.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(f64::NAN)
 }

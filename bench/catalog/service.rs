@@ -114,7 +114,9 @@ impl Service {
     /// minus `started_at`), without this client's polling.
     pub fn own_duration(progress: &Value) -> anyhow::Result<Duration> {
         let at = |field: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-            let text = progress[field].as_str().with_context(|| format!("the scan's {field}"))?;
+            let text = progress[field]
+                .as_str()
+                .with_context(|| format!("the scan's {field}"))?;
             Ok(chrono::DateTime::parse_from_rfc3339(text)?.to_utc())
         };
         Ok((at("finished_at")? - at("started_at")?).to_std()?)

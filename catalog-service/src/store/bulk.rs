@@ -67,14 +67,23 @@ async fn drop_index(tx: &mut Transaction<'_, Postgres>, name: &str) -> anyhow::R
     Ok(())
 }
 
+/// Whether some index waits in `deferred_indexes`.
+pub async fn any_deferred(pool: &PgPool) -> anyhow::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM deferred_indexes)")
+        .fetch_one(pool)
+        .await
+        .context("reading deferred indexes")
+}
+
 /// Builds every index listed in `deferred_indexes`, a few at once, each
 /// in the transaction that removes it from the list.
 pub async fn restore_indexes(pool: &PgPool) -> anyhow::Result<()> {
-    let mut pending: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, definition FROM deferred_indexes ORDER BY definition LIKE '%USING gin%', name")
-            .fetch_all(pool)
-            .await
-            .context("reading deferred indexes")?;
+    let mut pending: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, definition FROM deferred_indexes ORDER BY definition LIKE '%USING gin%', name",
+    )
+    .fetch_all(pool)
+    .await
+    .context("reading deferred indexes")?;
     let mut building = JoinSet::new();
     // The GIN builds are the longest: started first, the short ones fill in.
     while let Some((name, definition)) = pending.pop() {

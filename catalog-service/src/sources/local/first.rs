@@ -42,6 +42,10 @@ impl Scanner {
     /// Skipped while a scan runs (here or on another replica): it builds
     /// them before it reports done.
     pub async fn restore_deferred_indexes(&self) -> anyhow::Result<()> {
+        // Nearly always nothing is listed: then the lock is not even asked for.
+        if !bulk::any_deferred(self.pool()).await? {
+            return Ok(());
+        }
         let Some(lock) = pg_lock::try_lock(self.pool(), SCAN_LOCK).await? else {
             return Ok(());
         };
