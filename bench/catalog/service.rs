@@ -10,6 +10,9 @@ use std::{
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
+/// The internal token the benchmark's service is started with.
+const TOKEN: &str = "catalog-bench-internal-token-0123456789";
+
 pub struct Service {
     child: Child,
     pub base: String,
@@ -41,13 +44,23 @@ impl Service {
             .env("TONEARM_WATCH", "true")
             .env("TONEARM_LOG", "warn")
             .env("TONEARM_LOG_FORMAT", "json")
+            .env("TONEARM_INTERNAL_TOKEN", TOKEN)
             .stdout(Stdio::null())
             .spawn()
             .context("starting catalog-service")?;
+        // Identity headers are only believed with the internal token, as the gateway sends it.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            common::identity::TOKEN_HEADER,
+            reqwest::header::HeaderValue::from_static(TOKEN),
+        );
         let service = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .default_headers(headers)
+                .build()?,
         };
         service.wait_ready().await?;
         Ok(service)
