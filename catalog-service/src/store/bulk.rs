@@ -102,8 +102,13 @@ pub async fn restore_indexes(pool: &PgPool) -> anyhow::Result<()> {
 
 async fn build_index(pool: PgPool, name: String, definition: String) -> anyhow::Result<()> {
     let mut tx = pool.begin().await.context("building an index")?;
-    // A build sorts in memory up to this much, then spills to disk.
+    // A build sorts in memory up to this much, then spills to disk. Its
+    // commit need not wait for the disk: lost, the index is still listed
+    // and built again, and the scan's durable end flushes it anyway.
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
         .execute(&mut *tx)
         .await?;
     let listed = sqlx::query("DELETE FROM deferred_indexes WHERE name = $1")
