@@ -1,7 +1,11 @@
 //! Tonearm beside Polaris on one library: interleaved rounds, then the
 //! medians and the ratio of their first scans.
 
-use crate::{Args, polaris, rounds, scale, verdict};
+use crate::{
+    Args, polaris,
+    rounds::{self, described},
+    scale, verdict,
+};
 
 /// A library and what Tonearm's first scan of it should reach.
 pub struct Library<'a> {
@@ -28,9 +32,7 @@ impl Library<'_> {
             {
                 peer.push(self.polaris(binary, round)?);
             }
-            let figures = rounds::tonearm(self.dir, self.files, &admin, last).await?;
-            print_round(round, &figures);
-            tonearm.push(figures);
+            tonearm.push(rounds::tonearm(self.dir, self.files, &admin, (round, last)).await?);
             if round % 2 == 0
                 && let Some(binary) = &args.polaris
             {
@@ -110,22 +112,4 @@ impl Library<'_> {
             verdict(unchanged.secs < 0.5)
         );
     }
-}
-
-fn print_round(round: usize, figures: &rounds::Round) {
-    println!(
-        "  round {}: Tonearm first scan {}, used schema {}, unchanged {}",
-        round + 1,
-        described(figures.first),
-        described(figures.used),
-        described(figures.unchanged)
-    );
-}
-
-/// "1.23 s (CPU: service 0.80 s, PostgreSQL 1.10 s)".
-fn described(figure: rounds::Figure) -> String {
-    format!(
-        "{:.2} s (CPU: service {:.2} s, PostgreSQL {:.2} s)",
-        figure.secs, figure.service_cpu, figure.database_cpu
-    )
 }

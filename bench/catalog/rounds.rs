@@ -26,13 +26,27 @@ pub struct Round {
     pub unchanged: Figure,
 }
 
-/// Runs a round; after the `last` one, also the watcher figure and the
-/// service's peak memory.
-pub async fn tonearm(library: &Path, files: usize, admin: &PgPool, last: bool) -> anyhow::Result<Round> {
+/// Runs a round, printed as `round`; after the `last` one, also the
+/// watcher figure and the service's peak memory.
+pub async fn tonearm(
+    library: &Path,
+    files: usize,
+    admin: &PgPool,
+    (round, last): (usize, bool),
+) -> anyhow::Result<Round> {
     let schema = scale::fresh_schema("scan");
     let service = Service::start(&schema, library).await?;
-    let round = scans(&service, &schema, files, admin).await;
-    if last && round.is_ok() {
+    let figures = scans(&service, &schema, files, admin).await;
+    if let Ok(figures) = &figures {
+        println!(
+            "  round {}: Tonearm first scan {}, used schema {}, unchanged {}",
+            round + 1,
+            described(figures.first),
+            described(figures.used),
+            described(figures.unchanged)
+        );
+    }
+    if last && figures.is_ok() {
         let seen = scale::watched_addition(&service, library).await?;
         println!(
             "    one added file seen through the watcher: {:.3} s (target 2 s: {})",
@@ -45,7 +59,15 @@ pub async fn tonearm(library: &Path, files: usize, admin: &PgPool, last: bool) -
     }
     drop(service);
     scale::drop_schema(&schema).await?;
-    round
+    figures
+}
+
+/// "1.23 s (CPU: service 0.80 s, PostgreSQL 1.10 s)".
+pub fn described(figure: Figure) -> String {
+    format!(
+        "{:.2} s (CPU: service {:.2} s, PostgreSQL {:.2} s)",
+        figure.secs, figure.service_cpu, figure.database_cpu
+    )
 }
 
 async fn scans(service: &Service, schema: &str, files: usize, admin: &PgPool) -> anyhow::Result<Round> {
