@@ -17,7 +17,7 @@ pub fn fresh_schema(label: &str) -> String {
     format!("bench_{label}_{}", uuid::Uuid::new_v4().simple())
 }
 
-async fn pool(schema: &str) -> anyhow::Result<PgPool> {
+pub async fn pool(schema: &str) -> anyhow::Result<PgPool> {
     let settings = Settings::load()?;
     let database = DatabaseSettings {
         url: settings.database.url,

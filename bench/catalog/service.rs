@@ -10,6 +10,9 @@ use std::{
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
+/// The internal token the benchmark's service is started with.
+const TOKEN: &str = "catalog-bench-internal-token-0123456789";
+
 pub struct Service {
     child: Child,
     pub base: String,
@@ -41,13 +44,23 @@ impl Service {
             .env("TONEARM_WATCH", "true")
             .env("TONEARM_LOG", "warn")
             .env("TONEARM_LOG_FORMAT", "json")
+            .env("TONEARM_INTERNAL_TOKEN", TOKEN)
             .stdout(Stdio::null())
             .spawn()
             .context("starting catalog-service")?;
+        // Identity headers are only believed with the internal token, as the gateway sends it.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            common::identity::TOKEN_HEADER,
+            reqwest::header::HeaderValue::from_static(TOKEN),
+        );
         let service = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .default_headers(headers)
+                .build()?,
         };
         service.wait_ready().await?;
         Ok(service)
@@ -103,6 +116,23 @@ impl Service {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// The service's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The time a finished scan took by its own account (`finished_at`
+    /// minus `started_at`), without this client's polling.
+    pub fn own_duration(progress: &Value) -> anyhow::Result<Duration> {
+        let at = |field: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+            let text = progress[field]
+                .as_str()
+                .with_context(|| format!("the scan's {field}"))?;
+            Ok(chrono::DateTime::parse_from_rfc3339(text)?.to_utc())
+        };
+        Ok((at("finished_at")? - at("started_at")?).to_std()?)
     }
 
     /// Peak resident memory (VmHWM) of the service, in MiB.

@@ -6,17 +6,18 @@ use std::process::Command;
 
 use crate::{Result, deps, paths, process, system::Build, tools, up};
 
-const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web> [--force]";
+const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web> [--force] \
+                     (catalog: [--polaris BIN] [--rounds N] [--files N] [--songs N])";
 
-/// The one-minute load average above which the stream and gateway
-/// benchmarks refuse to measure: on two cores, other work would set the
+/// The one-minute load average above which the stream, gateway and
+/// catalog benchmarks refuse to measure: on two cores, other work would set the
 /// figures (nginx alone varied twofold between runs at load 12).
 const MAX_LOAD: f64 = 1.5;
 
 pub fn run(args: &[String]) -> Result {
     let what = args.first().map(String::as_str).ok_or(USAGE)?;
     let force = args.iter().any(|arg| arg == "--force");
-    if matches!(what, "stream" | "gateway") {
+    if matches!(what, "stream" | "gateway" | "catalog") {
         check_load(force)?;
     }
     let steps = match what {
@@ -144,9 +145,12 @@ fn gateway(extra: &[String]) -> Result<Vec<Command>> {
     Ok(vec![build, load])
 }
 
-/// Scans of generated libraries and queries on 100,000 songs, against the
-/// figures of Polaris on this kind of machine. Extra arguments
-/// (`--files N`, `--songs N`, `--data DIR`) go to the benchmark.
+/// Scans of generated libraries (first scans into a fresh schema, scans
+/// into a used one, unchanged rescans) in interleaved rounds beside Polaris
+/// (`--polaris BIN`, a binary built by hand from its public source;
+/// without it, a stored reference), and queries on 100,000 songs. Extra
+/// arguments (`--polaris BIN`, `--rounds N`, `--files N`, `--songs N`,
+/// `--data DIR`, `--force`) go to the benchmark.
 fn catalog(extra: &[String]) -> Result<Vec<Command>> {
     tools::debian_program("ffmpeg", "ffmpeg", "the catalog benchmark's generated library")?;
     let build = cargo(&[

@@ -2,6 +2,8 @@
 //! here. Rows are mapped into [`crate::domain`] types before they leave;
 //! this layer imports the domain and nothing above it.
 
+pub mod bulk;
+mod copy;
 pub mod favourites;
 mod kind;
 pub mod lastfm_cache;

@@ -33,8 +33,7 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     unique.reverse();
     let batch = serde_json::to_value(&unique).context("encoding a batch of songs")?;
     let mut tx = pool.begin().await.context("starting a song batch")?;
-    upsert_artists(&mut tx, &unique).await?;
-    upsert_albums(&mut tx, &unique).await?;
+    upsert_credits(&mut tx, &unique).await?;
     let statement = format!(
         "INSERT INTO songs ({COLUMNS})
          SELECT {COLUMNS} FROM jsonb_to_recordset($1) AS s({RECORD})
@@ -54,6 +53,12 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
         .context("upserting songs")?;
     tx.commit().await.context("committing a song batch")?;
     Ok(())
+}
+
+/// The artists and albums of `songs`, before the songs that refer to them.
+pub(super) async fn upsert_credits(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
+    upsert_artists(tx, songs).await?;
+    upsert_albums(tx, songs).await
 }
 
 /// Every artist of the batch, credited on a track or as an album artist

@@ -6,6 +6,7 @@ mod cover_limits;
 mod covers;
 mod damaged;
 mod favourites;
+mod first_scan;
 mod fixtures;
 mod health;
 mod helpers;

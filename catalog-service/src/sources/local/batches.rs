@@ -9,13 +9,14 @@ use sqlx::PgPool;
 use tokio::{sync::mpsc, task::JoinSet};
 
 use super::{
+    first::Load,
     progress::{Counters, ScanMetrics},
     reader,
     tags::FoundFile,
 };
 use crate::{
     domain::{NewSong, scan::ScanProblem},
-    store::write,
+    store::{bulk, write},
 };
 
 /// Songs written per statement.
@@ -32,6 +33,7 @@ pub struct Batches<'a> {
     pub pool: &'a PgPool,
     pub metrics: &'a ScanMetrics,
     pub counters: &'a Counters,
+    pub load: Load,
 }
 
 impl Batches<'_> {
@@ -73,10 +75,10 @@ impl Batches<'_> {
                     self.batch_written(&mut writing).await?;
                 }
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                writing.spawn(write_batch(self.pool.clone(), full));
+                writing.spawn(write_batch(self.pool.clone(), full, self.load));
             }
         }
-        writing.spawn(write_batch(self.pool.clone(), batch));
+        writing.spawn(write_batch(self.pool.clone(), batch, self.load));
         while !writing.is_empty() {
             self.batch_written(&mut writing).await?;
         }
@@ -96,7 +98,10 @@ impl Batches<'_> {
 }
 
 /// Stores one batch; answers how many songs it held.
-async fn write_batch(pool: PgPool, batch: Vec<NewSong>) -> anyhow::Result<u64> {
-    write::upsert_songs(&pool, &batch).await?;
+async fn write_batch(pool: PgPool, batch: Vec<NewSong>, load: Load) -> anyhow::Result<u64> {
+    match load {
+        Load::Upsert => write::upsert_songs(&pool, &batch).await?,
+        Load::Copy { .. } => bulk::copy_songs(&pool, &batch).await?,
+    }
     Ok(batch.len() as u64)
 }

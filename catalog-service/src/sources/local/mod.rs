@@ -3,6 +3,7 @@
 
 mod batches;
 mod damaged;
+pub mod first;
 pub mod incremental;
 pub mod progress;
 pub mod reader;
@@ -61,6 +62,9 @@ impl Source for LocalFolders {
                 && let Err(error) = watcher::start(self.scanner.clone(), debounce)
             {
                 tracing::warn!(%error, "the music folders are not watched");
+            }
+            if let Err(error) = self.scanner.restore_deferred_indexes().await {
+                tracing::warn!(error = format!("{error:#}"), "building deferred indexes failed");
             }
             if self.scan_on_start && self.scanner.start("start").await.is_err() {
                 tracing::debug!("a scan was already running at start, here or on another replica");

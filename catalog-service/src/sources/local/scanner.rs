@@ -17,13 +17,14 @@ use uuid::Uuid;
 
 use super::{
     batches::Batches,
+    first::Load,
     progress::{Counters, ScanMetrics, ScanProgress},
     tags::FoundFile,
     walk,
 };
 use crate::{
     domain::{ids, scan::ScanOutcome},
-    store::{scans as store, write},
+    store::{bulk, scans as store, write},
 };
 
 /// The advisory lock held by whoever writes what the music folders hold
@@ -206,7 +207,10 @@ impl Scanner {
             .into_iter()
             .filter(|file| {
                 let id = ids::local_song_id(std::path::Path::new(&file.path));
-                seen_ids.insert(id);
+                // A file reached twice (overlapping music folders) is read once.
+                if !seen_ids.insert(id) {
+                    return false;
+                }
                 let unchanged = known
                     .get(&id)
                     .is_some_and(|known| known.size == file.size && known.modified_at == file.modified_at);
@@ -217,12 +221,21 @@ impl Scanner {
                 !unchanged
             })
             .collect();
+        // Indexes a stopped first scan left deferred are built before anything else.
+        bulk::restore_indexes(self.pool()).await?;
+        let load = Load::prepare(self.pool(), known.is_empty(), changed.len()).await?;
         let batches = Batches {
             pool: self.pool(),
             metrics: &self.inner.metrics,
             counters: &counters,
+            load,
         };
-        problems.extend(batches.read_and_store(changed, self.confine()).await?);
+        let stored = batches.read_and_store(changed, self.confine()).await;
+        if load == (Load::Copy { deferred: true }) {
+            // Built whether or not the load failed: the library stays searchable.
+            bulk::restore_indexes(self.pool()).await?;
+        }
+        problems.extend(stored?);
         let gone: Vec<Uuid> = known
             .iter()
             .filter(|(id, _)| !seen_ids.contains(*id))

@@ -1,0 +1,98 @@
+//! A first scan into an empty catalog: songs copied in, the sort and search
+//! indexes built once at its end, and everything listed and searchable
+//! when it reports done.
+
+use sqlx::PgPool;
+
+use crate::{
+    audio::{Tags, make},
+    helpers::{Options, TestApp, spawn_with},
+};
+
+/// Enough files for a first scan to defer its indexes.
+const FILES: usize = 1_200;
+
+/// The indexes of songs, albums and artists, by name.
+async fn indexes(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT indexname FROM pg_indexes
+         WHERE schemaname = current_schema() AND tablename IN ('songs', 'albums', 'artists')
+         ORDER BY indexname",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("listing indexes")
+}
+
+/// A library of `FILES` copies of one untitled file (each titled by its
+/// name) and one tagged song.
+async fn large_library() -> TestApp {
+    let app = spawn_with(Options::default()).await;
+    let dir = app.music.path();
+    let untitled = make(
+        dir,
+        "template/untitled.mp3",
+        &Tags {
+            artist: Some("Copy Artist"),
+            album: Some("Copies"),
+            seconds: 1.0,
+            ..Tags::default()
+        },
+    );
+    for n in 1..FILES {
+        let folder = dir.join(format!("copies/{:02}", n / 100));
+        std::fs::create_dir_all(&folder).expect("a folder");
+        std::fs::copy(&untitled, folder.join(format!("Copy {n:04}.mp3"))).expect("a copy");
+    }
+    make(
+        dir,
+        "tagged/björk.flac",
+        &Tags::song("Jóga", "Björk", "Homogenic"),
+    );
+    app
+}
+
+#[tokio::test]
+async fn a_large_first_scan_lists_and_finds_every_song_when_done() {
+    let app = large_library().await;
+    let before = indexes(&app.app.pool).await;
+    let progress = app.scan().await;
+    assert_eq!(progress["state"], "finished", "{progress}");
+    assert_eq!(progress["done"], FILES + 1, "{progress}");
+    assert_eq!(indexes(&app.app.pool).await, before, "every index is back");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
+        .fetch_one(&app.app.pool)
+        .await
+        .expect("counting");
+    assert_eq!(count, FILES as i64 + 1);
+    let found = app.get_json("search?q=joga").await;
+    assert_eq!(found["songs"][0]["title"], "Jóga", "{found}");
+    let copy = app.get_json("search?q=copy%200777").await;
+    assert_eq!(copy["songs"][0]["title"], "Copy 0777", "{copy}");
+    let album = app.get_json("search?q=copies").await;
+    assert_eq!(album["albums"][0]["name"], "Copies", "{album}");
+    // A second scan finds every file known and unchanged.
+    let again = app.scan().await;
+    assert_eq!(again["skipped"], FILES + 1, "{again}");
+}
+
+#[tokio::test]
+async fn indexes_a_stopped_first_scan_left_deferred_are_built_again() {
+    let app = large_library().await;
+    let before = indexes(&app.app.pool).await;
+    // What a first scan leaves when it stops between dropping and building.
+    let dropped = catalog_service::store::bulk::defer_indexes(&app.app.pool)
+        .await
+        .expect("deferring");
+    assert!(dropped > 10, "{dropped} indexes deferred");
+    assert!(indexes(&app.app.pool).await.len() < before.len());
+    app.app
+        .scanner
+        .restore_deferred_indexes()
+        .await
+        .expect("building them again");
+    assert_eq!(indexes(&app.app.pool).await, before);
+    let progress = app.scan().await;
+    assert_eq!(progress["done"], FILES + 1, "{progress}");
+    assert_eq!(indexes(&app.app.pool).await, before);
+}
