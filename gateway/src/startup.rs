@@ -7,6 +7,7 @@ use common::{
     health::{HttpCheck, PostgresCheck, Readiness, RedisCheck, TcpCheck},
     metrics::Metrics,
     redis_client::Keys,
+    redis_conn::LazyRedis,
     server::{HttpService, bind_service},
 };
 use reqwest::Url;
@@ -18,7 +19,6 @@ use crate::{
         balancer::{Balancer, Service},
         metrics::ProxyMetrics,
     },
-    redis_conn::LazyRedis,
     routes,
     settings::GatewaySettings,
     state::Gateway,
@@ -47,10 +47,7 @@ impl Application {
     /// As [`Application::build`], with the gateway settings given (tests).
     pub async fn build_with(settings: Settings, gateway_settings: GatewaySettings) -> anyhow::Result<Self> {
         if gateway_settings.internal_token.is_empty() {
-            anyhow::bail!(
-                "invalid setting TONEARM_INTERNAL_TOKEN: the gateway needs it to reach the services \
-                 (set the same random secret, at least 16 characters, on every service)"
-            );
+            return Err(common::settings::internal_token_required().into());
         }
         let pool = common::db::lazy_pool(&settings.database, 8)?;
         db::ensure_schema(&pool, &settings.database.schema).await?;

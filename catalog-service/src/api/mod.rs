@@ -3,7 +3,6 @@
 //! imports the domain, the store, the sources and the details providers;
 //! nothing imports it but the service's startup.
 
-mod admin;
 mod covers;
 pub mod dto;
 pub mod error;
