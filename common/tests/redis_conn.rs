@@ -53,7 +53,10 @@ async fn while_redis_is_away_calls_fail_fast_and_it_is_used_again_once_back() {
     let port = free_port();
     let mut server = start_redis(port);
     let redis = lazy(port);
-    assert!(answers_within(&redis, Duration::from_secs(10)).await, "redis started");
+    assert!(
+        answers_within(&redis, Duration::from_secs(10)).await,
+        "redis started"
+    );
 
     server.kill().expect("redis stopped");
     server.wait().expect("reaped");
@@ -93,7 +96,9 @@ async fn a_server_that_never_answers_costs_a_command_at_most_its_response_timeou
     accepting.abort();
     assert!(answer.is_err(), "no answer is an error: {answer:?}");
     assert!(
-        took < common::redis_conn::CONNECT_TIMEOUT + common::redis_conn::RESPONSE_TIMEOUT + Duration::from_millis(500),
+        took < common::redis_conn::CONNECT_TIMEOUT
+            + common::redis_conn::RESPONSE_TIMEOUT
+            + Duration::from_millis(500),
         "took {took:?}"
     );
 }

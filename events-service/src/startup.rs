@@ -13,6 +13,7 @@ use common::{
 };
 use prometheus::IntGauge;
 use tokio::task::JoinHandle;
+use utoipa::OpenApi as _;
 
 use crate::{
     announcements::{self, AnnouncementsContext},

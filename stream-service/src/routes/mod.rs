@@ -9,6 +9,7 @@ use actix_web::{
     middleware::DefaultHeaders,
     web,
 };
+use utoipa::OpenApi as _;
 
 pub use songs::StreamState;
 
