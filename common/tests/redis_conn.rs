@@ -3,32 +3,35 @@
 //! the connection comes back by itself when the server does.
 
 use std::{
-    net::TcpListener,
+    path::Path,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use common::redis_conn::LazyRedis;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port()
-}
-
-fn start_redis(port: u16) -> Child {
+/// A Redis server of the test's own, on a Unix socket (no TCP port).
+fn start_redis(socket: &Path) -> Child {
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let args = [
+        "--port",
+        "0",
+        "--unixsocket",
+        socket,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ];
     Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+        .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("redis-server starts")
 }
 
-fn lazy(port: u16) -> LazyRedis {
-    LazyRedis::new(redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("client"))
+fn lazy(url: &str) -> LazyRedis {
+    LazyRedis::new(redis::Client::open(url).expect("client"))
 }
 
 async fn ping(redis: &LazyRedis) -> redis::RedisResult<String> {
@@ -50,9 +53,10 @@ async fn answers_within(redis: &LazyRedis, limit: Duration) -> bool {
 
 #[tokio::test]
 async fn while_redis_is_away_calls_fail_fast_and_it_is_used_again_once_back() {
-    let port = free_port();
-    let mut server = start_redis(port);
-    let redis = lazy(port);
+    let dir = tempfile::tempdir().expect("a folder");
+    let socket = dir.path().join("redis.sock");
+    let mut server = start_redis(&socket);
+    let redis = lazy(&format!("redis+unix://{}", socket.display()));
     assert!(
         answers_within(&redis, Duration::from_secs(10)).await,
         "redis started"
@@ -71,7 +75,7 @@ async fn while_redis_is_away_calls_fail_fast_and_it_is_used_again_once_back() {
         started.elapsed()
     );
 
-    let mut server = start_redis(port);
+    let mut server = start_redis(&socket);
     let back = answers_within(&redis, Duration::from_secs(10)).await;
     server.kill().expect("redis stopped");
     server.wait().expect("reaped");
@@ -89,7 +93,7 @@ async fn a_server_that_never_answers_costs_a_command_at_most_its_response_timeou
             held.push(socket);
         }
     });
-    let redis = lazy(port);
+    let redis = lazy(&format!("redis://127.0.0.1:{port}"));
     let started = Instant::now();
     let answer = ping(&redis).await;
     let took = started.elapsed();
