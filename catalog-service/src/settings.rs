@@ -115,23 +115,7 @@ impl CatalogSettings {
     }
 
     pub fn validate(raw: RawCatalogSettings, fetch: RawFetchSettings) -> Result<Self, SettingsError> {
-        let music_dirs = raw
-            .music_dirs
-            .split(',')
-            .map(str::trim)
-            .filter(|dir| !dir.is_empty())
-            .map(|dir| {
-                let path = PathBuf::from(dir);
-                if path.is_absolute() {
-                    Ok(path)
-                } else {
-                    Err(SettingsError::new(
-                        "music_dirs",
-                        format!("expected comma-separated absolute folder paths, got {dir:?}"),
-                    ))
-                }
-            })
-            .collect::<Result<_, _>>()?;
+        let music_dirs = common::settings::music_dirs("music_dirs", &raw.music_dirs)?;
         let mut policy = FetchPolicy::new(fetch.allow_hosts()?);
         policy.max_bytes = raw.fetch_max_bytes;
         policy.timeout = common::settings::positive_millis("fetch_timeout_ms", raw.fetch_timeout_ms)?;

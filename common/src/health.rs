@@ -142,7 +142,7 @@ impl DependencyCheck for RedisCheck {
         Box::pin(async move {
             let mut connection = self
                 .0
-                .get_multiplexed_async_connection()
+                .get_multiplexed_async_connection_with_config(&crate::redis_conn::connection_config())
                 .await
                 .map_err(|error| error.to_string())?;
             redis::cmd("PING")

@@ -89,3 +89,28 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     )
     .error_response()
 }
+
+/// A service's OpenAPI document as JSON, for the test that checks it; with
+/// `TONEARM_WRITE_OPENAPI=dir` set it is also saved as `dir/{name}.json`,
+/// which is how the web client's copies (`web/src/api/openapi/`) are
+/// refreshed.
+pub fn openapi_snapshot(name: &str, document: &impl serde::Serialize) -> anyhow::Result<serde_json::Value> {
+    let value = serde_json::to_value(document)?;
+    if let Some(dir) = std::env::var_os("TONEARM_WRITE_OPENAPI") {
+        let text = serde_json::to_string_pretty(&value)? + "\n";
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.json")), text)?;
+    }
+    Ok(value)
+}
+
+/// Serves a service's OpenAPI document at `path` (`/api/<service>/openapi.json`),
+/// turned into JSON once.
+pub fn serve_openapi(cfg: &mut web::ServiceConfig, path: &str, document: &impl serde::Serialize) {
+    let document = web::Data::new(serde_json::to_value(document).unwrap_or(serde_json::Value::Null));
+    cfg.app_data(document).route(
+        path,
+        web::get().to(|document: web::Data<serde_json::Value>| async move {
+            HttpResponse::Ok().json(document.get_ref())
+        }),
+    );
+}

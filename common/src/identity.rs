@@ -22,7 +22,7 @@ use actix_web::{
     web,
 };
 
-use crate::ApiError;
+use crate::{ApiError, caller::Caller};
 
 pub const USER_HEADER: &str = "x-tonearm-user";
 pub const ROLE_HEADER: &str = "x-tonearm-role";
@@ -120,54 +120,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
-/// The caller's role as set by the gateway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Listener,
-    Anonymous,
-}
-
-/// The identity headers of a request, read once the middleware admitted them.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub user: Option<String>,
-    pub role: Role,
-    pub session: Option<String>,
-}
-
-impl Identity {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-        };
-        let role = match text(ROLE_HEADER).as_deref() {
-            Some("admin") => Role::Admin,
-            Some("listener") => Role::Listener,
-            _ => Role::Anonymous,
-        };
-        Self {
-            user: text(USER_HEADER),
-            role,
-            session: text(SESSION_HEADER),
-        }
-    }
-
-    /// `Ok` for admins, 403 otherwise.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        match self.role {
-            Role::Admin => Ok(()),
-            Role::Listener | Role::Anonymous => Err(ApiError::forbidden("this action needs the admin role")),
-        }
-    }
-}
-
 /// Refuses requests without the internal token (probes aside) and forged
-/// identity headers; stores the [`Identity`] in the request extensions for
+/// identity headers; stores the [`Caller`] in the request extensions for
 /// handlers.
 pub async fn middleware(
     req: ServiceRequest,
@@ -179,8 +133,8 @@ pub async fn middleware(
     {
         return Ok(req.into_response(refusal.to_error().error_response()));
     }
-    let identity = Identity::from_headers(req.headers());
-    req.extensions_mut().insert(identity);
+    let caller = Caller::from_headers(req.headers());
+    req.extensions_mut().insert(caller);
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
@@ -225,22 +179,5 @@ mod tests {
         );
         assert_eq!(token.check(&headers(&[(TOKEN_HEADER, "s3cret")])), Ok(()));
         assert_eq!(token.check(&headers(&[])), Err(Refusal::TokenRequired));
-    }
-
-    #[test]
-    fn roles_are_read_from_headers() {
-        assert_eq!(
-            Identity::from_headers(&headers(&[(ROLE_HEADER, "admin")])).role,
-            Role::Admin
-        );
-        assert_eq!(
-            Identity::from_headers(&headers(&[(ROLE_HEADER, "root")])).role,
-            Role::Anonymous
-        );
-        assert!(
-            Identity::from_headers(&headers(&[(ROLE_HEADER, "listener")]))
-                .require_admin()
-                .is_err()
-        );
     }
 }

@@ -14,7 +14,7 @@ use rdkafka::{
     types::RDKafkaErrorCode,
 };
 
-use crate::{health::DependencyCheck, settings::KafkaSettings};
+use crate::{Settings, health::DependencyCheck, settings::KafkaSettings};
 
 /// The base configuration shared by producers, consumers and admin clients.
 pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
@@ -124,6 +124,18 @@ pub fn event_topics(settings: &KafkaSettings) -> Vec<TopicSpec> {
             partitions: 1,
         },
     ]
+}
+
+/// What a service of the player-event pipeline needs of its topics: a
+/// readiness check that they exist, and a task that creates them once the
+/// broker accepts ([`ensure_topics_in_background`]).
+pub fn event_topics_readiness(
+    settings: &Settings,
+) -> Result<(KafkaCheck, tokio::task::JoinHandle<()>), KafkaError> {
+    let topics = event_topics(&settings.kafka);
+    let names = topics.iter().map(|topic| topic.name.clone()).collect();
+    let check = KafkaCheck::new(&settings.kafka, names, settings.readiness_timeout)?;
+    Ok((check, ensure_topics_in_background(settings.kafka.clone(), topics)))
 }
 
 /// Keeps trying [`ensure_topics`] every two seconds until the broker

@@ -19,7 +19,7 @@ use std::{
 use redis::Script;
 use tokio::task::JoinHandle;
 
-use crate::redis_client::LazyRedis;
+use crate::redis_conn::LazyRedis;
 
 const RENEW: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -170,7 +170,6 @@ async fn renew_while_held(lease: Lease, held: Arc<AtomicBool>) {
             Ok(false) => break,
             Err(error) => {
                 tracing::debug!(key = %lease.inner.key, %error, "renewing a lease failed");
-                lease.inner.redis.reset().await;
                 // The next try would come after the key expires: from then
                 // on another holder may have it, so stop claiming it now.
                 if renewed_at.elapsed() + ttl / 3 >= ttl {

@@ -5,6 +5,7 @@
 //! metrics, `/healthz`, `/readyz`, `/metrics`, the JSON error body) next to
 //! its own routes.
 
+pub mod caller;
 pub mod cli;
 pub mod confine;
 pub mod db;
@@ -18,7 +19,9 @@ pub mod kafka;
 pub mod lease;
 pub mod metrics;
 pub mod pg_lock;
+pub mod ports;
 pub mod redis_client;
+pub mod redis_conn;
 pub mod request_id;
 pub mod server;
 pub mod settings;

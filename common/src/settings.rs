@@ -13,6 +13,7 @@
 pub mod known;
 mod layers;
 pub mod lenient;
+mod presence;
 mod validate;
 
 use std::time::Duration;
@@ -22,8 +23,11 @@ use serde::{Deserialize, Serialize};
 
 pub use known::KnownSettings;
 pub use layers::{extract, layers};
+pub use presence::RawPresenceSettings;
+
+pub use crate::ports::Ports;
 use validate::{broker_list, hostname, log_format, sql_identifier, topic_name, url_with_scheme};
-pub use validate::{http_urls, non_empty, origins, positive_millis, socket_urls};
+pub use validate::{http_urls, music_dirs, non_empty, origins, positive_millis, socket_urls};
 
 /// The prefix of every environment variable Tonearm reads.
 pub const ENV_PREFIX: &str = "TONEARM_";
@@ -105,16 +109,16 @@ impl Default for RawSettings {
             stream_host: String::new(),
             events_host: String::new(),
             stats_host: String::new(),
-            gateway_port: 8080,
-            catalog_port: 8081,
-            stream_port: 8082,
-            events_port: 8083,
-            stats_port: 8084,
-            events_ws_port: 8085,
-            catalog_url: "http://127.0.0.1:8081".into(),
-            stream_url: "http://127.0.0.1:8082".into(),
-            events_url: "http://127.0.0.1:8083".into(),
-            events_ws_url: "ws://127.0.0.1:8085".into(),
+            gateway_port: Ports::DEFAULT.gateway,
+            catalog_port: Ports::DEFAULT.catalog,
+            stream_port: Ports::DEFAULT.stream,
+            events_port: Ports::DEFAULT.events,
+            stats_port: Ports::DEFAULT.stats,
+            events_ws_port: Ports::DEFAULT.events_ws,
+            catalog_url: local_url("http", Ports::DEFAULT.catalog),
+            stream_url: local_url("http", Ports::DEFAULT.stream),
+            events_url: local_url("http", Ports::DEFAULT.events),
+            events_ws_url: local_url("ws", Ports::DEFAULT.events_ws),
             database_url: "postgres://postgres@127.0.0.1:5432/tonearm".into(),
             database_schema: "public".into(),
             redis_url: "redis://127.0.0.1:6379".into(),
@@ -129,6 +133,10 @@ impl Default for RawSettings {
             internal_token: String::new(),
         }
     }
+}
+
+fn local_url(scheme: &str, port: u16) -> String {
+    format!("{scheme}://127.0.0.1:{port}")
 }
 
 /// How logs are written.
@@ -193,18 +201,6 @@ impl Hosts {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Ports {
-    pub gateway: u16,
-    pub catalog: u16,
-    pub stream: u16,
-    pub events: u16,
-    pub stats: u16,
-    /// The events service's player WebSocket listener (its own port, apart
-    /// from the HTTP API).
-    pub events_ws: u16,
-}
-
 /// Base URLs of the services the gateway routes to; several per service are
 /// load-balanced.
 #[derive(Debug, Clone)]
@@ -254,6 +250,21 @@ impl Settings {
     pub fn load() -> Result<Self, SettingsError> {
         Self::try_from(extract::<RawSettings>()?)
     }
+
+    /// `TONEARM_INTERNAL_TOKEN` where it cannot be left out: the gateway
+    /// needs it to reach the services.
+    pub fn required_internal_token(&self) -> Result<String, SettingsError> {
+        self.internal_token.clone().ok_or_else(internal_token_required)
+    }
+}
+
+/// The refusal of a missing `TONEARM_INTERNAL_TOKEN` where it is required.
+pub fn internal_token_required() -> SettingsError {
+    SettingsError::new(
+        "internal_token",
+        "required by the gateway to reach the services (set the same random secret, \
+         at least 16 characters, on every service)",
+    )
 }
 
 impl TryFrom<RawSettings> for Settings {

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use common::{Settings, lease::Lease, redis_client::LazyRedis};
+use common::{Settings, lease::Lease, redis_conn::LazyRedis};
 
 /// A fresh key under a test prefix, and a connection maker for it.
 fn setup() -> (Arc<LazyRedis>, String) {

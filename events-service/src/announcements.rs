@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use common::{ApiError, events::StatsKeys};
-use serde::Deserialize;
+use actix_web::{HttpResponse, web};
+use common::{ApiError, caller::Admin, events::StatsKeys, redis_conn::LazyRedis};
+use serde::{Deserialize, Serialize};
 
-use crate::{protocol::Announcement, redis_conn::LazyRedis};
+use crate::protocol::Announcement;
 
 /// Announcement routes' state.
 pub struct AnnouncementsContext {
@@ -18,7 +18,7 @@ pub struct AnnouncementsContext {
 }
 
 /// The body of `POST /api/events/announcements`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAnnouncement {
     text: String,
@@ -55,35 +55,28 @@ fn validate(body: NewAnnouncement, from: Option<String>) -> Result<Announcement,
     })
 }
 
-fn require_admin(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let role = req
-        .headers()
-        .get("x-tonearm-role")
-        .and_then(|value| value.to_str().ok());
-    if role != Some("admin") {
-        return Err(ApiError::forbidden("announcements are for administrators"));
-    }
-    Ok(req
-        .headers()
-        .get("x-tonearm-user")
-        .and_then(|value| value.to_str().ok())
-        .filter(|user| user.len() <= 128)
-        .map(str::to_owned))
+/// The admin's name as shown with an announcement; absurdly long ones are
+/// left out.
+fn sender(Admin(caller): Admin) -> Option<String> {
+    caller.user.filter(|user| user.len() <= 128)
 }
 
 /// `POST /api/events/announcements` -> 201 with the announcement.
+#[utoipa::path(post, path = "/api/events/announcements", tag = "events", request_body = NewAnnouncement,
+    responses((status = 201, body = Announcement), (status = 400, description = "the text or level is invalid"),
+        (status = 403), (status = 503, description = "Redis is unavailable")))]
 pub async fn create(
-    req: HttpRequest,
+    admin: Admin,
     body: web::Json<NewAnnouncement>,
     context: web::Data<AnnouncementsContext>,
 ) -> Result<HttpResponse, ApiError> {
-    let from = require_admin(&req)?;
+    let from = sender(admin);
     let announcement = validate(body.into_inner(), from)?;
     let json = serde_json::to_string(&announcement).map_err(ApiError::internal)?;
     let recent = context.keys.announcements_recent();
     let kept = isize::try_from(context.kept).unwrap_or(isize::MAX);
     let mut connection = context.redis.get().await.map_err(unavailable)?;
-    let result: redis::RedisResult<()> = redis::pipe()
+    redis::pipe()
         .atomic()
         .lpush(&recent, &json)
         .ignore()
@@ -91,21 +84,29 @@ pub async fn create(
         .ignore()
         .publish(context.keys.announcements(), &json)
         .ignore()
-        .query_async(&mut connection)
-        .await;
-    if let Err(error) = result {
-        context.redis.reset().await;
-        return Err(unavailable(error));
-    }
+        .query_async::<()>(&mut connection)
+        .await
+        .map_err(unavailable)?;
     Ok(HttpResponse::Created().json(announcement))
 }
 
+/// The answer of `GET /api/events/announcements`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Announcements {
+    /// Newest first.
+    announcements: Vec<Announcement>,
+}
+
 /// `GET /api/events/announcements` -> the kept announcements, newest first.
+#[utoipa::path(get, path = "/api/events/announcements", tag = "events",
+    responses((status = 200, body = Announcements), (status = 503, description = "Redis is unavailable")))]
 pub async fn list(context: web::Data<AnnouncementsContext>) -> Result<HttpResponse, ApiError> {
     let recent = read_recent(&context.redis, &context.keys, context.kept)
         .await
         .map_err(unavailable)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "announcements": recent })))
+    Ok(HttpResponse::Ok().json(Announcements {
+        announcements: recent,
+    }))
 }
 
 /// The kept announcements, newest first; unreadable entries are skipped.

@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use common::events::StatsKeys;
-
-use crate::redis_conn::LazyRedis;
+use common::{events::StatsKeys, redis_conn::LazyRedis};
 
 /// Counts of one song.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,13 +26,7 @@ pub async fn read(
         pipe.get(keys.plays(song));
     }
     let mut connection = redis.get().await?;
-    let values: Vec<Option<u64>> = match pipe.query_async(&mut connection).await {
-        Ok(values) => values,
-        Err(error) => {
-            redis.reset().await;
-            return Err(error);
-        }
-    };
+    let values: Vec<Option<u64>> = pipe.query_async(&mut connection).await?;
     let online = values.first().copied().flatten().unwrap_or(0);
     let songs = values
         .get(1..)

@@ -11,13 +11,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::StatsKeys;
+use common::{events::StatsKeys, redis_conn::LazyRedis};
 use tokio::sync::{broadcast, watch};
 
 use crate::{
     figures,
     protocol::{Announcement, ServerMessage, Stats},
-    redis_conn::LazyRedis,
 };
 
 /// Figures are refreshed this often even without a change notice, so that

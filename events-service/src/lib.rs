@@ -4,10 +4,10 @@
 mod announcements;
 mod figures;
 mod hub;
+mod openapi;
 mod ops_stats;
 pub mod protocol;
 pub mod publisher;
-mod redis_conn;
 pub mod settings;
 mod songs;
 mod startup;

@@ -4,13 +4,12 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use common::{ApiError, events::StatsKeys, identity::Identity};
+use common::{ApiError, caller::Admin, events::StatsKeys, redis_conn::LazyRedis};
 use redis::{FromRedisValue, Value};
 use serde::Serialize;
-
-use crate::redis_conn::LazyRedis;
+use utoipa::ToSchema;
 
 /// Minutes of the plays-per-minute series, and of the trending window.
 const MINUTES: i64 = 60;
@@ -31,7 +30,7 @@ pub struct OpsStatsContext {
 }
 
 /// The answer of `GET /api/events/stats`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OpsStats {
     online: u64,
     plays_per_minute: Vec<MinutePlays>,
@@ -43,7 +42,7 @@ pub struct OpsStats {
 
 /// How far the figures are behind the event log, as the stats consumer's
 /// watchdog last measured it (`{prefix}consumer:lag`).
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, PartialEq, Serialize, ToSchema)]
 struct ConsumerLag {
     /// Events in the log not folded into the figures yet.
     lag_events: u64,
@@ -59,14 +58,14 @@ struct ConsumerLag {
 }
 
 /// Plays started in one UTC minute.
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
 struct MinutePlays {
     minute: String,
     plays: u64,
 }
 
 /// A song of the trending list; the title is unknown to this service.
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
 struct TrendingSong {
     song: String,
     title: Option<String>,
@@ -74,8 +73,9 @@ struct TrendingSong {
 }
 
 /// `GET /api/events/stats` -> 200 with [`OpsStats`], 403 for non-admins.
-pub async fn get(req: HttpRequest, context: web::Data<OpsStatsContext>) -> Result<HttpResponse, ApiError> {
-    Identity::from_headers(req.headers()).require_admin()?;
+#[utoipa::path(get, path = "/api/events/stats", tag = "events",
+    responses((status = 200, body = OpsStats), (status = 403), (status = 503, description = "Redis is unavailable")))]
+pub async fn get(_admin: Admin, context: web::Data<OpsStatsContext>) -> Result<HttpResponse, ApiError> {
     let stats = read(&context, Utc::now()).await.map_err(unavailable)?;
     Ok(HttpResponse::Ok().json(stats))
 }
@@ -102,13 +102,7 @@ async fn read(context: &OpsStatsContext, now: DateTime<Utc>) -> redis::RedisResu
     }
     pipe.hgetall(format!("{prefix}consumer:lag"));
     let mut connection = context.redis.get().await?;
-    let values: Vec<Value> = match pipe.query_async(&mut connection).await {
-        Ok(values) => values,
-        Err(error) => {
-            context.redis.reset().await;
-            return Err(error);
-        }
-    };
+    let values: Vec<Value> = pipe.query_async(&mut connection).await?;
     let mut values = values.into_iter();
     let online: u64 = take(&mut values)?;
     let unique_listeners_today: u64 = take(&mut values)?;

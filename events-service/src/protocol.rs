@@ -74,7 +74,7 @@ pub struct Stats {
 }
 
 /// An admin's message to every listener.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Announcement {
     pub id: String,
     pub text: String,

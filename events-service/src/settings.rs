@@ -2,7 +2,9 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use common::settings::{KnownSettings, SettingsError, extract, lenient, origins, positive_millis};
+use common::settings::{
+    KnownSettings, RawPresenceSettings, SettingsError, extract, lenient, origins, positive_millis,
+};
 use serde::{Deserialize, Serialize};
 
 /// Raw values as read from defaults, the TOML file and `TONEARM_*`.
@@ -22,8 +24,6 @@ struct RawEventsSettings {
     events_inflight_max: usize,
     #[serde(deserialize_with = "lenient::parse")]
     events_heartbeat_ms: u64,
-    #[serde(deserialize_with = "lenient::parse")]
-    events_presence_timeout_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     events_max_frame_bytes: usize,
     #[serde(deserialize_with = "lenient::parse")]
@@ -58,7 +58,6 @@ impl Default for RawEventsSettings {
             events_queue_capacity: 65_536,
             events_inflight_max: 50_000,
             events_heartbeat_ms: 15_000,
-            events_presence_timeout_ms: 45_000,
             events_max_frame_bytes: 4096,
             events_rate_limit: 20,
             events_tick_ms: 250,
@@ -131,7 +130,10 @@ pub struct SongCheckSettings {
 impl EventsSettings {
     /// Reads and validates the events settings from all layers.
     pub fn load() -> Result<Self, SettingsError> {
-        Self::try_from(extract::<RawEventsSettings>()?)
+        Self::validate(
+            extract::<RawEventsSettings>()?,
+            &extract::<RawPresenceSettings>()?,
+        )
     }
 }
 
@@ -149,10 +151,8 @@ fn at_least<T: PartialOrd + std::fmt::Display + Copy>(
     Ok(value)
 }
 
-impl TryFrom<RawEventsSettings> for EventsSettings {
-    type Error = SettingsError;
-
-    fn try_from(raw: RawEventsSettings) -> Result<Self, Self::Error> {
+impl EventsSettings {
+    fn validate(raw: RawEventsSettings, presence: &RawPresenceSettings) -> Result<Self, SettingsError> {
         // One spool per instance: instances on one machine differ by port.
         let spool_dir = if raw.events_spool_dir.trim().is_empty() {
             data_dir(&raw.events_data_dir).join(format!("spool-{}", raw.events_port))
@@ -160,7 +160,7 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
             PathBuf::from(raw.events_spool_dir)
         };
         let heartbeat = positive_millis("events_heartbeat_ms", raw.events_heartbeat_ms)?;
-        let presence_timeout = positive_millis("events_presence_timeout_ms", raw.events_presence_timeout_ms)?;
+        let presence_timeout = presence.presence_timeout()?;
         if presence_timeout <= heartbeat {
             return Err(SettingsError::new(
                 "events_presence_timeout_ms",
@@ -203,7 +203,7 @@ impl TryFrom<RawEventsSettings> for EventsSettings {
 /// names them.
 pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
     EventsSettings::load()?;
-    Ok(KnownSettings::of::<RawEventsSettings>())
+    Ok(KnownSettings::of::<RawEventsSettings>().and::<RawPresenceSettings>())
 }
 
 /// `TONEARM_EVENTS_DATA_DIR`, else `$XDG_STATE_HOME/tonearm/events`, else
@@ -225,7 +225,9 @@ mod tests {
 
     #[test]
     fn defaults_validate() {
-        let settings = EventsSettings::try_from(RawEventsSettings::default()).expect("valid");
+        let settings =
+            EventsSettings::validate(RawEventsSettings::default(), &RawPresenceSettings::default())
+                .expect("valid");
         assert_eq!(settings.max_frame_bytes, 4096);
         assert_eq!(settings.heartbeat, Duration::from_secs(15));
         assert_eq!(
@@ -245,7 +247,7 @@ mod tests {
             public_origins: "https://music.example.org/, http://127.0.0.1:5173".into(),
             ..RawEventsSettings::default()
         };
-        let settings = EventsSettings::try_from(raw).expect("valid");
+        let settings = EventsSettings::validate(raw, &RawPresenceSettings::default()).expect("valid");
         assert_eq!(
             settings.public_origins,
             ["https://music.example.org", "http://127.0.0.1:5173"]
@@ -254,17 +256,16 @@ mod tests {
             public_origins: "music.example.org".into(),
             ..RawEventsSettings::default()
         };
-        let error = EventsSettings::try_from(raw).expect_err("refused");
+        let error = EventsSettings::validate(raw, &RawPresenceSettings::default()).expect_err("refused");
         assert_eq!(error.name, "TONEARM_PUBLIC_ORIGINS");
     }
 
     #[test]
     fn presence_must_outlast_heartbeats() {
-        let raw = RawEventsSettings {
+        let presence = RawPresenceSettings {
             events_presence_timeout_ms: 1000,
-            ..RawEventsSettings::default()
         };
-        let error = EventsSettings::try_from(raw).expect_err("refused");
+        let error = EventsSettings::validate(RawEventsSettings::default(), &presence).expect_err("refused");
         assert_eq!(error.name, "TONEARM_EVENTS_PRESENCE_TIMEOUT_MS");
     }
 }

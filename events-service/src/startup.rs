@@ -6,19 +6,21 @@ use common::{
     events::StatsKeys,
     health::{Readiness, RedisCheck},
     identity::InternalToken,
-    kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
+    kafka::event_topics_readiness,
     metrics::Metrics,
+    redis_conn::LazyRedis,
     server::{HttpService, bind_service},
 };
 use prometheus::IntGauge;
 use tokio::task::JoinHandle;
+use utoipa::OpenApi as _;
 
 use crate::{
     announcements::{self, AnnouncementsContext},
     hub::Hub,
+    openapi,
     ops_stats::{self, OpsStatsContext},
     publisher::{Publisher, PublisherMetrics, PublisherThread},
-    redis_conn::LazyRedis,
     settings::EventsSettings,
     songs::SongCheck,
     subscriber,
@@ -48,8 +50,7 @@ impl Application {
 
     /// Binds the listeners with explicit events settings (tests).
     pub async fn build_with(settings: Settings, events: EventsSettings) -> anyhow::Result<Self> {
-        let topics = event_topics(&settings.kafka);
-        let names = topics.iter().map(|topic| topic.name.clone()).collect();
+        let (topics_ready, ensure_topics) = event_topics_readiness(&settings)?;
         let redis_client = common::redis_client::client(&settings.redis)?;
         let metrics = Metrics::new("events")?;
         let publisher_metrics = PublisherMetrics::register(metrics.registry())?;
@@ -60,11 +61,7 @@ impl Application {
             settings.shutdown_timeout,
         )?;
         let readiness = Readiness::new(settings.readiness_timeout)
-            .with(KafkaCheck::new(
-                &settings.kafka,
-                names,
-                settings.readiness_timeout,
-            )?)
+            .with(topics_ready)
             .with(RedisCheck(redis_client.clone()))
             .with(publisher.readiness());
         let redis = Arc::new(LazyRedis::new(redis_client));
@@ -76,7 +73,7 @@ impl Application {
             events.announcements_kept,
         );
         let tasks = vec![
-            ensure_topics_in_background(settings.kafka.clone(), topics),
+            ensure_topics,
             tokio::spawn(hub.clone().run_ticker(events.tick)),
             tokio::spawn(subscriber::run(
                 Arc::clone(&redis),
@@ -131,6 +128,7 @@ impl Application {
                 .route("/api/events/announcements", web::post().to(announcements::create))
                 .route("/api/events/announcements", web::get().to(announcements::list))
                 .route("/api/events/stats", web::get().to(ops_stats::get));
+            common::http::serve_openapi(cfg, "/api/events/openapi.json", &openapi::ApiDoc::openapi());
         })?;
         Ok(Self {
             http,

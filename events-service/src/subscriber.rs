@@ -3,11 +3,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use common::events::StatsKeys;
+use common::{events::StatsKeys, redis_conn::LazyRedis};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 
-use crate::{announcements::read_recent, hub::Hub, protocol::Announcement, redis_conn::LazyRedis};
+use crate::{announcements::read_recent, hub::Hub, protocol::Announcement};
 
 /// The change notice stats-consumer publishes after each batch.
 #[derive(Debug, Deserialize)]

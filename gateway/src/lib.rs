@@ -9,7 +9,6 @@ pub mod error;
 pub mod forwarded;
 mod ops;
 pub mod proxy;
-mod redis_conn;
 pub mod routes;
 pub mod settings;
 mod startup;

@@ -88,7 +88,8 @@ pub struct GatewaySettings {
     /// Lets people without a session list and play (role `anonymous`).
     pub allow_anonymous: bool,
     /// Shared secret sent to every service as `x-tonearm-internal-token`
-    /// (`TONEARM_INTERNAL_TOKEN`, read by the shared settings); empty when unset.
+    /// (`TONEARM_INTERNAL_TOKEN`, read by the shared settings and required:
+    /// [`GatewaySettings::load`] refuses to go without it).
     pub internal_token: String,
     /// Password of the first `admin` account; generated when empty.
     pub admin_password: String,
@@ -132,7 +133,7 @@ impl GatewaySettings {
     /// Reads and validates the gateway settings from all layers.
     pub fn load(shared: &common::Settings) -> Result<Self, SettingsError> {
         let mut settings = Self::try_from(extract::<RawGatewaySettings>()?)?;
-        settings.internal_token = shared.internal_token.clone().unwrap_or_default();
+        settings.internal_token = shared.required_internal_token()?;
         Ok(settings)
     }
 }
@@ -213,12 +214,7 @@ impl TryFrom<RawGatewaySettings> for GatewaySettings {
 /// For `--check-config`: validates the gateway's own settings (the
 /// internal token it needs included) and names them.
 pub fn check_config(shared: &common::Settings) -> Result<KnownSettings, SettingsError> {
-    if GatewaySettings::load(shared)?.internal_token.is_empty() {
-        return Err(SettingsError::new(
-            "internal_token",
-            "required by the gateway to reach the services (the same secret on every service)",
-        ));
-    }
+    GatewaySettings::load(shared)?;
     Ok(KnownSettings::of::<RawGatewaySettings>())
 }
 

@@ -7,6 +7,7 @@ use common::{
     health::{HttpCheck, PostgresCheck, Readiness, RedisCheck, TcpCheck},
     metrics::Metrics,
     redis_client::Keys,
+    redis_conn::LazyRedis,
     server::{HttpService, bind_service},
 };
 use reqwest::Url;
@@ -20,7 +21,6 @@ use crate::{
         metrics::ProxyMetrics,
         upstream,
     },
-    redis_conn::LazyRedis,
     routes,
     settings::GatewaySettings,
     state::Gateway,
@@ -49,10 +49,7 @@ impl Application {
     /// As [`Application::build`], with the gateway settings given (tests).
     pub async fn build_with(settings: Settings, gateway_settings: GatewaySettings) -> anyhow::Result<Self> {
         if gateway_settings.internal_token.is_empty() {
-            anyhow::bail!(
-                "invalid setting TONEARM_INTERNAL_TOKEN: the gateway needs it to reach the services \
-                 (set the same random secret, at least 16 characters, on every service)"
-            );
+            return Err(common::settings::internal_token_required().into());
         }
         let fixed_headers = Fixed::new(&gateway_settings.internal_token).context(
             "invalid setting TONEARM_INTERNAL_TOKEN: it must be printable ASCII (it is sent as a header)",

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use common::{
     Settings,
     events::{PlayerEvent, StatsKeys},
+    redis_conn::LazyRedis,
 };
 use rdkafka::{
     Message as _, Offset, TopicPartitionList,
@@ -24,7 +25,6 @@ use crate::{
     dlq::DeadLetters,
     fold::{FoldTarget, Folder, Positioned},
     metrics::ConsumerMetrics,
-    redis_conn::LazyRedis,
     settings::StatsSettings,
 };
 
@@ -191,17 +191,11 @@ impl FoldLoop {
         }
         let next_offset = messages.last().map_or(0, |message| message.offset() + 1);
         let mut connection = self.redis.get().await.context("connecting to Redis")?;
-        let applied = match self
+        let applied = self
             .folder
             .apply(&mut connection, &self.target, partition, next_offset, &events)
             .await
-        {
-            Ok(applied) => applied,
-            Err(error) => {
-                self.redis.reset().await;
-                return Err(error).context("applying a batch");
-            }
-        };
+            .context("applying a batch")?;
         self.metrics.applied.inc_by(applied.applied);
         self.metrics
             .skipped

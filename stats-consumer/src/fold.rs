@@ -1,7 +1,7 @@
 //! Applies batches of events to Redis with one atomic script per batch.
 
 use common::events::{PlayerEvent, StatsKeys};
-use redis::{Script, aio::MultiplexedConnection};
+use redis::{Script, aio::ConnectionLike};
 
 /// A song's play counter (and a day's unique-listener count) expires this
 /// long after the last play that touched it: 90 days. Ids that are never
@@ -55,7 +55,7 @@ impl Folder {
     /// after the batch, which may end with skipped poison records).
     pub async fn apply(
         &self,
-        connection: &mut MultiplexedConnection,
+        connection: &mut impl ConnectionLike,
         target: &FoldTarget,
         partition: i32,
         next_offset: i64,
@@ -90,7 +90,7 @@ impl Folder {
     /// listener sets; returns how many.
     pub async fn sweep(
         &self,
-        connection: &mut MultiplexedConnection,
+        connection: &mut impl ConnectionLike,
         keys: &StatsKeys,
         cutoff_ms: i64,
     ) -> redis::RedisResult<u64> {

@@ -10,7 +10,6 @@ mod metrics;
 pub mod probe;
 pub mod rebuild;
 mod recovery;
-mod redis_conn;
 pub mod settings;
 mod startup;
 mod sweeper;

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use common::settings::{KnownSettings, SettingsError, extract, lenient, non_empty, positive_millis};
+use common::settings::{
+    KnownSettings, RawPresenceSettings, SettingsError, extract, lenient, non_empty, positive_millis,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,8 +19,6 @@ struct RawStatsSettings {
     stats_session_ttl_secs: u64,
     #[serde(deserialize_with = "lenient::parse")]
     stats_trending_ttl_secs: u64,
-    #[serde(deserialize_with = "lenient::parse")]
-    events_presence_timeout_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
     stats_sweep_interval_ms: u64,
     #[serde(deserialize_with = "lenient::parse")]
@@ -35,7 +35,6 @@ impl Default for RawStatsSettings {
             stats_batch_wait_ms: 20,
             stats_session_ttl_secs: 86_400,
             stats_trending_ttl_secs: 7_200,
-            events_presence_timeout_ms: 45_000,
             stats_sweep_interval_ms: 5_000,
             stats_kafka_commit: true,
             stats_stall_secs: 10,
@@ -70,14 +69,10 @@ pub struct StatsSettings {
 
 impl StatsSettings {
     pub fn load() -> Result<Self, SettingsError> {
-        Self::try_from(extract::<RawStatsSettings>()?)
+        Self::validate(extract::<RawStatsSettings>()?, &extract::<RawPresenceSettings>()?)
     }
-}
 
-impl TryFrom<RawStatsSettings> for StatsSettings {
-    type Error = SettingsError;
-
-    fn try_from(raw: RawStatsSettings) -> Result<Self, Self::Error> {
+    fn validate(raw: RawStatsSettings, presence: &RawPresenceSettings) -> Result<Self, SettingsError> {
         if raw.stats_batch_max == 0 {
             return Err(SettingsError::new("stats_batch_max", "expected at least 1"));
         }
@@ -103,7 +98,7 @@ impl TryFrom<RawStatsSettings> for StatsSettings {
             batch_wait: positive_millis("stats_batch_wait_ms", raw.stats_batch_wait_ms)?,
             session_ttl_secs: raw.stats_session_ttl_secs,
             trending_ttl_secs: raw.stats_trending_ttl_secs,
-            presence_timeout: positive_millis("events_presence_timeout_ms", raw.events_presence_timeout_ms)?,
+            presence_timeout: presence.presence_timeout()?,
             sweep_interval: positive_millis("stats_sweep_interval_ms", raw.stats_sweep_interval_ms)?,
             kafka_commit: raw.stats_kafka_commit,
             stall: Duration::from_secs(raw.stats_stall_secs),
@@ -115,7 +110,7 @@ impl TryFrom<RawStatsSettings> for StatsSettings {
 /// names them.
 pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError> {
     StatsSettings::load()?;
-    Ok(KnownSettings::of::<RawStatsSettings>())
+    Ok(KnownSettings::of::<RawStatsSettings>().and::<RawPresenceSettings>())
 }
 
 #[cfg(test)]
@@ -124,13 +119,17 @@ mod tests {
 
     #[test]
     fn defaults_validate_and_zero_batches_are_refused() {
-        assert!(StatsSettings::try_from(RawStatsSettings::default()).is_ok());
+        assert!(
+            StatsSettings::validate(RawStatsSettings::default(), &RawPresenceSettings::default()).is_ok()
+        );
         let raw = RawStatsSettings {
             stats_batch_max: 0,
             ..RawStatsSettings::default()
         };
         assert_eq!(
-            StatsSettings::try_from(raw).expect_err("refused").name,
+            StatsSettings::validate(raw, &RawPresenceSettings::default())
+                .expect_err("refused")
+                .name,
             "TONEARM_STATS_BATCH_MAX"
         );
         let raw = RawStatsSettings {
@@ -138,7 +137,9 @@ mod tests {
             ..RawStatsSettings::default()
         };
         assert_eq!(
-            StatsSettings::try_from(raw).expect_err("refused").name,
+            StatsSettings::validate(raw, &RawPresenceSettings::default())
+                .expect_err("refused")
+                .name,
             "TONEARM_STATS_STALL_SECS"
         );
     }

@@ -6,8 +6,9 @@ use common::{
     Settings,
     events::StatsKeys,
     health::{Readiness, RedisCheck},
-    kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
+    kafka::event_topics_readiness,
     metrics::Metrics,
+    redis_conn::LazyRedis,
     server::{HttpService, bind_service},
 };
 use tokio::{sync::watch, task::JoinHandle};
@@ -18,7 +19,6 @@ use crate::{
     fold::{FoldTarget, Folder},
     metrics::ConsumerMetrics,
     recovery::Recovery,
-    redis_conn::LazyRedis,
     settings::StatsSettings,
     sweeper,
     watchdog::{self, FoldCheck, FoldStatus, Watchdog},
@@ -44,19 +44,13 @@ impl Application {
 
     /// Binds the listener with explicit stats settings (tests).
     pub async fn build_with(settings: Settings, stats: StatsSettings) -> anyhow::Result<Self> {
-        let topics = event_topics(&settings.kafka);
-        let names = topics.iter().map(|topic| topic.name.clone()).collect();
+        let (topics_ready, topics) = event_topics_readiness(&settings)?;
         let redis_client = common::redis_client::client(&settings.redis)?;
         let status = FoldStatus::default();
         let readiness = Readiness::new(settings.readiness_timeout)
-            .with(KafkaCheck::new(
-                &settings.kafka,
-                names,
-                settings.readiness_timeout,
-            )?)
+            .with(topics_ready)
             .with(RedisCheck(redis_client.clone()))
             .with(FoldCheck(status.clone()));
-        let topics = ensure_topics_in_background(settings.kafka.clone(), topics);
         let metrics = Metrics::new("stats")?;
         let consumer_metrics = ConsumerMetrics::register(metrics.registry())?;
         let redis = Arc::new(LazyRedis::new(redis_client.clone()));

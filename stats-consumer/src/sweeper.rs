@@ -13,10 +13,11 @@ use std::{sync::Arc, time::Duration};
 use common::{
     events::StatsKeys,
     lease::{Lease, LeaseGuard},
+    redis_conn::LazyRedis,
 };
 use tokio::sync::watch;
 
-use crate::{fold::Folder, metrics::ConsumerMetrics, redis_conn::LazyRedis};
+use crate::{fold::Folder, metrics::ConsumerMetrics};
 
 pub async fn run(
     redis: Arc<LazyRedis>,
@@ -44,7 +45,6 @@ pub async fn run(
                 Ok(guard) => guard,
                 Err(error) => {
                     tracing::debug!(%error, "asking for the sweeper lease failed; retrying next time");
-                    redis.reset().await;
                     None
                 }
             };
@@ -61,7 +61,6 @@ pub async fn run(
             Ok(expired) => metrics.expired.inc_by(expired),
             Err(error) => {
                 tracing::debug!(%error, "sweep failed; retrying next time");
-                redis.reset().await;
             }
         }
     }

@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::StatsKeys;
+use common::{events::StatsKeys, redis_conn::LazyRedis};
 use rdkafka::consumer::{BaseConsumer, Consumer as _, StreamConsumer};
 use tokio::sync::watch;
 
@@ -23,7 +23,6 @@ use crate::{
     lag::{LagTracker, PartitionLag},
     metrics::ConsumerMetrics,
     recovery::Recovery,
-    redis_conn::LazyRedis,
 };
 
 /// How long the watchdog waits for the broker's answers.
@@ -138,7 +137,6 @@ impl Watchdog {
             Ok(stored) => Some(stored),
             Err(error) => {
                 tracing::debug!(%error, "reading stored offsets");
-                self.redis.reset().await;
                 None
             }
         }
@@ -229,7 +227,6 @@ impl Watchdog {
             .await;
         if let Err(error) = written {
             tracing::debug!(%error, "writing the lag");
-            self.redis.reset().await;
         }
     }
 }

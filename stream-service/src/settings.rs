@@ -93,7 +93,7 @@ impl TryFrom<RawStreamSettings> for StreamSettings {
             ));
         }
         Ok(Self {
-            music_dirs: music_dirs(&raw.music_dirs)?,
+            music_dirs: common::settings::music_dirs("music_dirs", &raw.music_dirs)?,
             chunk_size: raw.stream_chunk_kib * 1024,
             transcode_max: raw.transcode_max,
             ffmpeg: PathBuf::from(common::settings::non_empty("ffmpeg", raw.ffmpeg)?),
@@ -101,27 +101,6 @@ impl TryFrom<RawStreamSettings> for StreamSettings {
             fetch_allow_hosts: Vec::new(),
         })
     }
-}
-
-/// Comma-separated absolute folders. Empty entries are skipped, so an empty
-/// value means "no local files are served".
-fn music_dirs(value: &str) -> Result<Vec<PathBuf>, SettingsError> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let path = PathBuf::from(part);
-            if path.is_absolute() {
-                Ok(path)
-            } else {
-                Err(SettingsError::new(
-                    "music_dirs",
-                    format!("expected comma-separated absolute folders, got {part:?}"),
-                ))
-            }
-        })
-        .collect()
 }
 
 /// For `--check-config`: validates the stream service's own settings and
@@ -134,13 +113,6 @@ pub fn check_config(_: &common::Settings) -> Result<KnownSettings, SettingsError
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folders_are_split_and_must_be_absolute() {
-        assert_eq!(music_dirs(" /a, /b ,").expect("two folders").len(), 2);
-        let error = music_dirs("/a,music").expect_err("relative refused");
-        assert_eq!(error.name, "TONEARM_MUSIC_DIRS");
-    }
 
     #[test]
     fn defaults_are_valid() {

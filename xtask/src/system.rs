@@ -19,28 +19,12 @@ pub const SERVICES: [&str; 5] = [
     "gateway",
 ];
 
-/// Ports of one running system.
-#[derive(Debug, Clone, Copy)]
-pub struct Ports {
-    pub gateway: u16,
-    pub catalog: u16,
-    pub stream: u16,
-    pub events: u16,
-    pub stats: u16,
-    /// events-service's WebSocket listener (the gateway relays `/ws` there).
-    pub events_ws: u16,
-}
+/// The services' ports, defaults included, as `common` defines them.
+#[path = "../../common/src/ports.rs"]
+mod ports;
+pub use ports::Ports;
 
 impl Ports {
-    pub const DEFAULT: Ports = Ports {
-        gateway: 8080,
-        catalog: 8081,
-        stream: 8082,
-        events: 8083,
-        stats: 8084,
-        events_ws: 8085,
-    };
-
     /// Free ports, for a system that must not clash with a running one.
     pub fn free() -> Result<Self> {
         Ok(Self {

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::{AppState, CatalogError, CatalogResult, caller::Caller, dto, params::parse_id};
+use super::{AppState, CatalogError, CatalogResult, dto, params::parse_id, signed_in::SignedIn};
 use crate::{domain::favourites::FavouriteKind, store::favourites};
 
 /// `{kind}/{id}` of a favourite route.
@@ -20,7 +20,7 @@ fn target(path: &(String, String)) -> CatalogResult<(FavouriteKind, uuid::Uuid)>
     responses((status = 204), (status = 400), (status = 401), (status = 404, description = "no such item")))]
 pub async fn star(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     path: web::Path<(String, String)>,
 ) -> CatalogResult<HttpResponse> {
     let (kind, id) = target(&path)?;
@@ -36,7 +36,7 @@ pub async fn star(
     responses((status = 204), (status = 400), (status = 401)))]
 pub async fn unstar(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     path: web::Path<(String, String)>,
 ) -> CatalogResult<HttpResponse> {
     let (kind, id) = target(&path)?;
@@ -47,7 +47,7 @@ pub async fn unstar(
 /// Everything the caller starred, newest first in each kind.
 #[utoipa::path(get, path = "/api/catalog/favourites",
     responses((status = 200, body = dto::Favourites), (status = 401)))]
-pub async fn list(state: web::Data<AppState>, Caller(user): Caller) -> CatalogResult<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
     let found = favourites::list(state.db()?, &user).await?;
     Ok(HttpResponse::Ok().json(dto::Favourites::from(&found)))
 }
@@ -55,7 +55,7 @@ pub async fn list(state: web::Data<AppState>, Caller(user): Caller) -> CatalogRe
 /// The ids of everything the caller starred.
 #[utoipa::path(get, path = "/api/catalog/favourites/ids",
     responses((status = 200, body = dto::FavouriteIds), (status = 401)))]
-pub async fn ids(state: web::Data<AppState>, Caller(user): Caller) -> CatalogResult<HttpResponse> {
+pub async fn ids(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
     let ids = favourites::ids(state.db()?, &user).await?;
     Ok(HttpResponse::Ok().json(dto::FavouriteIds::from(ids)))
 }

@@ -3,8 +3,6 @@
 //! imports the domain, the store, the sources and the details providers;
 //! nothing imports it but the service's startup.
 
-mod admin;
-mod caller;
 mod covers;
 pub mod dto;
 pub mod error;
@@ -17,6 +15,7 @@ mod play_queue;
 mod playlists;
 mod scans;
 mod search;
+mod signed_in;
 mod songs;
 mod sources;
 

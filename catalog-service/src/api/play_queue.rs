@@ -3,10 +3,9 @@
 use actix_web::{HttpResponse, web};
 
 use super::{
-    AppState, CatalogError, CatalogResult,
-    caller::Caller,
-    dto,
+    AppState, CatalogError, CatalogResult, dto,
     params::{parse_id, parse_song_ids},
+    signed_in::SignedIn,
 };
 use crate::{
     domain::play_queue::NewPlayQueue,
@@ -16,7 +15,7 @@ use crate::{
 /// The caller's saved queue; an empty one when never saved.
 #[utoipa::path(get, path = "/api/catalog/play-queue",
     responses((status = 200, body = dto::PlayQueue), (status = 401)))]
-pub async fn get(state: web::Data<AppState>, Caller(user): Caller) -> CatalogResult<HttpResponse> {
+pub async fn get(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
     let queue = play_queue::get(state.db()?, &user).await?;
     Ok(HttpResponse::Ok().json(dto::PlayQueue::from(&queue)))
 }
@@ -26,7 +25,7 @@ pub async fn get(state: web::Data<AppState>, Caller(user): Caller) -> CatalogRes
     responses((status = 204), (status = 400, description = "a malformed or unknown song, `current` not in `songs`, too many songs"), (status = 401)))]
 pub async fn save(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     body: web::Json<dto::SavePlayQueue>,
 ) -> CatalogResult<HttpResponse> {
     let body = body.into_inner();

@@ -5,10 +5,9 @@ use actix_web::{HttpResponse, web};
 use uuid::Uuid;
 
 use super::{
-    AppState, CatalogError, CatalogResult,
-    caller::Caller,
-    dto,
+    AppState, CatalogError, CatalogResult, dto,
     params::{parse_id, parse_song_ids},
+    signed_in::SignedIn,
 };
 use crate::{
     domain::{
@@ -59,7 +58,7 @@ async fn detail(state: &AppState, id: Uuid) -> CatalogResult<dto::PlaylistDetail
 /// The caller's playlists and everyone's public ones, by name.
 #[utoipa::path(get, path = "/api/catalog/playlists",
     responses((status = 200, body = dto::PlaylistList), (status = 401)))]
-pub async fn list(state: web::Data<AppState>, Caller(user): Caller) -> CatalogResult<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
     let found = playlists::visible_to(state.db()?, &user).await?;
     Ok(HttpResponse::Ok().json(dto::PlaylistList {
         items: found.iter().map(dto::PlaylistSummary::from).collect(),
@@ -71,7 +70,7 @@ pub async fn list(state: web::Data<AppState>, Caller(user): Caller) -> CatalogRe
     responses((status = 201, body = dto::PlaylistDetail), (status = 400, description = "a field is invalid or a song unknown"), (status = 401)))]
 pub async fn create(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     body: web::Json<dto::NewPlaylist>,
 ) -> CatalogResult<HttpResponse> {
     let new = NewPlaylist {
@@ -90,7 +89,7 @@ pub async fn create(
     responses((status = 200, body = dto::PlaylistDetail), (status = 400), (status = 401), (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     id: web::Path<String>,
 ) -> CatalogResult<HttpResponse> {
     let playlist = find(&state, &user, &id, false).await?;
@@ -102,7 +101,7 @@ pub async fn get(
     responses((status = 200, body = dto::PlaylistSummary), (status = 400), (status = 401), (status = 403, description = "not_owner"), (status = 404)))]
 pub async fn update(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     id: web::Path<String>,
     body: web::Json<dto::PlaylistChange>,
 ) -> CatalogResult<HttpResponse> {
@@ -130,7 +129,7 @@ pub async fn update(
     responses((status = 200, body = dto::PlaylistDetail), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn replace_songs(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     id: web::Path<String>,
     body: web::Json<dto::PlaylistSongs>,
 ) -> CatalogResult<HttpResponse> {
@@ -142,7 +141,7 @@ pub async fn replace_songs(
     responses((status = 200, body = dto::PlaylistDetail), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn append_songs(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     id: web::Path<String>,
     body: web::Json<dto::PlaylistSongs>,
 ) -> CatalogResult<HttpResponse> {
@@ -172,7 +171,7 @@ async fn change_songs(
     responses((status = 204), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete(
     state: web::Data<AppState>,
-    Caller(user): Caller,
+    SignedIn(user): SignedIn,
     id: web::Path<String>,
 ) -> CatalogResult<HttpResponse> {
     let playlist = find(&state, &user, &id, true).await?;

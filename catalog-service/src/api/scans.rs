@@ -1,16 +1,16 @@
 //! Admin: `POST scans`, `GET scans/current`, `GET scan-errors`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
+use common::caller::Admin;
 use serde::Deserialize;
 
-use super::{AppState, CatalogError, CatalogResult, admin::require_admin, dto, params::parse_limit};
+use super::{AppState, CatalogError, CatalogResult, dto, params::parse_limit};
 use crate::{sources::local::scanner::NotStarted, store::scans};
 
 /// Starts a scan of the music folders; 409 while one runs (on any replica).
 #[utoipa::path(post, path = "/api/catalog/scans",
     responses((status = 202, body = dto::ScanProgress), (status = 403), (status = 409)))]
-pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
+pub async fn start(_admin: Admin, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     state.db()?;
     let progress = state.scanner.start("api").await.map_err(|error| match error {
         NotStarted::AlreadyRunning => CatalogError::ScanRunning,
@@ -22,8 +22,7 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> CatalogResul
 /// The running scan, or the last one, of any replica; 404 when none ran.
 #[utoipa::path(get, path = "/api/catalog/scans/current",
     responses((status = 200, body = dto::ScanProgress), (status = 403), (status = 404)))]
-pub async fn current(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
+pub async fn current(_admin: Admin, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     let progress = state
         .scanner
         .current_anywhere()
@@ -44,11 +43,10 @@ pub struct ErrorsQuery {
 #[utoipa::path(get, path = "/api/catalog/scan-errors", params(ErrorsQuery),
     responses((status = 200, body = Vec<dto::ScanError>), (status = 403)))]
 pub async fn errors(
-    req: HttpRequest,
+    _admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<ErrorsQuery>,
 ) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
     let limit = parse_limit(query.limit.as_deref().or(Some("500")))?;
     let after = match query.after.as_deref() {
         None => 0,

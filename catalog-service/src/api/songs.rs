@@ -1,7 +1,7 @@
 //! `GET songs`, `GET songs/{id}`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use common::identity::{Identity, Role};
+use actix_web::{HttpResponse, web};
+use common::caller::Caller;
 
 use super::{
     AppState, CatalogError, CatalogResult, dto,
@@ -33,7 +33,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/catalog/songs/{id}",
     responses((status = 200, body = dto::SongDetail), (status = 400), (status = 404)))]
 pub async fn get(
-    req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> CatalogResult<HttpResponse> {
@@ -43,7 +43,7 @@ pub async fn get(
         .ok_or_else(|| CatalogError::not_found(format!("song {id}")))?;
     let details = state.details.details(Subject::Song(&song)).await;
     let mut detail = dto::SongDetail::new(&song, details);
-    if Identity::from_headers(req.headers()).role != Role::Admin {
+    if !caller.is_admin() {
         detail.url = None;
     }
     Ok(HttpResponse::Ok().json(detail))

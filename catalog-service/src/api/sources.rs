@@ -1,10 +1,11 @@
 //! Admin: `POST sources`, `GET sources`, `DELETE sources/{id}`,
 //! `POST sources/{id}/refresh`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
+use common::caller::Admin;
 use serde::Deserialize;
 
-use super::{AppState, CatalogResult, admin::require_admin, dto, params::parse_id};
+use super::{AppState, CatalogResult, dto, params::parse_id};
 
 /// The body of `POST sources`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -17,11 +18,10 @@ pub struct NewSource {
 #[utoipa::path(post, path = "/api/catalog/sources", request_body = NewSource,
     responses((status = 201, body = dto::Source), (status = 403), (status = 409), (status = 422)))]
 pub async fn add(
-    req: HttpRequest,
+    _admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewSource>,
 ) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
     state.db()?;
     let source = state.internet.add(&body.url).await?;
     Ok(HttpResponse::Created().json(dto::Source::from(&source)))
@@ -29,8 +29,7 @@ pub async fn add(
 
 /// Every source with its last refresh and error.
 #[utoipa::path(get, path = "/api/catalog/sources", responses((status = 200, body = Vec<dto::Source>), (status = 403)))]
-pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
+pub async fn list(_admin: Admin, state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
     state.db()?;
     let sources = state.internet.list().await?;
     Ok(HttpResponse::Ok().json(sources.iter().map(dto::Source::from).collect::<Vec<_>>()))
@@ -39,11 +38,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> CatalogResult
 /// Deletes a source and its songs.
 #[utoipa::path(delete, path = "/api/catalog/sources/{id}", responses((status = 204), (status = 403), (status = 404)))]
 pub async fn delete(
-    req: HttpRequest,
+    _admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
     let id = parse_id(&id, "source")?;
     state.db()?;
     state.internet.delete(id).await?;
@@ -54,11 +52,10 @@ pub async fn delete(
 #[utoipa::path(post, path = "/api/catalog/sources/{id}/refresh",
     responses((status = 200, body = dto::Source), (status = 403), (status = 404)))]
 pub async fn refresh(
-    req: HttpRequest,
+    _admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> CatalogResult<HttpResponse> {
-    require_admin(&req)?;
     let id = parse_id(&id, "source")?;
     state.db()?;
     let source = state.internet.refresh(id).await?;

@@ -102,3 +102,14 @@ fn a_malformed_environment_value_names_the_variable() {
         Ok(())
     });
 }
+
+#[test]
+fn music_folders_are_split_and_must_be_absolute() {
+    assert_eq!(
+        music_dirs("music_dirs", " /a, /b ,").expect("two folders").len(),
+        2
+    );
+    assert!(music_dirs("music_dirs", "").expect("none").is_empty());
+    let error = music_dirs("music_dirs", "/a,music").expect_err("relative refused");
+    assert_eq!(error.name, "TONEARM_MUSIC_DIRS");
+}

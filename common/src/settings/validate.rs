@@ -1,7 +1,7 @@
 //! Checks that turn raw setting values into typed ones, each naming its
 //! setting and the expected form when the value is wrong.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use reqwest::Url;
 
@@ -28,6 +28,29 @@ pub fn positive_millis(key: &str, millis: u64) -> Result<Duration, SettingsError
         ));
     }
     Ok(Duration::from_millis(millis))
+}
+
+/// `TONEARM_MUSIC_DIRS` (read by the catalog, which scans the folders, and
+/// the stream service, which serves files inside them only): comma-separated
+/// absolute folders. Empty entries are skipped, so an empty value means no
+/// music folders.
+pub fn music_dirs(key: &str, value: &str) -> Result<Vec<PathBuf>, SettingsError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let path = PathBuf::from(part);
+            if path.is_absolute() {
+                Ok(path)
+            } else {
+                Err(SettingsError::new(
+                    key,
+                    format!("expected comma-separated absolute folder paths, got {part:?}"),
+                ))
+            }
+        })
+        .collect()
 }
 
 pub(super) fn url_with_scheme(key: &str, value: String, schemes: &[&str]) -> Result<String, SettingsError> {

@@ -18,10 +18,8 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use common::redis_client::Keys;
+use common::{redis_client::Keys, redis_conn::LazyRedis};
 use redis::Script;
-
-use crate::redis_conn::LazyRedis;
 
 /// Wait after an address's first failure on an account under attack.
 const BACKOFF_BASE_SECS: u64 = 2;
@@ -101,7 +99,7 @@ impl LoginLimiter {
     /// Unknown accounts are counted like known ones, so the limits reveal
     /// nothing either.
     pub async fn attempt(&self, username: &str, address: &str) -> anyhow::Result<Option<u64>> {
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         let wait: i64 = self
             .check
             .key(self.keys.key(&format!("auth:login:addr:{address}")))
@@ -119,7 +117,7 @@ impl LoginLimiter {
 
     /// Records a wrong password (or unknown or disabled account).
     pub async fn failed(&self, username: &str, address: &str) -> anyhow::Result<()> {
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         self.failed
             .key(self.account_key(username))
             .key(self.failures_key(username, address))
@@ -132,7 +130,7 @@ impl LoginLimiter {
 
     /// Forgets the account's failures after a successful sign-in.
     pub async fn succeeded(&self, username: &str, address: &str) -> anyhow::Result<()> {
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         redis::cmd("DEL")
             .arg(self.account_key(username))
             .arg(self.failures_key(username, address))

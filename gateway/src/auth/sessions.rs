@@ -9,12 +9,11 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use common::redis_client::Keys;
+use common::{redis_client::Keys, redis_conn::LazyRedis};
 use redis::{AsyncCommands as _, Script};
 use uuid::Uuid;
 
 use super::{Session, SessionData, password};
-use crate::redis_conn::LazyRedis;
 
 /// Reads a session and extends its TTL (`GETEX`), then makes sure the
 /// user's set holds it and outlives it. The set's key is built here from
@@ -76,7 +75,7 @@ impl SessionStore {
         let id = password::session_id()?;
         let json = serde_json::to_string(&data).context("serialising a session")?;
         let ttl = self.ttl.as_secs();
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         redis::pipe()
             .atomic()
             .set_ex(self.session_key(&id), json, ttl)
@@ -94,7 +93,7 @@ impl SessionStore {
         if !is_well_formed(id) {
             return Ok(None);
         }
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         let json: Option<String> = self
             .touch
             .key(self.session_key(id))
@@ -120,7 +119,7 @@ impl SessionStore {
 
     /// Ends one session.
     pub async fn delete(&self, session: &Session) -> anyhow::Result<()> {
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         redis::pipe()
             .atomic()
             .del(self.session_key(&session.id))
@@ -133,7 +132,7 @@ impl SessionStore {
     /// Ends every session of a user but `keep` (the caller's own, when a
     /// user changes their password).
     pub async fn end_all_for_user(&self, user_id: Uuid, keep: Option<&str>) -> anyhow::Result<()> {
-        let mut redis = self.redis.get().await?;
+        let mut redis = self.redis.get().await.context("connecting to Redis")?;
         let ids: Vec<String> = redis
             .smembers(self.user_key(user_id))
             .await

@@ -1,5 +1,6 @@
 //! The HTTP routes of the stream service.
 
+mod openapi;
 mod respond;
 mod songs;
 
@@ -8,10 +9,12 @@ use actix_web::{
     middleware::DefaultHeaders,
     web,
 };
+use utoipa::OpenApi as _;
 
 pub use songs::StreamState;
 
-/// Mounts `GET` and `HEAD /api/stream/songs/{id}`.
+/// Mounts `GET` and `HEAD /api/stream/songs/{id}`, and the API document
+/// (`GET /api/stream/openapi.json`).
 ///
 /// Every answer of the route (bytes, transcodes and errors alike) carries
 /// `X-Content-Type-Options: nosniff`, so a browser never guesses HTML out
@@ -28,4 +31,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(songs::stream_song))
             .route(web::head().to(songs::stream_song)),
     );
+    common::http::serve_openapi(cfg, "/api/stream/openapi.json", &openapi::ApiDoc::openapi());
 }

@@ -30,15 +30,33 @@ pub struct StreamState {
 }
 
 /// The query parameters; each is validated where it is used.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
+    /// `1`, `true` or `yes`: answered as an attachment named after the song.
     download: Option<String>,
+    /// A transcode instead of the original bytes: `mp3`, `opus` or `aac`.
     format: Option<String>,
+    /// Of the transcode, in kbit/s.
     bitrate: Option<String>,
+    /// Of the transcode: where it starts, in seconds.
     offset: Option<String>,
 }
 
 /// Streams a song's original bytes, or a transcode when `format` is given.
+#[utoipa::path(method(get, head), path = "/api/stream/songs/{id}", tag = "stream",
+    params(("id" = String, Path, description = "The song id"), StreamQuery),
+    responses(
+        (status = 200, description = "The song's bytes (original or transcoded)"),
+        (status = 206, description = "The requested byte range of the original"),
+        (status = 304, description = "Unchanged since the validator sent"),
+        (status = 400, description = "A malformed id or parameter"),
+        (status = 403, description = "The source's address is refused"),
+        (status = 404, description = "No such song, or its file or URL is gone"),
+        (status = 416, description = "The range lies outside the file"),
+        (status = 502, description = "The remote origin failed"),
+        (status = 503, description = "Every transcoder is busy"),
+    ))]
 #[tracing::instrument(skip_all, fields(song = %id))]
 pub async fn stream_song(
     req: HttpRequest,

@@ -5,8 +5,8 @@
  * services' OpenAPI documents saved under `openapi/`.
  */
 import type {
-  AdminUser, Album, AlbumRef, Artist, ArtistRef, FavouriteIds, Genre, PlayQueue, Playlist, PlaylistOwner, ScanError, ScanProgress,
-  SearchHit, SearchResults, Song, Source, User,
+  AdminUser, Album, AlbumRef, Artist, ArtistRef, ConsumerLag, FavouriteIds, Genre, OpsStats, PlayQueue, Playlist, PlaylistOwner,
+  ScanError, ScanProgress, SearchHit, SearchResults, Song, Source, User,
 } from './types';
 
 export type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
@@ -59,6 +59,15 @@ export const sourceFields = {
 } satisfies Record<keyof Source, Field>;
 export const userFields = { id: s, username: s, role: s } satisfies Record<keyof User, Field>;
 export const adminUserFields = { ...userFields, disabled: b, created_at: s } satisfies Record<keyof AdminUser, Field>;
+export const consumerLagFields = {
+  lag_events: i, lag_seconds: { kind: 'number' }, stalled: i, checked_at: sn, stale: b,
+} satisfies Record<keyof ConsumerLag, Field>;
+export const opsStatsFields = {
+  online: i, plays_per_minute: arr({ minute: s, plays: i }), trending: arr({ song: s, title: sn, plays: i }),
+  unique_listeners_today: i, consumer: { kind: 'object', nullable: true, of: consumerLagFields },
+} satisfies Record<keyof OpsStats, Field>;
+/** What `parseAnnouncement` (stores/live.ts) reads of an announcement on the wire. */
+export const announcementWireFields = { id: s, text: s, level: s, at: s };
 
 export const favouriteIdsFields = { songs: a, albums: a, artists: a } satisfies Record<keyof FavouriteIds, Field>;
 const starred = { starred_at: s };
@@ -133,4 +142,8 @@ export const operations: Operation[] = [
   { doc: 'gateway', method: 'delete', path: '/api/admin/users/{id}' },
   { doc: 'gateway', method: 'post', path: '/api/admin/users/{id}/password' },
   ...libraryOperations,
+  { doc: 'events', method: 'get', path: '/api/events/announcements', fields: { announcements: arr(announcementWireFields) } },
+  { doc: 'events', method: 'post', path: '/api/events/announcements', fields: announcementWireFields },
+  { doc: 'events', method: 'get', path: '/api/events/stats', fields: opsStatsFields },
+  { doc: 'stream', method: 'get', path: '/api/stream/songs/{id}' },
 ];

@@ -1,6 +1,6 @@
 /**
  * Wire types of the Tonearm HTTP API, written by hand and checked against the
- * services' OpenAPI documents by `openapi.test.ts` (see `fields.ts`).
+ * services' OpenAPI documents by `openapi.test.ts` (through `contract.ts`).
  */
 
 /** A signed-in account as `GET /api/auth/me` returns it. */

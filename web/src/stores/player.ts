@@ -1,6 +1,6 @@
 /**
  * The play queue and transport state. Pure state: the `<audio>` element is driven by
- * `PlayerEngine.svelte`, which follows this store. The queue and position survive a reload.
+ * `player/engine.ts`, which follows this store. The queue and position survive a reload.
  */
 import { derived, get as read, writable } from 'svelte/store';
 import type { Song } from '../api/types';
