@@ -22,6 +22,7 @@ pub mod redis_client;
 pub mod request_id;
 pub mod server;
 pub mod settings;
+pub mod stats_keys;
 pub mod telemetry;
 
 pub use error::{ApiError, ErrorBody};

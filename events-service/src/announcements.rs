@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use common::{ApiError, events::StatsKeys};
+use common::{ApiError, stats_keys::StatsKeys};
 use serde::Deserialize;
 
 use crate::{protocol::Announcement, redis_conn::LazyRedis};

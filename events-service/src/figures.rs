@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::events::StatsKeys;
+use common::stats_keys::StatsKeys;
 
 use crate::redis_conn::LazyRedis;
 

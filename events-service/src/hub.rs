@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::StatsKeys;
+use common::stats_keys::StatsKeys;
 use tokio::sync::{broadcast, watch};
 
 use crate::{

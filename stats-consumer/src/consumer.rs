@@ -6,10 +6,7 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use common::{
-    Settings,
-    events::{PlayerEvent, StatsKeys},
-};
+use common::{Settings, events::PlayerEvent, stats_keys::StatsKeys};
 use rdkafka::{
     Message as _, Offset, TopicPartitionList,
     consumer::{CommitMode, Consumer as _, StreamConsumer},

@@ -4,11 +4,11 @@ use actix_web::dev::ServerHandle;
 use anyhow::Context as _;
 use common::{
     Settings,
-    events::StatsKeys,
     health::{Readiness, RedisCheck},
     kafka::{KafkaCheck, ensure_topics_in_background, event_topics},
     metrics::Metrics,
     server::{HttpService, bind_service},
+    stats_keys::StatsKeys,
 };
 use tokio::{sync::watch, task::JoinHandle};
 

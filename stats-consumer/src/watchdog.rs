@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::StatsKeys;
+use common::stats_keys::StatsKeys;
 use rdkafka::consumer::{BaseConsumer, Consumer as _, StreamConsumer};
 use tokio::sync::watch;
 
@@ -237,7 +237,7 @@ impl Watchdog {
 /// `{prefix}consumer:lag`: the fold's lag over all partitions, written by
 /// every stats-consumer on each sample (see docs/events.md).
 pub fn lag_key(keys: &StatsKeys) -> String {
-    format!("{}consumer:lag", keys.prefix())
+    keys.lag()
 }
 
 fn summary_of(lag: &PartitionLag) -> String {

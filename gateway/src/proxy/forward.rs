@@ -124,6 +124,32 @@ pub async fn send_without_body(
     Err(last_error)
 }
 
+/// Sends a request with a body to one instance: not retried on another,
+/// since the first may have acted on it before failing.
+pub async fn send_with_body(
+    gateway: &Gateway,
+    service: Service,
+    path_and_query: &str,
+    method: &reqwest::Method,
+    headers: &reqwest::header::HeaderMap,
+    body: Vec<u8>,
+    timeout: Option<std::time::Duration>,
+) -> Result<reqwest::Response, GatewayError> {
+    let balancer = gateway.balancer(service);
+    let instance = balancer.pick().ok_or(GatewayError::Unavailable {
+        service: service.name(),
+    })?;
+    let request = build(
+        gateway,
+        &instance,
+        path_and_query,
+        method.clone(),
+        headers.clone(),
+    )
+    .body(body);
+    send(gateway, balancer, &instance, request, timeout).await
+}
+
 /// The identity and forwarding headers for a request made on behalf of
 /// `caller`, with the client's end-to-end headers.
 pub fn upstream_headers(req: &HttpRequest, gateway: &Gateway, caller: &Caller) -> reqwest::header::HeaderMap {

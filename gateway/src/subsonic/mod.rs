@@ -8,10 +8,12 @@ mod browse;
 mod catalog;
 pub mod credentials;
 pub mod envelope;
+mod events;
 mod folders;
 mod lists;
 mod media;
 mod params;
+mod plays;
 mod secrets;
 mod shapes;
 mod system;
@@ -117,6 +119,8 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "stream" => media::stream(call, false).await,
         "download" => media::stream(call, true).await,
         "getCoverArt" => media::cover(call).await,
+        "scrobble" => plays::scrobble(call).await,
+        "getNowPlaying" => plays::now_playing(call).await,
         other => system::empty(other)
             .ok_or_else(|| SubsonicError::generic(format!("unknown or not yet implemented method: {other}"))),
     }

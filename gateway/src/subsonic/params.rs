@@ -32,6 +32,16 @@ impl Params {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Every value of `name`, in order (repeated parameters such as
+    /// `scrobble`'s `id`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(found, _)| found == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
     /// The first value of `name`, or error 10.
     pub fn required(&self, name: &str) -> Result<&str, SubsonicError> {
         self.get(name).ok_or_else(|| SubsonicError::missing(name))

@@ -56,7 +56,7 @@ pub async fn user(call: &Call<'_>) -> Result<Answer, SubsonicError> {
 fn user_shape(username: &str, role: Role) -> Value {
     let admin = role == Role::Admin;
     json!({
-        "username": username, "scrobblingEnabled": false, "adminRole": admin,
+        "username": username, "scrobblingEnabled": true, "adminRole": admin,
         "settingsRole": true, "downloadRole": true, "uploadRole": false, "playlistRole": false,
         "coverArtRole": false, "commentRole": false, "podcastRole": false, "streamRole": true,
         "jukeboxRole": false, "shareRole": false, "videoConversionRole": false, "folder": [1]

@@ -1,6 +1,7 @@
 // Drives Tonearm's /rest API with the independent `subsonic-api` client:
 // token authentication (username + app password), then an API key with
-// form POSTs. Prints what it saw as one JSON line for the Rust test.
+// form POSTs, and scrobbles (now playing, then the submission). Prints what
+// it saw as one JSON line for the Rust test.
 // Usage: node check.mjs <base-url> <username> <app-password> <api-key>
 import { SubsonicAPI } from "subsonic-api";
 
@@ -31,6 +32,18 @@ const audio = await token.stream({ id: song.id });
 const bytes = (await audio.arrayBuffer()).byteLength;
 const { albumList2 } = expectOk(await keyed.getAlbumList2({ type: "alphabeticalByName" }), "getAlbumList2");
 
+// Now playing shows the song (the fold runs behind the call: wait for it),
+// then the submission ends it; together they are one play. (Polled with the
+// API key: password and token attempts count against the sign-in limits.)
+expectOk(await keyed.scrobble({ id: song.id, submission: false }), "scrobble (now playing)");
+let playing = [];
+for (let tries = 0; tries < 150 && playing.length === 0; tries += 1) {
+  const { nowPlaying } = expectOk(await keyed.getNowPlaying(), "getNowPlaying");
+  playing = (nowPlaying.entry ?? []).filter((entry) => entry.id === song.id);
+  if (playing.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+expectOk(await keyed.scrobble({ id: song.id, submission: true }), "scrobble (submission)");
+
 console.log(
   JSON.stringify({
     type: ping.type,
@@ -42,5 +55,6 @@ console.log(
     streamStatus: audio.status,
     bytes,
     albums: albumList2.album.map((found) => found.name),
+    nowPlaying: playing.map((entry) => ({ username: entry.username, title: entry.title, minutesAgo: entry.minutesAgo })),
   }),
 );
