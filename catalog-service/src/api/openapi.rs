@@ -30,6 +30,7 @@ use super::{covers, dto, internal, library, scans, search, songs, sources};
         sources::list,
         sources::delete,
         sources::refresh,
+        sources::channels,
     ),
     components(schemas(
         dto::Song,
@@ -46,6 +47,7 @@ use super::{covers, dto, internal, library, scans, search, songs, sources};
         dto::ScanProgress,
         dto::ScanError,
         dto::Source,
+        dto::Channel,
         sources::NewSource,
     ))
 )]

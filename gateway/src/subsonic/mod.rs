@@ -11,9 +11,13 @@ pub mod envelope;
 mod events;
 mod folders;
 mod lists;
+mod lyrics;
 mod media;
 mod params;
 mod plays;
+mod podcasts;
+mod radio;
+mod random;
 mod secrets;
 mod shapes;
 mod system;
@@ -28,7 +32,12 @@ use self::{
 use crate::state::Gateway;
 
 /// Extensions announced by `getOpenSubsonicExtensions`.
-pub const EXTENSIONS: &[&str] = &["apiKeyAuthentication", "formPost"];
+pub const EXTENSIONS: &[&str] = &[
+    "apiKeyAuthentication",
+    "formPost",
+    "transcodeOffset",
+    "songLyrics",
+];
 
 /// What a method answers: envelope members, or a relayed body (audio, covers).
 pub enum Answer {
@@ -121,6 +130,12 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "getCoverArt" => media::cover(call).await,
         "scrobble" => plays::scrobble(call).await,
         "getNowPlaying" => plays::now_playing(call).await,
+        "getLyricsBySongId" => lyrics::by_song_id(call).await,
+        "getLyrics" => lyrics::by_artist_and_title(call).await,
+        "getRandomSongs" => random::songs(call).await,
+        "getPodcasts" => podcasts::podcasts(call).await,
+        "getNewestPodcasts" => podcasts::newest(call).await,
+        "getInternetRadioStations" => radio::stations(call).await,
         other => system::empty(other)
             .ok_or_else(|| SubsonicError::generic(format!("unknown or not yet implemented method: {other}"))),
     }

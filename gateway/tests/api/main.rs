@@ -12,6 +12,7 @@ mod subsonic;
 mod subsonic_auth;
 mod subsonic_client;
 mod subsonic_credentials;
+mod subsonic_extras;
 mod subsonic_plays;
 mod subsonic_system;
 mod upstream;

@@ -14,6 +14,9 @@ const SONGS: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("Beta Song", "Baker Band", "Second Album", "Jazz", "1999", "1"),
 ];
 
+/// The lyrics embedded in "Alpha One" (an ID3 USLT frame), in LRC form.
+pub const LYRICS: &str = "lyrics=[00:00.50]First line\n[00:01.25]Second line";
+
 /// Running services and the gateway in front of them.
 pub struct System {
     pub app: TestApp,
@@ -45,6 +48,11 @@ fn write_songs(dir: &std::path::Path) {
             .args(["-metadata", &format!("genre={genre}")])
             .args(["-metadata", &format!("date={year}")])
             .args(["-metadata", &format!("track={track}")])
+            .args(if *title == "Alpha One" {
+                vec!["-metadata", LYRICS]
+            } else {
+                Vec::new()
+            })
             .arg(dir.join(format!("{title}.mp3")))
             .status()
             .expect("ffmpeg runs");
