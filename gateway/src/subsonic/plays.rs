@@ -63,17 +63,21 @@ pub async fn now_playing(call: &Call<'_>) -> Result<Answer, SubsonicError> {
         let Some(user) = entry["user"].as_str().and_then(|id| Uuid::parse_str(id).ok()) else {
             continue;
         };
-        if !names.contains_key(&user) {
-            let name = call
-                .gateway
-                .users
-                .by_id(user)
-                .await
-                .map_err(|_| SubsonicError::generic("the account store is unavailable"))?
-                .map(|found| found.username);
-            names.insert(user, name);
-        }
-        let Some(Some(username)) = names.get(&user) else {
+        let name = match names.get(&user) {
+            Some(name) => name.clone(),
+            None => {
+                let name = call
+                    .gateway
+                    .users
+                    .by_id(user)
+                    .await
+                    .map_err(|_| SubsonicError::generic("the account store is unavailable"))?
+                    .map(|found| found.username);
+                names.insert(user, name.clone());
+                name
+            }
+        };
+        let Some(username) = name else {
             continue;
         };
         let Some(song) = entry["song"].as_str() else {
@@ -84,7 +88,7 @@ pub async fn now_playing(call: &Call<'_>) -> Result<Answer, SubsonicError> {
             Err(error) if error.code == super::envelope::Code::NotFound => continue,
             Err(error) => return Err(error),
         };
-        entries.push(now_playing_entry(&detail, entry, username, now));
+        entries.push(now_playing_entry(&detail, entry, &username, now));
     }
     Ok(data("nowPlaying", json!({ "entry": entries })))
 }
