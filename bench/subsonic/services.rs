@@ -178,7 +178,6 @@ impl System {
         let created: serde_json::Value = client
             .post(format!("{}/api/auth/api-keys", self.gateway))
             .header("cookie", &self.cookie)
-            .header("origin", &self.gateway)
             .json(&serde_json::json!({ "name": "bench" }))
             .send()
             .await?
