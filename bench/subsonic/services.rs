@@ -67,12 +67,13 @@ fn spawn(name: &'static str, envs: &[(&str, String)]) -> Result<Process> {
     Ok(Process { name, child, pid })
 }
 
-async fn wait_ready(url: &str, what: &str) -> Result {
+/// Waits until `url` + `probe` answers 2xx.
+async fn wait_ready(url: &str, probe: &str, what: &str) -> Result {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if client
-            .get(format!("{url}/readyz"))
+            .get(format!("{url}{probe}"))
             .send()
             .await
             .is_ok_and(|response| response.status().is_success())
@@ -105,7 +106,7 @@ impl System {
                 ("TONEARM_WATCH", "false".into()),
             ],
         )?];
-        wait_ready(&catalog_url, "catalog-service").await?;
+        wait_ready(&catalog_url, "/readyz", "catalog-service").await?;
         processes.push(spawn(
             "stream-service",
             &[
@@ -114,7 +115,7 @@ impl System {
                 ("TONEARM_MUSIC_DIRS", music_text),
             ],
         )?);
-        wait_ready(&stream_url, "stream-service").await?;
+        wait_ready(&stream_url, "/readyz", "stream-service").await?;
         processes.push(spawn(
             "gateway",
             &[
@@ -129,7 +130,8 @@ impl System {
             ],
         )?);
         let gateway = format!("http://127.0.0.1:{gateway_port}");
-        wait_ready(&gateway, "the gateway").await?;
+        // Its readiness includes the events service, which is not started.
+        wait_ready(&gateway, "/healthz", "the gateway").await?;
         let mut system = Self {
             schema,
             music,
