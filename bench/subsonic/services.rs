@@ -87,11 +87,21 @@ async fn wait_ready(url: &str, probe: &str, what: &str) -> Result {
 
 impl System {
     /// Starts the three services (the catalog first: it creates the schema).
+    /// A service that fails to start leaves nothing behind.
     pub async fn start(_args: &Args) -> Result<Self> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let schema = format!("bench_subsonic_{id}");
         let music = std::env::temp_dir().join(format!("tonearm-bench-subsonic-{id}"));
         std::fs::create_dir_all(&music)?;
+        let started = Self::launch(&id, schema.clone(), music.clone()).await;
+        if started.is_err() {
+            let _ = crate::seed::drop_schema(&schema).await;
+            let _ = std::fs::remove_dir_all(&music);
+        }
+        started
+    }
+
+    async fn launch(id: &str, schema: String, music: PathBuf) -> Result<Self> {
         let music_text = music.display().to_string();
         let (catalog_port, stream_port, gateway_port) = (free_port()?, free_port()?, free_port()?);
         let catalog_url = format!("http://127.0.0.1:{catalog_port}");
