@@ -1,8 +1,12 @@
-//! The player event, version 1: one JSON value per Kafka record on the
+//! The player event, version 2: one JSON value per Kafka record on the
 //! events topic (`TONEARM_EVENTS_TOPIC`, default `tonearm.player-events.v1`),
 //! keyed by session id so one session's events stay in order.
 //!
-//! The JSON Schema in `docs/event-schema.v1.json` is generated from these
+//! Version 2 adds `source` (where the event came from: a player socket or
+//! a Subsonic app) and nothing else, so readers accept both versions: a
+//! version 1 event is read as coming from a socket.
+//!
+//! The JSON Schema in `docs/event-schema.v2.json` is generated from these
 //! types; a test fails when the checked-in file is stale.
 
 use chrono::{DateTime, Utc};
@@ -10,8 +14,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The only version this code writes and reads.
-pub const VERSION: u8 = 1;
+/// The version this code writes.
+pub const VERSION: u8 = 2;
+
+/// Versions this code reads: 1 (no `source`) and 2.
+pub const READABLE_VERSIONS: [u64; 2] = [1, 2];
 
 /// Kafka header carrying the request id of the WebSocket upgrade.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -57,14 +64,37 @@ impl EventType {
     }
 }
 
-/// One player event, version 1. Every field is always present; absent
+/// Where an event came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A player WebSocket (`/ws`: the web player, any client of that
+    /// protocol). Version 1 events, which have no `source`, are these.
+    #[default]
+    Socket,
+    /// A Subsonic app's `scrobble` call (`/rest/scrobble`).
+    Subsonic,
+}
+
+impl Source {
+    /// The wire name (`socket`, `subsonic`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Socket => "socket",
+            Self::Subsonic => "subsonic",
+        }
+    }
+}
+
+/// One player event, version 2. Every field is always present; absent
 /// values are `null`, so consumers in any language see one shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "Tonearm player event v1")]
+#[schemars(title = "Tonearm player event v2")]
 pub struct PlayerEvent {
-    /// Schema version; always 1.
-    #[schemars(range(min = 1, max = 1))]
+    /// Schema version: 2 when written by this code; 1 in older records,
+    /// which have no `source`.
+    #[schemars(range(min = 1, max = 2))]
     pub v: u8,
     /// Unique event id, a UUID v7 (time-ordered).
     #[schemars(with = "String", extend("format" = "uuid"))]
@@ -85,6 +115,9 @@ pub struct PlayerEvent {
     pub position_ms: Option<u64>,
     /// The events-service instance that accepted the event.
     pub instance: String,
+    /// Where the event came from (version 2; `socket` when absent).
+    #[serde(default)]
+    pub source: Source,
 }
 
 impl PlayerEvent {
@@ -100,7 +133,14 @@ impl PlayerEvent {
             song: None,
             position_ms: None,
             instance: instance.to_owned(),
+            source: Source::Socket,
         }
+    }
+
+    /// Sets where the event came from.
+    pub fn from_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
     }
 
     /// Sets the song and position.
@@ -122,7 +162,7 @@ impl PlayerEvent {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|error| DecodeError::Unparsable(error.to_string()))?;
         match value.get("v").and_then(serde_json::Value::as_u64) {
-            Some(1) => {}
+            Some(version) if READABLE_VERSIONS.contains(&version) => {}
             Some(other) => return Err(DecodeError::UnknownVersion(other.to_string())),
             None => return Err(DecodeError::UnknownVersion(format!("{:?}", value.get("v")))),
         }
@@ -135,14 +175,14 @@ impl PlayerEvent {
     }
 }
 
-/// Why a record value is not a v1 player event.
+/// Why a record value is not a player event of a readable version.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("unparsable: {0}")]
     Unparsable(String),
     #[error("unknown version {0}")]
     UnknownVersion(String),
-    #[error("invalid v1 event: {0}")]
+    #[error("invalid event: {0}")]
     Invalid(String),
 }
 
@@ -154,67 +194,6 @@ impl DecodeError {
             Self::UnknownVersion(_) => "unknown_version",
             Self::Invalid(_) => "invalid",
         }
-    }
-}
-
-/// Names of the Redis keys and channels of the stats fold (documented in
-/// docs/redis-keys.md), shared by the service that writes them
-/// (stats-consumer) and the one that reads them (events-service).
-#[derive(Debug, Clone)]
-pub struct StatsKeys {
-    prefix: String,
-}
-
-impl StatsKeys {
-    /// Keys under `prefix` (`TONEARM_REDIS_PREFIX`, `tonearm:` by default).
-    pub fn new(prefix: impl Into<String>) -> Self {
-        Self {
-            prefix: prefix.into(),
-        }
-    }
-
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    /// ZSET session -> last-seen ms.
-    pub fn presence(&self) -> String {
-        format!("{}presence", self.prefix)
-    }
-
-    /// ZSET session -> last-seen ms of the sessions playing `song`.
-    pub fn listeners(&self, song: &str) -> String {
-        format!("{}song:{song}:listeners", self.prefix)
-    }
-
-    /// Counter of plays of `song`.
-    pub fn plays(&self, song: &str) -> String {
-        format!("{}song:{song}:plays", self.prefix)
-    }
-
-    /// Counter of all plays.
-    pub fn plays_total(&self) -> String {
-        format!("{}plays:total", self.prefix)
-    }
-
-    /// HASH partition -> next offset to apply.
-    pub fn offsets(&self) -> String {
-        format!("{}consumer:offsets", self.prefix)
-    }
-
-    /// Pub/sub channel of change notices from the consumer.
-    pub fn stats_changed(&self) -> String {
-        format!("{}stats-changed", self.prefix)
-    }
-
-    /// Pub/sub channel of announcements.
-    pub fn announcements(&self) -> String {
-        format!("{}announcements", self.prefix)
-    }
-
-    /// LIST of the latest announcements, newest first.
-    pub fn announcements_recent(&self) -> String {
-        format!("{}announcements:recent", self.prefix)
     }
 }
 
@@ -253,13 +232,15 @@ mod tests {
                 "position_ms",
                 "session",
                 "song",
+                "source",
                 "ts",
                 "type",
                 "user",
                 "v"
             ]
         );
-        assert_eq!(value["v"], 1);
+        assert_eq!(value["v"], 2);
+        assert_eq!(value["source"], "socket");
         assert_eq!(value["type"], "play");
         assert!(value["user"].is_null(), "absent values are null, not missing");
         assert_eq!(value["position_ms"], 1500);
@@ -281,13 +262,13 @@ mod tests {
             "unparsable"
         );
         let mut value = serde_json::to_value(sample()).expect("value");
-        value["v"] = 2.into();
+        value["v"] = 3.into();
         let bytes = serde_json::to_vec(&value).expect("bytes");
         assert_eq!(
-            PlayerEvent::decode(&bytes).expect_err("v2").reason_code(),
+            PlayerEvent::decode(&bytes).expect_err("v3").reason_code(),
             "unknown_version"
         );
-        value["v"] = 1.into();
+        value["v"] = 2.into();
         value["type"] = "dance".into();
         let bytes = serde_json::to_vec(&value).expect("bytes");
         assert_eq!(
@@ -297,8 +278,28 @@ mod tests {
     }
 
     #[test]
+    fn version_1_events_are_read_as_socket_events() {
+        let v1 = br#"{"v":1,"id":"0193c9b2-7f00-7000-8000-000000000000","ts":"2026-11-25T14:00:00.123456Z",
+            "session":"sess-1","user":null,"type":"play",
+            "song":"0f8fad5b-d9cb-469f-a165-70867728950e","position_ms":0,"instance":"host-1234"}"#;
+        let event = PlayerEvent::decode(v1).expect("a v1 event is readable");
+        assert_eq!(
+            (event.v, event.source, event.kind),
+            (1, Source::Socket, EventType::Play)
+        );
+    }
+
+    #[test]
+    fn subsonic_events_say_so_on_the_wire() {
+        let event = sample().from_source(Source::Subsonic);
+        let value: serde_json::Value = serde_json::from_slice(&event.encode()).expect("json");
+        assert_eq!(value["source"], "subsonic");
+        assert_eq!(PlayerEvent::decode(&event.encode()).expect("decodes"), event);
+    }
+
+    #[test]
     fn the_checked_in_schema_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/event-schema.v1.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/event-schema.v2.json");
         let generated = json_schema();
         if std::env::var_os("TONEARM_WRITE_SCHEMA").is_some() {
             std::fs::write(&path, &generated).expect("writing the schema");
@@ -306,7 +307,7 @@ mod tests {
         let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             checked_in == generated,
-            "docs/event-schema.v1.json is stale; regenerate it with \
+            "docs/event-schema.v2.json is stale; regenerate it with \
              TONEARM_WRITE_SCHEMA=1 cargo test -p common events"
         );
     }

@@ -25,6 +25,7 @@ pub mod redis_conn;
 pub mod request_id;
 pub mod server;
 pub mod settings;
+pub mod stats_keys;
 pub mod telemetry;
 
 pub use error::{ApiError, ErrorBody};

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use common::{ApiError, caller::Admin, events::StatsKeys, redis_conn::LazyRedis};
+use common::{ApiError, caller::Admin, redis_conn::LazyRedis, stats_keys::StatsKeys};
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::Announcement;

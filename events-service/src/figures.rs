@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::{events::StatsKeys, redis_conn::LazyRedis};
+use common::{redis_conn::LazyRedis, stats_keys::StatsKeys};
 
 /// Counts of one song.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

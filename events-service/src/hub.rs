@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{events::StatsKeys, redis_conn::LazyRedis};
+use common::{redis_conn::LazyRedis, stats_keys::StatsKeys};
 use tokio::sync::{broadcast, watch};
 
 use crate::{

@@ -4,10 +4,12 @@
 mod announcements;
 mod figures;
 mod hub;
+mod now_playing;
 mod openapi;
 mod ops_stats;
 pub mod protocol;
 pub mod publisher;
+mod scrobbles;
 pub mod settings;
 mod songs;
 mod startup;

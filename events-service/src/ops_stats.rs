@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use common::{ApiError, caller::Admin, events::StatsKeys, redis_conn::LazyRedis};
+use common::{ApiError, caller::Admin, redis_conn::LazyRedis, stats_keys::StatsKeys};
 use redis::{FromRedisValue, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -91,16 +91,19 @@ fn minutes_ending(now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
 async fn read(context: &OpsStatsContext, now: DateTime<Utc>) -> redis::RedisResult<OpsStats> {
     let window = i64::try_from(context.presence_timeout.as_millis()).unwrap_or(i64::MAX);
     let since = now.timestamp_millis().saturating_sub(window);
-    let prefix = context.keys.prefix();
     let minutes = minutes_ending(now);
     let mut pipe = redis::pipe();
     pipe.zcount(context.keys.presence(), since, "+inf")
-        .pfcount(format!("{prefix}uniq:{}", now.format("%Y%m%d")))
+        .pfcount(context.keys.unique(&now.format("%Y%m%d").to_string()))
         .get(context.keys.plays_total());
     for minute in &minutes {
-        pipe.zrange_withscores(format!("{prefix}trending:{}", minute.format("%Y%m%d%H%M")), 0, -1);
+        pipe.zrange_withscores(
+            context.keys.trending(&minute.format("%Y%m%d%H%M").to_string()),
+            0,
+            -1,
+        );
     }
-    pipe.hgetall(format!("{prefix}consumer:lag"));
+    pipe.hgetall(context.keys.lag());
     let mut connection = context.redis.get().await?;
     let values: Vec<Value> = pipe.query_async(&mut connection).await?;
     let mut values = values.into_iter();

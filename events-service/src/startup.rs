@@ -3,13 +3,13 @@ use std::sync::Arc;
 use actix_web::{dev::ServerHandle, web};
 use common::{
     Settings,
-    events::StatsKeys,
     health::{Readiness, RedisCheck},
     identity::InternalToken,
     kafka::event_topics_readiness,
     metrics::Metrics,
     redis_conn::LazyRedis,
     server::{HttpService, bind_service},
+    stats_keys::StatsKeys,
 };
 use prometheus::IntGauge;
 use tokio::task::JoinHandle;
@@ -18,9 +18,11 @@ use utoipa::OpenApi as _;
 use crate::{
     announcements::{self, AnnouncementsContext},
     hub::Hub,
+    now_playing::{self, NowPlayingContext},
     openapi,
     ops_stats::{self, OpsStatsContext},
     publisher::{Publisher, PublisherMetrics, PublisherThread},
+    scrobbles::{self, ScrobbleContext},
     settings::EventsSettings,
     songs::SongCheck,
     subscriber,
@@ -90,12 +92,12 @@ impl Application {
             WsListener::bind(&settings.hosts.events, settings.ports.events_ws)?
         };
         let ws_port = ws.port();
-        let songs = SongCheck::new(
+        let songs = Arc::new(SongCheck::new(
             settings.upstreams.catalog.clone(),
             settings.internal_token.clone(),
             events.song_check.clone(),
             metrics.registry(),
-        )?;
+        )?);
         let gate = Gate {
             token: InternalToken::new(settings.internal_token.clone()),
             public_origins: events.public_origins.clone(),
@@ -109,8 +111,20 @@ impl Application {
             instance: settings.instance_id.clone(),
             connections: connections.clone(),
             gate,
-            songs,
+            songs: Arc::clone(&songs),
         }));
+        let scrobble_context = web::Data::new(ScrobbleContext {
+            publisher: publisher.clone(),
+            songs,
+            redis: Arc::clone(&redis),
+            keys: keys.clone(),
+            instance: settings.instance_id.clone(),
+        });
+        let now_playing_context = web::Data::new(NowPlayingContext {
+            redis: Arc::clone(&redis),
+            keys: keys.clone(),
+            presence_timeout: events.presence_timeout,
+        });
         let ops_stats_context = web::Data::new(OpsStatsContext {
             redis: Arc::clone(&redis),
             keys: keys.clone(),
@@ -125,6 +139,10 @@ impl Application {
         let http = HttpService::start(listener, &settings, metrics, readiness, move |cfg| {
             cfg.app_data(announcements_context.clone())
                 .app_data(ops_stats_context.clone())
+                .app_data(scrobble_context.clone())
+                .app_data(now_playing_context.clone())
+                .route("/api/events/scrobbles", web::post().to(scrobbles::create))
+                .route("/api/events/now-playing", web::get().to(now_playing::get))
                 .route("/api/events/announcements", web::post().to(announcements::create))
                 .route("/api/events/announcements", web::get().to(announcements::list))
                 .route("/api/events/stats", web::get().to(ops_stats::get));

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use common::{events::StatsKeys, redis_conn::LazyRedis};
+use common::{redis_conn::LazyRedis, stats_keys::StatsKeys};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 

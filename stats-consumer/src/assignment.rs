@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::StatsKeys;
+use common::stats_keys::StatsKeys;
 use rdkafka::{
     ClientContext, Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer as _, ConsumerContext},

@@ -6,11 +6,7 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use common::{
-    Settings,
-    events::{PlayerEvent, StatsKeys},
-    redis_conn::LazyRedis,
-};
+use common::{Settings, events::PlayerEvent, redis_conn::LazyRedis, stats_keys::StatsKeys};
 use rdkafka::{
     Message as _, Offset, TopicPartitionList,
     consumer::{CommitMode, Consumer as _, StreamConsumer},

@@ -1,6 +1,6 @@
 //! Applies batches of events to Redis with one atomic script per batch.
 
-use common::events::{PlayerEvent, StatsKeys};
+use common::{events::PlayerEvent, stats_keys::StatsKeys};
 use redis::{Script, aio::ConnectionLike};
 
 /// A song's play counter (and a day's unique-listener count) expires this
@@ -35,7 +35,8 @@ pub struct Applied {
     pub next_offset: i64,
 }
 
-/// The fold script, loaded once per process.
+/// The fold and sweep scripts, loaded once per process; they name keys
+/// from the templates of [`StatsKeys`].
 pub struct Folder {
     fold: Script,
     sweep: Script,
@@ -61,15 +62,21 @@ impl Folder {
         next_offset: i64,
         events: &[Positioned],
     ) -> redis::RedisResult<Applied> {
-        let mut invocation = self.fold.key(target.keys.offsets());
+        let keys = &target.keys;
+        let mut invocation = self.fold.prepare_invoke();
         invocation
-            .arg(target.keys.prefix())
+            .key(keys.offsets())
+            .key(keys.presence())
+            .key(keys.plays_total())
+            .key(keys.playing())
             .arg(partition)
             .arg(next_offset)
             .arg(target.session_ttl_secs)
             .arg(target.trending_ttl_secs)
             .arg(if target.notify { 1 } else { 0 })
-            .arg(SONG_COUNTER_TTL_SECS);
+            .arg(SONG_COUNTER_TTL_SECS)
+            .arg(keys.stats_changed())
+            .arg(&keys.fold_templates()[..]);
         for Positioned { offset, event } in events {
             invocation
                 .arg(*offset)
@@ -80,7 +87,8 @@ impl Folder {
                 .arg(event.position_ms.map(|p| p.to_string()).unwrap_or_default())
                 .arg(event.ts_millis())
                 .arg(event.ts.format("%Y%m%d%H%M").to_string())
-                .arg(event.ts.format("%Y%m%d").to_string());
+                .arg(event.ts.format("%Y%m%d").to_string())
+                .arg(event.source.as_str());
         }
         let (applied, next_offset): (u64, i64) = invocation.invoke_async(connection).await?;
         Ok(Applied { applied, next_offset })
@@ -95,9 +103,11 @@ impl Folder {
         cutoff_ms: i64,
     ) -> redis::RedisResult<u64> {
         self.sweep
-            .arg(keys.prefix())
+            .key(keys.presence())
             .arg(cutoff_ms)
             .arg(1000)
+            .arg(keys.stats_changed())
+            .arg(&keys.sweep_templates()[..])
             .invoke_async(connection)
             .await
     }

@@ -8,10 +8,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use common::{
-    Settings,
-    events::{PlayerEvent, StatsKeys},
-};
+use common::{Settings, events::PlayerEvent, stats_keys::StatsKeys};
 use rdkafka::{
     Message as _, Offset, TopicPartitionList,
     consumer::{Consumer as _, StreamConsumer},
@@ -43,17 +40,8 @@ impl std::fmt::Display for RebuildReport {
     }
 }
 
-/// The fold keys under `prefix` (not announcements or other services' keys).
-pub const FOLD_PATTERNS: &[&str] = &[
-    "presence",
-    "plays:total",
-    "consumer:offsets",
-    "song:*:listeners",
-    "song:*:plays",
-    "trending:*",
-    "uniq:*",
-    "session:*",
-];
+/// The fold's keys, as patterns under the prefix.
+pub use common::stats_keys::FOLD_PATTERNS;
 
 /// Every key matching `pattern`.
 pub async fn scan(connection: &mut MultiplexedConnection, pattern: &str) -> redis::RedisResult<Vec<String>> {

@@ -4,12 +4,12 @@ use actix_web::dev::ServerHandle;
 use anyhow::Context as _;
 use common::{
     Settings,
-    events::StatsKeys,
     health::{Readiness, RedisCheck},
     kafka::event_topics_readiness,
     metrics::Metrics,
     redis_conn::LazyRedis,
     server::{HttpService, bind_service},
+    stats_keys::StatsKeys,
 };
 use tokio::{sync::watch, task::JoinHandle};
 

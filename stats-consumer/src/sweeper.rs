@@ -11,9 +11,9 @@
 use std::{sync::Arc, time::Duration};
 
 use common::{
-    events::StatsKeys,
     lease::{Lease, LeaseGuard},
     redis_conn::LazyRedis,
+    stats_keys::StatsKeys,
 };
 use tokio::sync::watch;
 
@@ -30,7 +30,7 @@ pub async fn run(
     let folder = Folder::default();
     let lease = Lease::new(
         Arc::clone(&redis),
-        format!("{}lease:presence-sweeper", keys.prefix()),
+        keys.sweeper_lease(),
         (every * 3).max(Duration::from_secs(1)),
     );
     let mut held: Option<LeaseGuard> = None;

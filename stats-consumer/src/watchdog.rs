@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{events::StatsKeys, redis_conn::LazyRedis};
+use common::{redis_conn::LazyRedis, stats_keys::StatsKeys};
 use rdkafka::consumer::{BaseConsumer, Consumer as _, StreamConsumer};
 use tokio::sync::watch;
 
@@ -234,7 +234,7 @@ impl Watchdog {
 /// `{prefix}consumer:lag`: the fold's lag over all partitions, written by
 /// every stats-consumer on each sample (see docs/events.md).
 pub fn lag_key(keys: &StatsKeys) -> String {
-    format!("{}consumer:lag", keys.prefix())
+    keys.lag()
 }
 
 fn summary_of(lag: &PartitionLag) -> String {

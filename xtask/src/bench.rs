@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::{Result, deps, paths, process, system::Build, tools, up};
 
-const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|web> [--force] \
+const USAGE: &str = "usage: cargo xtask bench <catalog|stream|events|gateway|subsonic|web> [--force] \
                      (catalog: [--polaris BIN] [--rounds N] [--files N] [--songs N])";
 
 /// The one-minute load average above which the stream, gateway and
@@ -24,6 +24,7 @@ pub fn run(args: &[String]) -> Result {
         "stream" => stream(force)?,
         "gateway" => gateway(&args[1..])?,
         "catalog" => catalog(&args[1..])?,
+        "subsonic" => subsonic(&args[1..]),
         "web" => return web(),
         "events" => events(&args[1..]),
         _ => return Err(USAGE.into()),
@@ -171,6 +172,41 @@ fn catalog(extra: &[String]) -> Result<Vec<Command>> {
     );
     run.args(extra);
     Ok(vec![build, run])
+}
+
+/// The OpenSubsonic API on 100,000 songs: `search3`, `getAlbumList2` and
+/// `getArtists` p99 under 32 clients, and `stream` through `/rest` against
+/// `/api/stream` in interleaved rounds. Extra arguments (`--songs N`,
+/// `--clients N`, `--requests N`, `--rounds N`, `--stream-mib N`) go to the
+/// benchmark.
+fn subsonic(extra: &[String]) -> Vec<Command> {
+    let build = cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "catalog-service",
+        "-p",
+        "stream-service",
+        "-p",
+        "gateway",
+        "--bins",
+    ]);
+    let bench = cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "gateway",
+        "--example",
+        "subsonic-bench",
+    ]);
+    let mut run = Command::new(
+        paths::target()
+            .join("release")
+            .join("examples")
+            .join("subsonic-bench"),
+    );
+    run.args(extra);
+    vec![build, bench, run]
 }
 
 /// The web budgets (first-load JavaScript, library interactive time, long

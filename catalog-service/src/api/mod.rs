@@ -127,6 +127,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/scan-errors", web::get().to(scans::errors))
             .route("/sources", web::post().to(sources::add))
             .route("/sources", web::get().to(sources::list))
+            .route("/channels", web::get().to(sources::channels))
             .route("/sources/{id}", web::delete().to(sources::delete))
             .route("/sources/{id}/refresh", web::post().to(sources::refresh))
             .route(

@@ -45,6 +45,7 @@ use super::{
         playlists::delete,
         play_queue::get,
         play_queue::save,
+        sources::channels,
     ),
     components(schemas(
         dto::Song,
@@ -61,6 +62,7 @@ use super::{
         dto::ScanProgress,
         dto::ScanError,
         dto::Source,
+        dto::Channel,
         sources::NewSource,
         dto::Favourites,
         dto::FavouriteIds,

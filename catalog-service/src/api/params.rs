@@ -25,10 +25,12 @@ pub struct RawSongsQuery {
     /// Album id or title.
     pub album: Option<String>,
     pub genre: Option<String>,
+    /// A year (`1999`) or years from and to, both included (`1990-1999`).
     pub year: Option<String>,
     /// `local`, `remote` or a source id.
     pub source: Option<String>,
-    /// `title` (default), `artist`, `album`, `year`, `added` or `duration`.
+    /// `title` (default), `artist`, `album`, `year`, `added`, `duration`,
+    /// or `random` (a random sample of `limit` songs: one page, no cursor).
     pub sort: Option<String>,
     /// `asc` (default) or `desc`.
     pub order: Option<String>,
@@ -84,6 +86,24 @@ pub fn parse_limit(limit: Option<&str>) -> Result<u32, CatalogError> {
     }
 }
 
+/// `1999` -> (1999, 1999); `1990-1999` (or `1999-1990`) -> (1990, 1999).
+fn parse_years(text: &str) -> Result<(i32, i32), CatalogError> {
+    let year = |part: &str| {
+        part.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|year| (0..=9999).contains(year))
+            .ok_or_else(|| invalid("year", "expected a year such as 1999, or years such as 1990-1999"))
+    };
+    match text.split_once('-') {
+        None => year(text).map(|one| (one, one)),
+        Some((from, to)) => {
+            let (from, to) = (year(from)?, year(to)?);
+            Ok((from.min(to), from.max(to)))
+        }
+    }
+}
+
 /// The validated `GET songs` request.
 impl TryFrom<RawSongsQuery> for SongListing {
     type Error = CatalogError;
@@ -96,10 +116,11 @@ impl TryFrom<RawSongsQuery> for SongListing {
             Some("year") => SortField::Year,
             Some("added") => SortField::Added,
             Some("duration") => SortField::Duration,
+            Some("random") => SortField::Random,
             Some(_) => {
                 return Err(invalid(
                     "sort",
-                    "expected title, artist, album, year, added or duration",
+                    "expected title, artist, album, year, added, duration or random",
                 ));
             }
         };
@@ -139,14 +160,9 @@ impl TryFrom<RawSongsQuery> for SongListing {
                     .genre
                     .map(|genre| genre.trim().to_owned())
                     .filter(|g| !g.is_empty()),
-                year: match raw.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+                years: match raw.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
                     None => None,
-                    Some(text) => Some(
-                        text.parse::<i32>()
-                            .ok()
-                            .filter(|year| (0..=9999).contains(year))
-                            .ok_or_else(|| invalid("year", "expected a year such as 1999"))?,
-                    ),
+                    Some(text) => Some(parse_years(text)?),
                 },
                 source: match raw.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     None => None,

@@ -43,6 +43,7 @@ pub async fn get(
         .ok_or_else(|| CatalogError::not_found(format!("song {id}")))?;
     let details = state.details.details(Subject::Song(&song)).await;
     let mut detail = dto::SongDetail::new(&song, details);
+    detail.lyrics = songs::lyrics(state.db()?, id).await?;
     if !caller.is_admin() {
         detail.url = None;
     }

@@ -1,5 +1,5 @@
 //! Admin: `POST sources`, `GET sources`, `DELETE sources/{id}`,
-//! `POST sources/{id}/refresh`.
+//! `POST sources/{id}/refresh`; anyone: `GET channels`.
 
 use actix_web::{HttpResponse, web};
 use common::caller::Admin;
@@ -33,6 +33,15 @@ pub async fn list(_admin: Admin, state: web::Data<AppState>) -> CatalogResult<Ht
     state.db()?;
     let sources = state.internet.list().await?;
     Ok(HttpResponse::Ok().json(sources.iter().map(dto::Source::from).collect::<Vec<_>>()))
+}
+
+/// Every source as listeners see it (no URL, no error): what apps list
+/// as podcasts and radio stations.
+#[utoipa::path(get, path = "/api/catalog/channels", responses((status = 200, body = Vec<dto::Channel>)))]
+pub async fn channels(state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
+    state.db()?;
+    let sources = state.internet.list().await?;
+    Ok(HttpResponse::Ok().json(sources.iter().map(dto::Channel::from).collect::<Vec<_>>()))
 }
 
 /// Deletes a source and its songs.

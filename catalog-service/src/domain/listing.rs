@@ -30,7 +30,8 @@ pub struct SongFilters {
     pub artist: Option<Uuid>,
     pub album: Option<NameOrId>,
     pub genre: Option<String>,
-    pub year: Option<i32>,
+    /// Years from and to, both included (one year: the same twice).
+    pub years: Option<(i32, i32)>,
     pub source: Option<SourceFilter>,
 }
 
@@ -44,6 +45,8 @@ pub enum SortField {
     Year,
     Added,
     Duration,
+    /// A random sample: one page, no cursor.
+    Random,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +93,8 @@ impl SongCursor {
             SortField::Year => CursorValue::Int(i64::from(song.year.unwrap_or(0))),
             SortField::Added => CursorValue::Time(song.added_at),
             SortField::Duration => CursorValue::Int(song.duration_ms.unwrap_or(0)),
+            // Random pages have no next page; nothing reads this.
+            SortField::Random => CursorValue::Int(0),
         };
         Self {
             sort,

@@ -128,6 +128,8 @@ pub struct NewSong {
     pub image_url: Option<String>,
     pub description: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Lyrics embedded in the file's tags (plain or LRC text).
+    pub lyrics: Option<String>,
 }
 
 /// The artist shown when a file names none.

@@ -31,6 +31,16 @@ pub async fn first_unknown(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Option<U
     .await
 }
 
+/// The lyrics embedded in a song's file, if any (kept out of the song row
+/// so that lists never carry them).
+pub async fn lyrics(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<String>> {
+    let found: Option<(Option<String>,)> = sqlx::query_as("SELECT lyrics FROM songs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.and_then(|(lyrics,)| lyrics))
+}
+
 /// The column a listing is sorted by.
 fn sort_column(sort: SortField) -> &'static str {
     match sort {
@@ -40,6 +50,7 @@ fn sort_column(sort: SortField) -> &'static str {
         SortField::Year => "year_sort",
         SortField::Added => "added_at",
         SortField::Duration => "duration_sort",
+        SortField::Random => "random()",
     }
 }
 
@@ -49,6 +60,14 @@ pub async fn page(pool: &PgPool, listing: &SongListing) -> sqlx::Result<(Vec<Son
     let column = sort_column(sort);
     let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {SONG_COLUMNS} FROM songs WHERE true"));
     push_filters(&mut query, &listing.filters);
+    if sort == SortField::Random {
+        // A sample: no keyset, so no next page.
+        query
+            .push(" ORDER BY random() LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows: Vec<SongRow> = query.build_query_as().fetch_all(pool).await?;
+        return Ok((songs(rows), None));
+    }
     if let Some(cursor) = &listing.after {
         let op = match order {
             SortOrder::Asc => ">",
@@ -105,8 +124,18 @@ fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &SongFilters) {
             .push_bind(genre.clone())
             .push("))");
     }
-    if let Some(year) = filters.year {
-        query.push(" AND year = ").push_bind(year);
+    match filters.years {
+        Some((from, to)) if from == to => {
+            query.push(" AND year = ").push_bind(from);
+        }
+        Some((from, to)) => {
+            query
+                .push(" AND year BETWEEN ")
+                .push_bind(from)
+                .push(" AND ")
+                .push_bind(to);
+        }
+        None => {}
     }
     match filters.source {
         Some(SourceFilter::Kind(kind)) => {

@@ -14,12 +14,13 @@ const RECORD: &str = "id uuid, kind text, source_id uuid, path text, url text, f
     track_number integer, track_total integer, disc_number integer, disc_total integer,
     year integer, date text, genres text[], duration_ms bigint, bitrate_kbps integer,
     sample_rate integer, channels integer, codec text, embedded_cover boolean,
-    folder_cover text, image_url text, description text, published_at timestamptz";
+    folder_cover text, image_url text, description text, published_at timestamptz, lyrics text";
 
 const COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
     modified_at, title, artist, artists, artist_ids, album, album_id, album_artist, track_number,
     track_total, disc_number, disc_total, year, date, genres, duration_ms, bitrate_kbps,
-    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description, published_at";
+    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description, published_at,
+    lyrics";
 
 /// Inserts or replaces `songs` (by id) with their artists and albums, in one
 /// transaction.

@@ -11,6 +11,8 @@ mod listener;
 mod outgoing;
 mod session;
 
+use std::sync::Arc;
+
 use prometheus::IntGauge;
 
 pub use caps::SocketCaps;
@@ -29,7 +31,7 @@ pub struct WsContext {
     /// What an upgrade must pass: token, origin, caps.
     pub gate: Gate,
     /// Whether the catalog knows the songs events name.
-    pub songs: SongCheck,
+    pub songs: Arc<SongCheck>,
     /// Turns true when the service begins to stop: the listener stops
     /// accepting and sockets close with 1012.
     pub closing: tokio::sync::watch::Receiver<bool>,

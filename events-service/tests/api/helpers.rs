@@ -234,7 +234,7 @@ fn read_topic_blocking(settings: &Settings, want: impl Fn(&[Read]) -> bool) -> V
         });
         read.push(Read {
             key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
-            event: PlayerEvent::decode(message.payload().unwrap_or_default()).expect("a v1 event"),
+            event: PlayerEvent::decode(message.payload().unwrap_or_default()).expect("a player event"),
             request_id,
         });
     }

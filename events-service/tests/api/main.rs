@@ -12,5 +12,6 @@ mod presence;
 mod protocol;
 mod publishing;
 mod scale_out;
+mod scrobbles;
 mod sockets;
 mod spool;

@@ -46,7 +46,8 @@ async fn every_accepted_message_becomes_one_event_in_order() {
         ]
     );
     for record in &events {
-        assert_eq!(record.event.v, 1);
+        assert_eq!(record.event.v, 2);
+        assert_eq!(record.event.source, common::events::Source::Socket);
         assert_eq!(record.event.session, "sess-order");
         assert_eq!(record.event.user.as_deref(), Some("user-7"));
         assert_eq!(record.request_id.as_deref(), Some("req-order-1"));

@@ -64,23 +64,7 @@ impl Catalog<'_> {
 
     /// The identity headers of this caller, asking for JSON.
     fn headers(&self) -> reqwest::header::HeaderMap {
-        let caller = self.user.caller();
-        let mut headers = forward::upstream_headers(self.req, self.gateway, &caller);
-        for name in [
-            "content-length",
-            "content-type",
-            "range",
-            "if-range",
-            "if-none-match",
-            "if-modified-since",
-        ] {
-            headers.remove(name);
-        }
-        headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        headers
+        json_headers(self.gateway, self.req, self.user)
     }
 
     /// The items of `path` from the start, pages walked until at least
@@ -126,6 +110,28 @@ impl Catalog<'_> {
         let items = self.items(path, query, offset.saturating_add(count)).await?;
         Ok(items.into_iter().skip(offset).take(count).collect())
     }
+}
+
+/// The identity headers of `user` for a JSON call made on their behalf:
+/// the client's request may have been a form POST, so its own body and
+/// conditional headers are not this request's.
+pub fn json_headers(gateway: &Gateway, req: &HttpRequest, user: &User) -> reqwest::header::HeaderMap {
+    let mut headers = forward::upstream_headers(req, gateway, &user.caller());
+    for name in [
+        "content-length",
+        "content-type",
+        "range",
+        "if-range",
+        "if-none-match",
+        "if-modified-since",
+    ] {
+        headers.remove(name);
+    }
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    headers
 }
 
 /// `/api/catalog/<path>?<query>`, or error 70 when `path` does not make a URL.

@@ -12,14 +12,17 @@ use crate::proxy::{balancer::Service, forward};
 const FORMATS: &[&str] = &["mp3", "opus", "aac"];
 
 /// The stream service's query for the Subsonic parameters: nothing (the
-/// original bytes, so Range works) unless a known `format` or a
-/// `maxBitRate` is asked for; `maxBitRate` alone means MP3.
+/// original bytes, so Range works) unless a known `format`, a `maxBitRate`
+/// or a `timeOffset` is asked for; either of the last two alone means MP3.
+/// Apps that know `transcodeOffset` seek with `timeOffset` whatever they
+/// are served, so an offset is honoured on an original stream too (only a
+/// transcode can start mid-song).
 pub fn transcode_query(format: Option<&str>, max_bit_rate: i64, time_offset: i64) -> Vec<(String, String)> {
     let format = format.map(str::to_ascii_lowercase);
     let format = match format.as_deref() {
         Some(known) if FORMATS.contains(&known) => Some(known.to_owned()),
         // `raw` or an unknown format: the original unless a bit rate is capped.
-        _ if max_bit_rate > 0 => Some("mp3".to_owned()),
+        _ if max_bit_rate > 0 || time_offset > 0 => Some("mp3".to_owned()),
         _ => None,
     };
     let Some(format) = format else {
@@ -99,6 +102,14 @@ mod tests {
     fn no_format_and_no_cap_streams_the_original() {
         assert!(transcode_query(None, 0, 0).is_empty());
         assert!(transcode_query(Some("raw"), 0, 0).is_empty());
+    }
+
+    #[test]
+    fn an_offset_alone_is_honoured_by_transcoding() {
+        assert_eq!(
+            transcode_query(Some("raw"), 0, 42),
+            vec![("format".into(), "mp3".into()), ("offset".into(), "42".into())]
+        );
     }
 
     #[test]

@@ -8,13 +8,19 @@ mod browse;
 mod catalog;
 pub mod credentials;
 pub mod envelope;
+mod events;
 mod favourites;
 mod folders;
 mod lists;
+mod lyrics;
 mod media;
 mod params;
 mod playlists;
+mod plays;
+mod podcasts;
 mod queue;
+mod radio;
+mod random;
 mod secrets;
 mod shapes;
 mod system;
@@ -29,7 +35,12 @@ use self::{
 use crate::state::Gateway;
 
 /// Extensions announced by `getOpenSubsonicExtensions`.
-pub const EXTENSIONS: &[&str] = &["apiKeyAuthentication", "formPost"];
+pub const EXTENSIONS: &[&str] = &[
+    "apiKeyAuthentication",
+    "formPost",
+    "transcodeOffset",
+    "songLyrics",
+];
 
 /// What a method answers: envelope members, or a relayed body (audio, covers).
 pub enum Answer {
@@ -131,8 +142,17 @@ async fn dispatch(call: &Call<'_>, method: &str) -> Result<Answer, SubsonicError
         "deletePlaylist" => playlists::delete(call).await,
         "getPlayQueue" => queue::get(call).await,
         "savePlayQueue" => queue::save(call).await,
-        other => system::empty(other)
-            .ok_or_else(|| SubsonicError::generic(format!("unknown or not yet implemented method: {other}"))),
+        "scrobble" => plays::scrobble(call).await,
+        "getNowPlaying" => plays::now_playing(call).await,
+        "getLyricsBySongId" => lyrics::by_song_id(call).await,
+        "getLyrics" => lyrics::by_artist_and_title(call).await,
+        "getRandomSongs" => random::songs(call).await,
+        "getPodcasts" => podcasts::podcasts(call).await,
+        "getNewestPodcasts" => podcasts::newest(call).await,
+        "getInternetRadioStations" => radio::stations(call).await,
+        other => Err(SubsonicError::generic(format!(
+            "unknown or not yet implemented method: {other}"
+        ))),
     }
 }
 

@@ -56,23 +56,9 @@ pub async fn user(call: &Call<'_>) -> Result<Answer, SubsonicError> {
 fn user_shape(username: &str, role: Role) -> Value {
     let admin = role == Role::Admin;
     json!({
-        "username": username, "scrobblingEnabled": false, "adminRole": admin,
+        "username": username, "scrobblingEnabled": true, "adminRole": admin,
         "settingsRole": true, "downloadRole": true, "uploadRole": false, "playlistRole": true,
         "coverArtRole": false, "commentRole": false, "podcastRole": false, "streamRole": true,
         "jukeboxRole": false, "shareRole": false, "videoConversionRole": false, "folder": [1]
     })
-}
-
-/// Reading methods of features Tonearm does not keep yet (now playing,
-/// podcasts as Subsonic sees them, radio): the documented empty answer,
-/// so apps that read them at start-up or sync keep working.
-pub fn empty(method: &str) -> Option<Answer> {
-    let answer = match method {
-        "getNowPlaying" => data("nowPlaying", json!({})),
-        "getPodcasts" => data("podcasts", json!({})),
-        "getNewestPodcasts" => data("newestPodcasts", json!({})),
-        "getInternetRadioStations" => data("internetRadioStations", json!({})),
-        _ => return None,
-    };
-    Some(answer)
 }

@@ -2,7 +2,8 @@
 //! `subsonic-api` package (`tests/subsonic-client/check.mjs`): token
 //! authentication with an app password, an API key with form POSTs,
 //! browsing, search paging, a stream, starring, a playlist created and
-//! edited, and the play queue saved and restored. Needs Node.js and the package,
+//! edited, the play queue saved and restored, and a scrobble seen in now
+//! playing and counted once in the live figures. Needs Node.js and the package,
 //! which `cargo xtask test` installs (by hand:
 //! `npm ci --prefix gateway/tests/subsonic-client`).
 
@@ -31,7 +32,7 @@ async fn the_subsonic_api_npm_client_browses_searches_streams_stars_and_keeps_pl
         dir.join("node_modules/subsonic-api").is_dir(),
         "run `npm ci --prefix gateway/tests/subsonic-client` first"
     );
-    let system = System::start().await;
+    let system = System::start_live().await;
     let cookie = system.app.admin_cookie().await;
     let app_password = post(&system, &cookie, "/api/auth/app-password", None).await["password"]
         .as_str()
@@ -88,4 +89,28 @@ async fn the_subsonic_api_npm_client_browses_searches_streams_stars_and_keeps_pl
             "changedBy": "subsonic-api"
         })
     );
+    assert_eq!(
+        seen["nowPlaying"],
+        serde_json::json!([{"username": "admin", "title": "Alpha One", "minutesAgo": 0}]),
+        "the scrobbled song showed as now playing"
+    );
+    // Now playing plus its submission: one play in the live figures.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let stats: Value = system
+            .app
+            .get("/api/events/stats", Some(&cookie))
+            .await
+            .json()
+            .await
+            .expect("stats");
+        if stats["total_plays"] == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "plays never reached 1: {stats}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }

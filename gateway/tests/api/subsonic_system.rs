@@ -14,6 +14,9 @@ const SONGS: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("Beta Song", "Baker Band", "Second Album", "Jazz", "1999", "1"),
 ];
 
+/// The lyrics embedded in "Alpha One" (an ID3 USLT frame), in LRC form.
+pub const LYRICS: &str = "lyrics=[00:00.50]First line\n[00:01.25]Second line";
+
 /// Running services and the gateway in front of them.
 pub struct System {
     pub app: TestApp,
@@ -45,6 +48,11 @@ fn write_songs(dir: &std::path::Path) {
             .args(["-metadata", &format!("genre={genre}")])
             .args(["-metadata", &format!("date={year}")])
             .args(["-metadata", &format!("track={track}")])
+            .args(if *title == "Alpha One" {
+                vec!["-metadata", LYRICS]
+            } else {
+                Vec::new()
+            })
             .arg(dir.join(format!("{title}.mp3")))
             .status()
             .expect("ffmpeg runs");
@@ -72,10 +80,52 @@ fn url(port: u16) -> Url {
     Url::parse(&format!("http://127.0.0.1:{port}")).expect("url")
 }
 
+/// events-service and the stats consumer; returns the events API's URL.
+async fn start_live(settings: &common::Settings, id: &str) -> Url {
+    let mut events_settings = events_service::settings::EventsSettings::load().expect("events settings");
+    events_settings.spool_dir = std::env::temp_dir().join(format!("tonearm-subsonic-spool-{id}"));
+    events_settings.tick = Duration::from_millis(50);
+    let events = events_service::Application::build_with(settings.clone(), events_settings)
+        .await
+        .expect("events builds");
+    let events_url = url(events.port());
+    tokio::spawn(events.run_until_stopped());
+    let mut stats_settings = stats_consumer::settings::StatsSettings::load().expect("stats settings");
+    stats_settings.group = format!("test-subsonic-{id}");
+    // The watchdog recovers a stalled fold; keep its wait short in tests.
+    stats_settings.stall = Duration::from_secs(2);
+    let stats = stats_consumer::Application::build_with(settings.clone(), stats_settings)
+        .await
+        .expect("stats consumer builds");
+    tokio::spawn(stats.run_until_stopped());
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !client
+        .get(events_url.join("/readyz").expect("url"))
+        .send()
+        .await
+        .is_ok_and(|response| response.status().is_success())
+    {
+        assert!(Instant::now() < deadline, "events-service never became ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    events_url
+}
+
 impl System {
     /// Starts catalog (scanning the fixture songs) and stream, then a
     /// gateway with a secret key in front, and waits for the scan.
     pub async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    /// As [`Self::start`], plus events-service and the stats consumer on a
+    /// topic of their own (plays and now playing).
+    pub async fn start_live() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(live: bool) -> Self {
         common::telemetry::init_for_tests();
         let id = uuid::Uuid::new_v4().simple().to_string();
         let music = std::env::temp_dir().join(format!("tonearm-subsonic-music-{id}"));
@@ -88,6 +138,10 @@ impl System {
         settings.internal_token = Some(INTERNAL_TOKEN.into());
         settings.ports.catalog = 0;
         settings.ports.stream = 0;
+        settings.ports.events = 0;
+        settings.ports.events_ws = 0;
+        settings.ports.stats = 0;
+        settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
         let raw = catalog_service::settings::RawCatalogSettings {
             music_dirs: music.display().to_string(),
             scan_on_start: true,
@@ -103,6 +157,7 @@ impl System {
             .await
             .expect("catalog builds");
         let catalog_url = url(catalog.port());
+        settings.upstreams.catalog = vec![catalog_url.clone()];
         tokio::spawn(catalog.run_until_stopped());
         let raw = stream_service::settings::RawStreamSettings {
             music_dirs: music.display().to_string(),
@@ -114,9 +169,15 @@ impl System {
             .expect("stream builds");
         let stream_url = url(stream.port());
         tokio::spawn(stream.run_until_stopped());
+        let events = if live {
+            Some(start_live(&settings, &id).await.to_string())
+        } else {
+            None
+        };
         let app = helpers::spawn_app_with(Options {
             catalog: vec![catalog_url.to_string()],
             stream: Some(stream_url.to_string()),
+            events,
             tweak: |raw| raw.secret_key = "a secret key for the tests".into(),
             ..Options::default()
         })

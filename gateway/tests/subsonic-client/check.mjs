@@ -1,7 +1,8 @@
 // Drives Tonearm's /rest API with the independent `subsonic-api` client:
 // token authentication (username + app password), then an API key with
-// form POSTs: browsing, search, a stream, favourites, a playlist and the
-// play queue. Prints what it saw as one JSON line for the Rust test.
+// form POSTs: browsing, search, a stream, favourites, a playlist, the play
+// queue, and scrobbles (now playing, then the submission). Prints what it
+// saw as one JSON line for the Rust test.
 // Usage: node check.mjs <base-url> <username> <app-password> <api-key>
 import { SubsonicAPI } from "subsonic-api";
 
@@ -60,6 +61,17 @@ const { playlists } = expectOk(await token.getPlaylists(), "getPlaylists");
 // The play queue: save on one "device", restore on the other.
 expectOk(await keyed.savePlayQueue({ id: [two, one], current: one, position: 12345 }), "savePlayQueue");
 const { playQueue } = expectOk(await token.getPlayQueue(), "getPlayQueue");
+// Now playing shows the song (the fold runs behind the call: wait for it),
+// then the submission ends it; together they are one play. (Polled with the
+// API key: password and token attempts count against the sign-in limits.)
+expectOk(await keyed.scrobble({ id: song.id, submission: false }), "scrobble (now playing)");
+let playing = [];
+for (let tries = 0; tries < 150 && playing.length === 0; tries += 1) {
+  const { nowPlaying } = expectOk(await keyed.getNowPlaying(), "getNowPlaying");
+  playing = (nowPlaying.entry ?? []).filter((entry) => entry.id === song.id);
+  if (playing.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+expectOk(await keyed.scrobble({ id: song.id, submission: true }), "scrobble (submission)");
 
 console.log(
   JSON.stringify({
@@ -89,5 +101,6 @@ console.log(
       position: playQueue?.position,
       changedBy: playQueue?.changedBy,
     },
+    nowPlaying: playing.map((entry) => ({ username: entry.username, title: entry.title, minutesAgo: entry.minutesAgo })),
   }),
 );

@@ -1,29 +1,49 @@
 -- Applies one batch of player events of one partition, exactly once.
+-- Key names come from common::stats_keys (docs/redis-keys.md); names made
+-- from an id are templates with '{}' where the id goes.
 -- KEYS[1]  the offsets hash ({prefix}consumer:offsets)
--- ARGV[1]  key prefix
--- ARGV[2]  partition
--- ARGV[3]  next offset after this batch
--- ARGV[4]  session hash TTL (s)
--- ARGV[5]  trending window TTL (s)
--- ARGV[6]  1 to publish a change notice, 0 not to (rebuilds)
--- ARGV[7]  per-song counter bound (s): a song's plays, and a day's unique
+-- KEYS[2]  the presence ZSET ({prefix}presence)
+-- KEYS[3]  the total plays counter ({prefix}plays:total)
+-- KEYS[4]  the playing ZSET ({prefix}playing)
+-- ARGV[1]  partition
+-- ARGV[2]  next offset after this batch
+-- ARGV[3]  session hash TTL (s)
+-- ARGV[4]  trending window TTL (s)
+-- ARGV[5]  1 to publish a change notice, 0 not to (rebuilds)
+-- ARGV[6]  per-song counter bound (s): a song's plays, and a day's unique
 --          listeners, expire this long after the last event that touched them
--- ARGV[8..] 9 fields per event: offset, type, session, user, song,
---           position_ms, ts_ms, minute (yyyymmddhhmm), day (yyyymmdd);
---           empty strings for nulls.
+-- ARGV[7]  the change notice channel ({prefix}stats-changed)
+-- ARGV[8..12] templates: session, song listeners, song plays, trending
+--          minute, unique listeners of a day
+-- ARGV[13..] 10 fields per event: offset, type, session, user, song,
+--           position_ms, ts_ms, minute (yyyymmddhhmm), day (yyyymmdd),
+--           source (socket, subsonic); empty strings for nulls.
 -- Events below the stored offset were applied before and are skipped; the
 -- next offset is stored in the same atomic step as the counters it covers.
 -- Every key named after a song (or a session, or a day) gets an expiry, so
 -- ids that stop appearing leave nothing behind.
-local offsets = KEYS[1]
-local prefix = ARGV[1]
-local partition = ARGV[2]
-local next_offset = tonumber(ARGV[3])
-local session_ttl = tonumber(ARGV[4])
-local trending_ttl = tonumber(ARGV[5])
-local notify = ARGV[6] == '1'
-local song_ttl_ms = tonumber(ARGV[7]) * 1000
+local offsets, presence, plays_total, playing = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local partition = ARGV[1]
+local next_offset = tonumber(ARGV[2])
+local session_ttl = tonumber(ARGV[3])
+local trending_ttl = tonumber(ARGV[4])
+local notify = ARGV[5] == '1'
+local song_ttl_ms = tonumber(ARGV[6]) * 1000
+local changes = ARGV[7]
 local session_ttl_ms = session_ttl * 1000
+
+-- A template split at its last '{}' (the prefix before it may hold braces).
+local function template(text)
+  local at, last = nil, 0
+  repeat
+    last = string.find(text, '{}', last + 1, true)
+    if last then at = last end
+  until not last
+  local head, tail = string.sub(text, 1, at - 1), string.sub(text, at + 2)
+  return function(id) return head .. id .. tail end
+end
+local session_key, listeners, plays_key = template(ARGV[8]), template(ARGV[9]), template(ARGV[10])
+local trending_key, uniq_key = template(ARGV[11]), template(ARGV[12])
 local stored = tonumber(redis.call('HGET', offsets, partition) or '0')
 if next_offset <= stored then
   return {0, stored}
@@ -37,7 +57,6 @@ local function mark(song)
     table.insert(changed_list, song)
   end
 end
-local function listeners(song) return prefix .. 'song:' .. song .. ':listeners' end
 
 local clock = redis.call('TIME')
 local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -57,23 +76,24 @@ local function touch_listeners(song, session, ts)
 end
 
 local applied = 0
-local i = 8
-while i + 8 <= #ARGV do
+local i = 13
+while i + 9 <= #ARGV do
   local offset = tonumber(ARGV[i])
   local kind, session, user, song = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local position, ts, minute, day = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
-  i = i + 9
+  local position, ts, minute, day, source = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9]
+  i = i + 10
   if offset >= stored then
     applied = applied + 1
-    local skey = prefix .. 'session:' .. session
+    local skey = session_key(session)
     local current = redis.call('HGET', skey, 'song') or ''
     local state = redis.call('HGET', skey, 'state') or ''
     if kind == 'disconnected' then
-      redis.call('ZREM', prefix .. 'presence', session)
+      redis.call('ZREM', presence, session)
+      redis.call('ZREM', playing, session)
       if current ~= '' then redis.call('ZREM', listeners(current), session); mark(current) end
       redis.call('DEL', skey)
     else
-      redis.call('ZADD', prefix .. 'presence', ts, session)
+      redis.call('ZADD', presence, ts, session)
       if song == '' then song = current end
       local fields = {'updated', ts}
       if kind == 'connected' then
@@ -83,43 +103,52 @@ while i + 8 <= #ARGV do
           redis.call('ZREM', listeners(current), session); mark(current)
         end
         touch_listeners(song, session, ts)
-        local plays = prefix .. 'song:' .. song .. ':plays'
+        redis.call('ZADD', playing, ts, session)
+        local plays = plays_key(song)
         redis.call('INCR', plays)
         expire_at_least(plays, tonumber(ts) + song_ttl_ms)
-        redis.call('INCR', prefix .. 'plays:total')
-        local trending = prefix .. 'trending:' .. minute
+        redis.call('INCR', plays_total)
+        local trending = trending_key(minute)
         redis.call('ZINCRBY', trending, 1, song)
         redis.call('EXPIRE', trending, trending_ttl)
-        local uniq = prefix .. 'uniq:' .. day
+        local uniq = uniq_key(day)
         redis.call('PFADD', uniq, user ~= '' and ('user:' .. user) or ('session:' .. session))
         expire_at_least(uniq, tonumber(ts) + song_ttl_ms)
         fields = {'updated', ts, 'state', 'playing', 'song', song, 'position', position}
       elseif kind == 'pause' or kind == 'ended' then
         if song ~= '' then redis.call('ZREM', listeners(song), session) end
+        redis.call('ZREM', playing, session)
         fields = {'updated', ts, 'state', kind == 'pause' and 'paused' or 'ended', 'song', song, 'position', position}
       elseif kind == 'resume' or kind == 'seek' then
         if song ~= '' and (kind == 'resume' or state == 'playing') then
           touch_listeners(song, session, ts)
+          redis.call('ZADD', playing, ts, session)
         end
         fields = {'updated', ts, 'state', kind == 'resume' and 'playing' or state, 'song', song, 'position', position}
       elseif kind == 'heartbeat' then
         if current ~= '' and state == 'playing' then
           touch_listeners(current, session, ts)
+          redis.call('ZADD', playing, ts, session)
         end
         song = ''
       end
       mark(song)
+      table.insert(fields, 'source'); table.insert(fields, source)
+      if user ~= '' then table.insert(fields, 'user'); table.insert(fields, user) end
       redis.call('HSET', skey, unpack(fields))
       redis.call('EXPIRE', skey, session_ttl)
     end
   end
 end
 
+-- Sessions that stopped without a word (their events stopped) leave the
+-- playing set after the session TTL, as their hash does.
+redis.call('ZREMRANGEBYSCORE', playing, '-inf', '(' .. (now_ms - session_ttl_ms))
 redis.call('HSET', offsets, partition, next_offset)
 if notify then
   local quoted = {}
   for _, song in ipairs(changed_list) do table.insert(quoted, cjson.encode(song)) end
-  redis.call('PUBLISH', prefix .. 'stats-changed',
+  redis.call('PUBLISH', changes,
     '{"partition":' .. partition .. ',"next_offset":' .. next_offset .. ',"songs":[' .. table.concat(quoted, ',') .. ']}')
 end
 return {applied, next_offset}

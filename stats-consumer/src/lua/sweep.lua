@@ -1,20 +1,32 @@
--- Removes sessions not seen since ARGV[2] (ms) from the online set and
+-- Removes sessions not seen since ARGV[1] (ms) from the online set and
 -- from the listeners of their song, then announces the change.
--- ARGV[1] key prefix, ARGV[2] cutoff in ms, ARGV[3] max sessions per call.
-local prefix = ARGV[1]
-local presence = prefix .. 'presence'
-local gone = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+-- Key names come from common::stats_keys; templates have '{}' for the id.
+-- KEYS[1] the presence ZSET; ARGV[1] cutoff in ms, ARGV[2] max sessions per
+-- call, ARGV[3] the change notice channel, ARGV[4] the session template,
+-- ARGV[5] the song listeners template.
+local presence = KEYS[1]
+local function template(text)
+  local at, last = nil, 0
+  repeat
+    last = string.find(text, '{}', last + 1, true)
+    if last then at = last end
+  until not last
+  local head, tail = string.sub(text, 1, at - 1), string.sub(text, at + 2)
+  return function(id) return head .. id .. tail end
+end
+local session_key, listeners = template(ARGV[4]), template(ARGV[5])
+local gone = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local songs = {}
 local quoted = {}
 for _, session in ipairs(gone) do
-  local song = redis.call('HGET', prefix .. 'session:' .. session, 'song')
+  local song = redis.call('HGET', session_key(session), 'song')
   if song then
-    redis.call('ZREM', prefix .. 'song:' .. song .. ':listeners', session)
+    redis.call('ZREM', listeners(song), session)
     if not songs[song] then songs[song] = true; table.insert(quoted, cjson.encode(song)) end
   end
   redis.call('ZREM', presence, session)
 end
 if #gone > 0 then
-  redis.call('PUBLISH', prefix .. 'stats-changed', '{"songs":[' .. table.concat(quoted, ',') .. '],"expired":' .. #gone .. '}')
+  redis.call('PUBLISH', ARGV[3], '{"songs":[' .. table.concat(quoted, ',') .. '],"expired":' .. #gone .. '}')
 end
 return #gone

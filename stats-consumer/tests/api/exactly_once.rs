@@ -136,7 +136,7 @@ async fn a_replayed_or_overlapping_batch_is_applied_once() {
     let (settings, _) = isolated();
     let mut redis = redis(&settings).await;
     let target = stats_consumer::fold::FoldTarget {
-        keys: common::events::StatsKeys::new(settings.redis.prefix.clone()),
+        keys: common::stats_keys::StatsKeys::new(settings.redis.prefix.clone()),
         session_ttl_secs: 60,
         trending_ttl_secs: 60,
         notify: false,

@@ -133,9 +133,9 @@ async fn poison_records_go_to_the_dead_letter_topic_and_the_partition_moves_on()
     create_topics(&settings).await;
     let producer = producer(&settings);
     produce(&producer, &settings, "same", b"{definitely not json").await;
-    let mut v2 = serde_json::to_value(event("same", EventType::Play, Some(A))).expect("json");
-    v2["v"] = 2.into();
-    produce(&producer, &settings, "same", v2.to_string().as_bytes()).await;
+    let mut v3 = serde_json::to_value(event("same", EventType::Play, Some(A))).expect("json");
+    v3["v"] = 3.into();
+    produce(&producer, &settings, "same", v3.to_string().as_bytes()).await;
     produce_events(&producer, &settings, &[event("same", EventType::Play, Some(A))]).await;
     let app = spawn_app(&settings, &stats).await;
     let mut redis = redis(&settings).await;

@@ -9,4 +9,5 @@ mod private_broker;
 mod probe;
 mod readiness;
 mod rebuild;
+mod subsonic;
 mod watchdog;

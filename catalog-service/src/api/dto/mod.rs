@@ -11,10 +11,12 @@ use uuid::Uuid;
 use crate::domain;
 
 mod admin;
+mod channel;
 mod favourites;
 mod play_queue;
 mod playlists;
 pub use admin::{ScanError, ScanProgress, Source};
+pub use channel::Channel;
 pub use favourites::{FavouriteIds, Favourites, StarredAlbum, StarredArtist, StarredSong};
 pub use play_queue::{PlayQueue, SavePlayQueue};
 pub use playlists::{
@@ -118,6 +120,9 @@ pub struct SongDetail {
     pub published_at: Option<DateTime<Utc>>,
     /// The file was reported missing and not found again.
     pub missing: bool,
+    /// Lyrics embedded in the file's tags, as written there (plain text,
+    /// or LRC with `[mm:ss.xx]` time stamps); null when it has none.
+    pub lyrics: Option<String>,
     /// Details from repositories (e.g. `lastfm`), by repository name.
     #[schema(value_type = Object)]
     pub details: BTreeMap<String, serde_json::Value>,
@@ -143,6 +148,7 @@ impl SongDetail {
             description: row.description.clone(),
             published_at: row.published_at,
             missing: row.missing,
+            lyrics: None,
             details,
         }
     }

@@ -86,6 +86,13 @@ pub(crate) fn apply_tag(song: &mut NewSong, tag: &Tag) {
         .flat_map(|value| value.split(';').map(|g| g.trim().to_owned()).collect::<Vec<_>>())
         .filter(|genre| !genre.is_empty())
         .collect();
+    // ID3v2 keeps lyrics in USLT frames, which lofty names UnsyncLyrics
+    // (it does not read LRC text as synchronised); Vorbis and MP4 use Lyrics.
+    song.lyrics = [ItemKey::Lyrics, ItemKey::UnsyncLyrics]
+        .into_iter()
+        .find_map(|key| tag.get_string(key))
+        .map(|lyrics| lyrics.trim().to_owned())
+        .filter(|lyrics| !lyrics.is_empty());
 }
 
 /// "3/12" -> (3, 12); "3" -> (3, none).
