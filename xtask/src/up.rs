@@ -107,9 +107,17 @@ pub fn start_stack(endpoints: &Endpoints, options: StackOptions) -> Result<Stack
             format!("127.0.0.1:{port}"),
         ));
     }
-    if options.isolation.is_some() {
+    if let Some(tag) = &options.isolation {
         // The browser tests wait for an open socket to learn that its session ended.
         extra_env.push(("TONEARM_SOCKET_SESSION_CHECK_SECS".to_owned(), "2".to_owned()));
+        // A consumer group of its own, as the topic: a group that members
+        // of earlier systems left behind on the same broker (killed ones
+        // included) can keep a new member waiting for an assignment on a
+        // broker that does not evict them (tansu).
+        extra_env.push((
+            "TONEARM_STATS_GROUP".to_owned(),
+            format!("tonearm-stats-e2e-{tag}"),
+        ));
     }
     let (schema, prefix, topic) = match &options.isolation {
         Some(tag) => (

@@ -10,11 +10,8 @@ use uuid::Uuid;
 use crate::domain::NewSong;
 
 /// The columns [`encode`] writes, in its order.
-pub const COPY_COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
-    modified_at, title, artist, artists, artist_ids, album, album_id, album_artist, track_number,
-    track_total, disc_number, disc_total, year, date, genres, duration_ms, bitrate_kbps,
-    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description, published_at";
-const FIELDS: i16 = 33;
+pub(super) use super::write::COLUMNS as COPY_COLUMNS;
+const FIELDS: i16 = 34;
 
 /// Element types of the arrays written (`pg_type` oids).
 const TEXT_OID: u32 = 25;
@@ -71,6 +68,7 @@ fn row(out: &mut Out, s: &NewSong) {
     out.text(s.image_url.as_deref());
     out.text(s.description.as_deref());
     out.timestamp(s.published_at);
+    out.text(s.lyrics.as_deref());
 }
 
 /// The payload being written; every field is its length, then its bytes.

@@ -16,7 +16,9 @@ const RECORD: &str = "id uuid, kind text, source_id uuid, path text, url text, f
     sample_rate integer, channels integer, codec text, embedded_cover boolean,
     folder_cover text, image_url text, description text, published_at timestamptz, lyrics text";
 
-const COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
+/// The columns every song write fills, in the order of [`RECORD`] (and of
+/// the binary `COPY` fields a first scan writes, `store::copy`).
+pub(super) const COLUMNS: &str = "id, kind, source_id, path, url, file_name, content_type, size_bytes,
     modified_at, title, artist, artists, artist_ids, album, album_id, album_artist, track_number,
     track_total, disc_number, disc_total, year, date, genres, duration_ms, bitrate_kbps,
     sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description, published_at,
