@@ -4,26 +4,30 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::{
-    AppState, CatalogError, CatalogResult, dto,
-    params::{parse_cursor, parse_id, parse_limit},
+    AppState, CatalogError, CatalogResult,
+    album_params::RawAlbumsQuery,
+    dto,
+    params::{parse_cursor, parse_id, parse_limit, parse_offset},
 };
 use crate::{
     domain::{
         Subject,
+        album_listing::{AlbumFilters, AlbumListing, AlbumSort},
         cursor::{self, NameKey},
+        listing::SortOrder,
     },
     store::{library, songs},
 };
 
-/// Query of the album and artist lists.
+/// Query of the artist list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// 1..500, default 50.
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Albums only: an artist id.
-    pub artist: Option<String>,
+    /// Artists skipped before the page (0..1000000), instead of a cursor.
+    pub offset: Option<String>,
 }
 
 /// The cursor after an album or artist: its folded name and id.
@@ -31,24 +35,31 @@ fn name_cursor(sort_key: &str, id: uuid::Uuid) -> String {
     cursor::encode(&NameKey(sort_key.to_owned(), id))
 }
 
-/// Albums by title.
-#[utoipa::path(get, path = "/api/catalog/albums", params(ListQuery),
+/// Albums by title (with a cursor to the next page), or in another order
+/// paged by `offset`.
+#[utoipa::path(get, path = "/api/catalog/albums", params(RawAlbumsQuery),
     responses((status = 200, body = dto::Page<dto::Album>), (status = 400)))]
-pub async fn albums(state: web::Data<AppState>, query: web::Query<ListQuery>) -> CatalogResult<HttpResponse> {
-    let limit = parse_limit(query.limit.as_deref())?;
-    let after: Option<NameKey> = parse_cursor(query.cursor.as_deref())?;
-    let artist = query
-        .artist
-        .as_deref()
-        .map(|text| parse_id(text, "artist"))
-        .transpose()?;
-    let albums = library::albums(state.db()?, artist, after.as_ref(), limit + 1).await?;
-    Ok(HttpResponse::Ok().json(page(
+pub async fn albums(
+    state: web::Data<AppState>,
+    query: web::Query<RawAlbumsQuery>,
+) -> CatalogResult<HttpResponse> {
+    let mut listing = AlbumListing::try_from(query.into_inner())?;
+    let limit = listing.limit;
+    // One more than asked tells whether a next page exists.
+    listing.limit += 1;
+    let albums = library::albums(state.db()?, &listing).await?;
+    let by_title = listing.sort == AlbumSort::Title && listing.order == SortOrder::Asc;
+    let mut page = page(
         albums,
         limit,
         |album| name_cursor(&album.sort_key, album.id),
         |album| dto::Album::from(album),
-    )))
+    );
+    if !by_title {
+        // Other orders page by offset: the next one is `offset + limit`.
+        page.next_cursor = None;
+    }
+    Ok(HttpResponse::Ok().json(page))
 }
 
 fn page<R, T>(
@@ -96,7 +107,8 @@ pub async fn artists(
 ) -> CatalogResult<HttpResponse> {
     let limit = parse_limit(query.limit.as_deref())?;
     let after: Option<NameKey> = parse_cursor(query.cursor.as_deref())?;
-    let artists = library::artists(state.db()?, after.as_ref(), limit + 1).await?;
+    let offset = parse_offset(query.offset.as_deref(), after.is_some())?;
+    let artists = library::artists(state.db()?, after.as_ref(), offset, limit + 1).await?;
     Ok(HttpResponse::Ok().json(page(
         artists,
         limit,
@@ -114,13 +126,26 @@ pub async fn artist(state: web::Data<AppState>, id: web::Path<String>) -> Catalo
     let artist = library::artist(pool, id)
         .await?
         .ok_or_else(|| CatalogError::not_found(format!("artist {id}")))?;
-    let albums = library::albums(pool, Some(id), None, 500).await?;
+    let of_artist = AlbumFilters {
+        artist: Some(id),
+        ..AlbumFilters::default()
+    };
+    let albums = library::albums(pool, &AlbumListing::by_title(of_artist, 500)).await?;
     let details = state.details.details(Subject::Artist(&artist)).await;
     Ok(HttpResponse::Ok().json(dto::ArtistDetail {
         artist: dto::Artist::from(&artist),
         albums: albums.iter().map(dto::Album::from).collect(),
         details,
     }))
+}
+
+/// Every artist in name order with their number of albums, in one answer
+/// (for the artist indexes of apps).
+#[utoipa::path(get, path = "/api/catalog/artists/index",
+    responses((status = 200, body = Vec<dto::IndexedArtist>)))]
+pub async fn artist_index(state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
+    let artists = library::artist_index(state.db()?).await?;
+    Ok(HttpResponse::Ok().json(artists.iter().map(dto::IndexedArtist::from).collect::<Vec<_>>()))
 }
 
 /// Every genre with its number of songs.

@@ -3,6 +3,7 @@
 //! imports the domain, the store, the sources and the details providers;
 //! nothing imports it but the service's startup.
 
+mod album_params;
 mod covers;
 pub mod dto;
 pub mod error;
@@ -118,6 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(covers::album_cover)),
             )
             .route("/artists", web::get().to(library::artists))
+            .route("/artists/index", web::get().to(library::artist_index))
             .route("/artists/{id}", web::get().to(library::artist))
             .route("/genres", web::get().to(library::genres))
             .route("/search", web::get().to(search::search))

@@ -38,6 +38,8 @@ pub struct RawSongsQuery {
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Songs skipped before the page (0..1000000), instead of a cursor.
+    pub offset: Option<String>,
 }
 
 fn invalid(parameter: &'static str, expected: &str) -> CatalogError {
@@ -86,8 +88,29 @@ pub fn parse_limit(limit: Option<&str>) -> Result<u32, CatalogError> {
     }
 }
 
+/// Largest `offset` accepted.
+const MAX_OFFSET: u32 = 1_000_000;
+
+/// Validates `offset` (0..=1,000,000, default 0); a page starts at a
+/// cursor or at an offset, not both.
+pub fn parse_offset(text: Option<&str>, has_cursor: bool) -> Result<u32, CatalogError> {
+    let Some(text) = text.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(0);
+    };
+    if has_cursor {
+        return Err(invalid(
+            "offset",
+            "expected either a cursor or an offset, not both",
+        ));
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|offset| *offset <= MAX_OFFSET)
+        .ok_or_else(|| invalid("offset", "expected a whole number from 0 to 1000000"))
+}
+
 /// `1999` -> (1999, 1999); `1990-1999` (or `1999-1990`) -> (1990, 1999).
-fn parse_years(text: &str) -> Result<(i32, i32), CatalogError> {
+pub(super) fn parse_years(text: &str) -> Result<(i32, i32), CatalogError> {
     let year = |part: &str| {
         part.trim()
             .parse::<i32>()
@@ -178,6 +201,7 @@ impl TryFrom<RawSongsQuery> for SongListing {
             sort,
             order,
             limit: parse_limit(raw.limit.as_deref())?,
+            offset: parse_offset(raw.offset.as_deref(), after.is_some())?,
             after,
         })
     }

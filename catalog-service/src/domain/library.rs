@@ -51,3 +51,12 @@ pub enum Subject<'a> {
     Album(&'a Album),
     Artist(&'a Artist),
 }
+
+/// An artist in the artist index: every artist at once, for app indexes.
+#[derive(Debug, Clone)]
+pub struct IndexedArtist {
+    pub id: Uuid,
+    pub name: String,
+    /// Albums with this artist as album artist.
+    pub album_count: i64,
+}

@@ -62,6 +62,8 @@ pub struct SongListing {
     pub sort: SortField,
     pub order: SortOrder,
     pub limit: u32,
+    /// Songs skipped before the page (with no cursor).
+    pub offset: u32,
     pub after: Option<SongCursor>,
 }
 

@@ -3,6 +3,7 @@
 //! Plain types with no database, HTTP or source behind them; every other
 //! layer imports this one, and it imports none of them.
 
+pub mod album_listing;
 pub mod cursor;
 pub mod favourites;
 pub mod ids;
@@ -15,5 +16,5 @@ pub mod song;
 pub mod source;
 pub mod user;
 
-pub use library::{Album, Artist, Genre, NamedHit, Subject};
+pub use library::{Album, Artist, Genre, IndexedArtist, NamedHit, Subject};
 pub use song::{NewSong, Song, SongKind, UNKNOWN_ALBUM, UNKNOWN_ARTIST};

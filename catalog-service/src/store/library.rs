@@ -3,7 +3,12 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::domain::{Album, Artist, Genre, cursor::NameKey};
+use crate::domain::{
+    Album, Artist, Genre, IndexedArtist,
+    album_listing::{AlbumFilters, AlbumListing, AlbumPage, AlbumSort},
+    cursor::NameKey,
+    listing::SortOrder,
+};
 
 /// The row behind [`Album`].
 #[derive(sqlx::FromRow)]
@@ -75,26 +80,50 @@ impl From<ArtistRow> for Artist {
     }
 }
 
-const ALBUM_SELECT: &str = "SELECT a.id, a.title, a.artist, a.artist_id, a.year,
+/// The figures of albums, computed for the albums of a page only: this
+/// head, then a subquery `p` of album ids with their place `n`, then
+/// [`ALBUM_FIGURES_TAIL`].
+const ALBUM_FIGURES_HEAD: &str = "SELECT a.id, a.title, a.artist, a.artist_id, a.year,
     s.song_count, s.duration_ms, coalesce(s.has_cover, false) AS has_cover,
     search_fold(a.title) AS sort_key
-    FROM albums a
+    FROM (";
+
+const ALBUM_FIGURES_TAIL: &str = ") p JOIN albums a ON a.id = p.id
     CROSS JOIN LATERAL (
         SELECT count(*) AS song_count, sum(duration_ms)::bigint AS duration_ms,
                bool_or(embedded_cover OR folder_cover IS NOT NULL OR image_url IS NOT NULL) AS has_cover
         FROM songs WHERE album_id = a.id
-    ) s";
+    ) s
+    ORDER BY p.n";
 
-/// A page of albums by title, optionally of one artist, after a keyset.
-pub async fn albums(
-    pool: &PgPool,
-    artist: Option<Uuid>,
-    after: Option<&NameKey>,
-    limit: u32,
-) -> sqlx::Result<Vec<Album>> {
-    let mut query = QueryBuilder::<Postgres>::new(ALBUM_SELECT);
-    query.push(" WHERE true");
-    if let Some(artist) = artist {
+/// Albums picked by `ids_where` (a condition on `a`, binding `$1`) with
+/// their figures.
+fn albums_where(ids_where: &str) -> String {
+    format!("{ALBUM_FIGURES_HEAD}SELECT a.id, 0 AS n FROM albums a WHERE {ids_where}{ALBUM_FIGURES_TAIL}")
+}
+
+/// The sort keys of an album order, each with the direction asked.
+fn order_keys(sort: AlbumSort, order: SortOrder) -> String {
+    let keys: &[&str] = match sort {
+        AlbumSort::Title => &["search_fold(a.title)", "a.id"],
+        AlbumSort::Artist => &["search_fold(a.artist)", "search_fold(a.title)", "a.id"],
+        AlbumSort::Added => &["a.added_at", "a.id"],
+        AlbumSort::Year => &["a.year", "search_fold(a.title)", "a.id"],
+        AlbumSort::Random => &["random()"],
+    };
+    let direction = match order {
+        SortOrder::Asc => "",
+        SortOrder::Desc => " DESC",
+    };
+    keys.iter()
+        .map(|key| format!("{key}{direction}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Pushes ` AND <condition>` for every filter of `filters`.
+fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filters: &AlbumFilters) {
+    if let Some(artist) = filters.artist {
         query
             .push(" AND (a.artist_id = ")
             .push_bind(artist)
@@ -102,7 +131,35 @@ pub async fn albums(
             .push_bind(artist)
             .push("]::uuid[]))");
     }
-    if let Some(NameKey(key, id)) = after {
+    if let Some(genre) = &filters.genre {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM songs x, unnest(x.genres) g
+                   WHERE x.album_id = a.id AND lower(g) = lower(",
+            )
+            .push_bind(genre.clone())
+            .push("))");
+    }
+    if let Some((from, to)) = filters.years {
+        query
+            .push(" AND a.year BETWEEN ")
+            .push_bind(from)
+            .push(" AND ")
+            .push_bind(to);
+    }
+}
+
+/// A page of albums in the order, filters and start of `listing`; its
+/// figures are computed for the albums of the page only.
+pub async fn albums(pool: &PgPool, listing: &AlbumListing) -> sqlx::Result<Vec<Album>> {
+    let keys = order_keys(listing.sort, listing.order);
+    let mut query = QueryBuilder::<Postgres>::new(ALBUM_FIGURES_HEAD);
+    query.push("SELECT id, row_number() OVER () AS n FROM (SELECT a.id FROM albums a WHERE true");
+    if listing.sort == AlbumSort::Year {
+        query.push(" AND a.year IS NOT NULL");
+    }
+    push_filters(&mut query, &listing.filters);
+    if let AlbumPage::After(NameKey(key, id)) = &listing.start {
         query
             .push(" AND (search_fold(a.title), a.id) > (")
             .push_bind(key.clone())
@@ -111,14 +168,18 @@ pub async fn albums(
             .push(")");
     }
     query
-        .push(" ORDER BY search_fold(a.title), a.id LIMIT ")
-        .push_bind(i64::from(limit));
+        .push(format!(" ORDER BY {keys} LIMIT "))
+        .push_bind(i64::from(listing.limit));
+    if let AlbumPage::Offset(offset) = listing.start {
+        query.push(" OFFSET ").push_bind(i64::from(offset));
+    }
+    query.push(") ordered").push(ALBUM_FIGURES_TAIL);
     let rows: Vec<AlbumRow> = query.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(Album::from).collect())
 }
 
 pub async fn album(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Album>> {
-    let row: Option<AlbumRow> = sqlx::query_as(&format!("{ALBUM_SELECT} WHERE a.id = $1"))
+    let row: Option<AlbumRow> = sqlx::query_as(&albums_where("a.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?;
@@ -131,19 +192,27 @@ const ARTIST_SELECT: &str = "SELECT r.id, r.name, search_fold(r.name) AS sort_ke
     FROM artists r";
 
 /// A page of artists by name after a keyset.
-pub async fn artists(pool: &PgPool, after: Option<&NameKey>, limit: u32) -> sqlx::Result<Vec<Artist>> {
+pub async fn artists(
+    pool: &PgPool,
+    after: Option<&NameKey>,
+    offset: u32,
+    limit: u32,
+) -> sqlx::Result<Vec<Artist>> {
     let mut query = QueryBuilder::<Postgres>::new(ARTIST_SELECT);
     if let Some(NameKey(key, id)) = after {
         query
-            .push(" WHERE (search_fold(r.name), r.id) > (")
+            .push(" WHERE (r.search_text, r.id) > (")
             .push_bind(key.clone())
             .push(", ")
             .push_bind(*id)
             .push(")");
     }
     query
-        .push(" ORDER BY search_fold(r.name), r.id LIMIT ")
+        .push(" ORDER BY r.search_text, r.id LIMIT ")
         .push_bind(i64::from(limit));
+    if offset > 0 {
+        query.push(" OFFSET ").push_bind(i64::from(offset));
+    }
     let rows: Vec<ArtistRow> = query.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(Artist::from).collect())
 }
@@ -154,6 +223,28 @@ pub async fn artist(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Artist>> {
         .fetch_optional(pool)
         .await?;
     Ok(row.map(Artist::from))
+}
+
+/// Every artist in name order with their number of albums, in one
+/// statement (the albums counted once, grouped, not per artist).
+pub async fn artist_index(pool: &PgPool) -> sqlx::Result<Vec<IndexedArtist>> {
+    let rows: Vec<(Uuid, String, i64)> = sqlx::query_as(
+        "SELECT r.id, r.name, coalesce(c.album_count, 0)
+         FROM artists r
+         LEFT JOIN (SELECT artist_id, count(*) AS album_count FROM albums GROUP BY artist_id) c
+           ON c.artist_id = r.id
+         ORDER BY r.search_text, r.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, album_count)| IndexedArtist {
+            id,
+            name,
+            album_count,
+        })
+        .collect())
 }
 
 /// Every genre with its number of songs, by name.
@@ -172,7 +263,7 @@ pub async fn genres(pool: &PgPool) -> sqlx::Result<Vec<Genre>> {
 
 /// The albums of `ids` that exist, in no particular order.
 pub async fn albums_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<Album>> {
-    let rows: Vec<AlbumRow> = sqlx::query_as(&format!("{ALBUM_SELECT} WHERE a.id = ANY($1)"))
+    let rows: Vec<AlbumRow> = sqlx::query_as(&albums_where("a.id = ANY($1)"))
         .bind(ids)
         .fetch_all(pool)
         .await?;

@@ -65,6 +65,7 @@ pub async fn page(pool: &PgPool, listing: &SongListing) -> sqlx::Result<(Vec<Son
         query
             .push(" ORDER BY random() LIMIT ")
             .push_bind(i64::from(limit));
+        // A random sample has no place to skip to: the offset is ignored.
         let rows: Vec<SongRow> = query.build_query_as().fetch_all(pool).await?;
         return Ok((songs(rows), None));
     }
@@ -87,6 +88,9 @@ pub async fn page(pool: &PgPool, listing: &SongListing) -> sqlx::Result<(Vec<Son
     };
     query.push(format!(" ORDER BY {column} {direction}, id {direction} LIMIT "));
     query.push_bind(i64::from(limit) + 1);
+    if listing.offset > 0 {
+        query.push(" OFFSET ").push_bind(i64::from(listing.offset));
+    }
     let rows: Vec<SongRow> = query.build_query_as().fetch_all(pool).await?;
     let mut page = songs(rows);
     let next = if page.len() > limit as usize {

@@ -1,5 +1,6 @@
 //! Integration tests of the catalog against the real PostgreSQL.
 
+mod album_orders;
 mod audio;
 mod confinement;
 mod cover_limits;

@@ -8,14 +8,12 @@ use serde_json::{Value, json};
 
 use super::{Answer, Call, data, envelope::SubsonicError, shapes};
 
-/// Most artists listed by `getArtists`.
-const MAX_ARTISTS: usize = 100_000;
-
-/// Every artist, grouped by first letter.
+/// Every artist, grouped by first letter, from the catalog's artist index
+/// (one call, whatever the size of the library).
 pub async fn artists(call: &Call<'_>) -> Result<Answer, SubsonicError> {
-    let artists = call.catalog().items("artists", &[], MAX_ARTISTS).await?;
+    let artists = call.catalog().get("artists/index", &[]).await?;
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for artist in &artists {
+    for artist in artists.as_array().map(Vec::as_slice).unwrap_or_default() {
         let name = artist["name"].as_str().unwrap_or_default();
         groups
             .entry(shapes::index_letter(name))

@@ -96,7 +96,8 @@ impl Catalog<'_> {
         Ok(items)
     }
 
-    /// `count` items of `path` after the first `offset`.
+    /// `count` items of `path` after the first `offset`, asked for by
+    /// offset (one call per 500 items).
     pub async fn slice(
         &self,
         path: &str,
@@ -104,11 +105,20 @@ impl Catalog<'_> {
         offset: usize,
         count: usize,
     ) -> Result<Vec<Value>, SubsonicError> {
-        if count == 0 {
-            return Ok(Vec::new());
+        let mut items = Vec::new();
+        while items.len() < count {
+            let want = (count - items.len()).min(PAGE);
+            let (limit, at) = (want.to_string(), (offset + items.len()).to_string());
+            let mut pairs: Vec<(&str, &str)> = query.to_vec();
+            pairs.extend([("limit", limit.as_str()), ("offset", at.as_str())]);
+            let page = self.get(path, &pairs).await?;
+            let found = page["items"].as_array().map(Vec::as_slice).unwrap_or_default();
+            items.extend(found.iter().cloned());
+            if found.len() < want {
+                break;
+            }
         }
-        let items = self.items(path, query, offset.saturating_add(count)).await?;
-        Ok(items.into_iter().skip(offset).take(count).collect())
+        Ok(items)
     }
 }
 

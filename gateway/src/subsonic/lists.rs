@@ -1,15 +1,9 @@
 //! Lists: `search3` (an empty query lists everything, paged: offline sync
 //! depends on it) and `getAlbumList2`.
 
-use std::collections::HashSet;
-
-use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use super::{Answer, Call, data, envelope::SubsonicError, shapes};
-
-/// Most albums read for the orders the catalog has no sort for.
-const MAX_ALBUMS: usize = 20_000;
 
 /// `search3`: artists, albums and songs matching `query`, each paged by
 /// its own `*Count`/`*Offset`.
@@ -68,141 +62,64 @@ pub async fn search3(call: &Call<'_>) -> Result<Answer, SubsonicError> {
 }
 
 /// `getAlbumList2`: albums in the asked order, `size` (at most 500) after
-/// `offset`.
+/// `offset`, each order read from the catalog's album list.
 pub async fn album_list2(call: &Call<'_>) -> Result<Answer, SubsonicError> {
     let params = call.params;
     let kind = params.required("type")?;
     let size = params.count("size", 10, 500);
     let offset = params.count("offset", 0, 1_000_000);
     let catalog = call.catalog();
-    let albums = match kind {
-        "alphabeticalByName" => catalog.slice("albums", &[], offset, size).await?,
-        "alphabeticalByArtist" => {
-            let mut all = catalog.items("albums", &[], MAX_ALBUMS).await?;
-            all.sort_by_cached_key(|album| {
-                (
-                    text(&album["artist"]["name"]).to_lowercase(),
-                    text(&album["title"]).to_lowercase(),
-                )
-            });
-            all.into_iter().skip(offset).take(size).collect()
+    let years;
+    let query: &[(&str, &str)] = match kind {
+        "alphabeticalByName" => &[],
+        "alphabeticalByArtist" => &[("sort", "artist")],
+        // A sample has no pages: every call is a new draw.
+        "random" => &[("sort", "random")],
+        "newest" => &[("sort", "added"), ("order", "desc")],
+        "byGenre" => &[("genre", params.required("genre")?)],
+        "byYear" => {
+            years = Years::of(call)?;
+            &[("sort", "year"), ("year", &years.range), ("order", years.order)]
         }
-        "random" => {
-            let mut all = catalog.items("albums", &[], MAX_ALBUMS).await?;
-            shuffle(&mut all)?;
-            all.into_iter().take(size).collect()
-        }
-        "newest" => {
-            let query = [("sort", "added"), ("order", "desc")];
-            from_songs(call, &query, offset, size).await?
-        }
-        "byGenre" => {
-            let genre = params.required("genre")?;
-            from_songs(call, &[("genre", genre), ("sort", "album")], offset, size).await?
-        }
-        "byYear" => by_year(call, offset, size).await?,
-        "starred" => super::favourites::albums(call, offset, size).await?,
+        "starred" => return answer(super::favourites::albums(call, offset, size).await?),
         // Orders that need play counts or ratings Tonearm does not keep
         // yet: the documented empty list.
-        "frequent" | "recent" | "highest" => Vec::new(),
+        "frequent" | "recent" | "highest" => return answer(Vec::new()),
         other => {
             return Err(SubsonicError::generic(format!("unknown list type: {other}")));
         }
     };
+    let offset = if kind == "random" { 0 } else { offset };
+    answer(catalog.slice("albums", query, offset, size).await?)
+}
+
+fn answer(albums: Vec<Value>) -> Result<Answer, SubsonicError> {
     let album: Vec<Value> = albums.iter().map(shapes::album).collect();
     Ok(data("albumList2", json!({ "album": album })))
 }
 
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
+/// `byYear`'s `fromYear` and `toYear` as the catalog's year range and
+/// order: counting down when `fromYear` is the later one.
+struct Years {
+    range: String,
+    order: &'static str,
 }
 
-/// Albums of the songs listed by `query`, in the songs' order, read in
-/// full from the catalog.
-async fn from_songs(
-    call: &Call<'_>,
-    query: &[(&str, &str)],
-    offset: usize,
-    size: usize,
-) -> Result<Vec<Value>, SubsonicError> {
-    let ids = album_ids(call, query, offset + size, &mut HashSet::new()).await?;
-    details(call, ids.into_iter().skip(offset).take(size).collect()).await
-}
-
-/// Distinct album ids of the songs of `query`, up to `need`, skipping `seen`.
-async fn album_ids(
-    call: &Call<'_>,
-    query: &[(&str, &str)],
-    need: usize,
-    seen: &mut HashSet<String>,
-) -> Result<Vec<String>, SubsonicError> {
-    // An album has some songs: read a few per album wanted.
-    let songs = call
-        .catalog()
-        .items("songs", query, need.saturating_mul(20))
-        .await?;
-    let mut ids = Vec::new();
-    for song in &songs {
-        let id = text(&song["album"]["id"]).to_owned();
-        if !id.is_empty() && ids.len() < need && seen.insert(id.clone()) {
-            ids.push(id);
-        }
+impl Years {
+    fn of(call: &Call<'_>) -> Result<Self, SubsonicError> {
+        let year = |name: &str| -> Result<i64, SubsonicError> {
+            call.params
+                .required(name)?
+                .trim()
+                .parse()
+                .ok()
+                .filter(|year| (0..=9999).contains(year))
+                .ok_or_else(|| SubsonicError::generic(format!("{name}: expected a year")))
+        };
+        let (from, to) = (year("fromYear")?, year("toYear")?);
+        Ok(Self {
+            range: format!("{}-{}", from.min(to), from.max(to)),
+            order: if from <= to { "asc" } else { "desc" },
+        })
     }
-    Ok(ids)
-}
-
-async fn details(call: &Call<'_>, ids: Vec<String>) -> Result<Vec<Value>, SubsonicError> {
-    let catalog = call.catalog();
-    let found = join_all(ids.iter().map(|id| catalog.get_album(id))).await;
-    Ok(found.into_iter().filter_map(Result::ok).collect())
-}
-
-/// `byYear`: `fromYear` to `toYear`, counting down when `fromYear` is the
-/// later one.
-async fn by_year(call: &Call<'_>, offset: usize, size: usize) -> Result<Vec<Value>, SubsonicError> {
-    let year = |name: &str| -> Result<i64, SubsonicError> {
-        call.params
-            .required(name)?
-            .trim()
-            .parse()
-            .map_err(|_| SubsonicError::generic(format!("{name}: expected a year")))
-    };
-    let (from, to) = (year("fromYear")?, year("toYear")?);
-    let years: Vec<i64> = if from <= to {
-        (from..=to).collect()
-    } else {
-        (to..=from).rev().collect()
-    };
-    let mut seen = HashSet::new();
-    let mut ids = Vec::new();
-    let need = offset + size;
-    // Far-apart years are not walked one by one beyond a few centuries.
-    for year in years.into_iter().take(400) {
-        let year = year.to_string();
-        let found = album_ids(
-            call,
-            &[("year", &year), ("sort", "album")],
-            need - ids.len(),
-            &mut seen,
-        )
-        .await?;
-        ids.extend(found);
-        if ids.len() >= need {
-            break;
-        }
-    }
-    details(call, ids.into_iter().skip(offset).take(size).collect()).await
-}
-
-/// Fisher-Yates with the system's randomness.
-fn shuffle(items: &mut [Value]) -> Result<(), SubsonicError> {
-    let mut random = vec![0_u8; items.len() * 4];
-    getrandom::fill(&mut random).map_err(|_| SubsonicError::generic("no randomness available"))?;
-    for i in (1..items.len()).rev() {
-        let at = i * 4;
-        let r = u32::from_le_bytes([random[at], random[at + 1], random[at + 2], random[at + 3]]);
-        let j = usize::try_from(r).unwrap_or(0) % (i + 1);
-        items.swap(i, j);
-    }
-    Ok(())
 }

@@ -220,6 +220,25 @@ impl From<&domain::Artist> for Artist {
     }
 }
 
+/// An artist in the artist index.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndexedArtist {
+    pub id: Uuid,
+    pub name: String,
+    /// Albums with this artist as album artist.
+    pub album_count: i64,
+}
+
+impl From<&domain::IndexedArtist> for IndexedArtist {
+    fn from(row: &domain::IndexedArtist) -> Self {
+        Self {
+            id: row.id,
+            name: row.name.clone(),
+            album_count: row.album_count,
+        }
+    }
+}
+
 /// An artist with its albums (as album artist or credited on a track).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArtistDetail {

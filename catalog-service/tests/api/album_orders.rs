@@ -1,0 +1,106 @@
+//! The orders apps list albums by, paged by offset, and the artist index.
+
+use serde_json::Value;
+
+use crate::{
+    audio::{Tags, make},
+    helpers::{TestApp, spawn_with_music},
+};
+
+fn titles(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|album| album["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+/// Four albums: (title, album artist, year, genre).
+const ALBUMS: [(&str, &str, &str, &str); 4] = [
+    ("Blue", "Zed", "1971", "Folk"),
+    ("Court", "Abba", "1969", "Rock"),
+    ("Amber", "Moss", "1999", "Jazz"),
+    ("Dune", "Abba", "1975", "Jazz"),
+];
+
+async fn library() -> TestApp {
+    spawn_with_music(|dir| {
+        for (title, artist, year, genre) in ALBUMS {
+            let tags = Tags {
+                date: Some(year),
+                genre: Some(genre),
+                ..Tags::song("Track", artist, title)
+            };
+            make(dir, &format!("{title}.mp3"), &tags);
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn albums_list_by_artist_year_and_genre_paged_by_offset() {
+    let app = library().await;
+    let list = |query: &'static str| {
+        let app = &app;
+        async move { titles(&app.get_json(&format!("albums?{query}")).await) }
+    };
+    assert_eq!(list("").await, ["Amber", "Blue", "Court", "Dune"]);
+    assert_eq!(list("sort=artist").await, ["Court", "Dune", "Amber", "Blue"]);
+    assert_eq!(list("sort=artist&offset=1&limit=2").await, ["Dune", "Amber"]);
+    assert_eq!(list("sort=year&year=1970-1999").await, ["Blue", "Dune", "Amber"]);
+    assert_eq!(
+        list("sort=year&year=1970-1999&order=desc").await,
+        ["Amber", "Dune", "Blue"]
+    );
+    assert_eq!(list("genre=jazz").await, ["Amber", "Dune"]);
+    assert_eq!(list("sort=random&limit=4").await.len(), 4);
+    let newest = app.get_json("albums?sort=added&order=desc&limit=1").await;
+    assert_eq!(newest["items"].as_array().map(Vec::len), Some(1));
+    assert!(
+        newest["next_cursor"].is_null(),
+        "orders other than title page by offset"
+    );
+}
+
+#[tokio::test]
+async fn bad_album_orders_are_refused_naming_the_parameter() {
+    let app = library().await;
+    for (query, parameter) in [
+        ("sort=plays", "sort"),
+        ("offset=-3", "offset"),
+        ("year=soon", "year"),
+    ] {
+        let response = app.get(&format!("albums?{query}")).await;
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.expect("json");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(parameter), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn the_artist_index_lists_every_artist_with_their_albums_in_one_answer() {
+    let app = library().await;
+    let index = app.get_json("artists/index").await;
+    let entries: Vec<(String, i64)> = index
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|artist| {
+            let name = artist["name"].as_str().expect("name").to_owned();
+            (name, artist["album_count"].as_i64().expect("count"))
+        })
+        .collect();
+    let expected = [("Abba", 2), ("Moss", 1), ("Zed", 1)].map(|(name, count)| (name.to_owned(), count));
+    assert_eq!(entries, expected);
+}
+
+#[tokio::test]
+async fn songs_and_artists_page_by_offset_too() {
+    let app = library().await;
+    let songs = app.get_json("songs?sort=album&offset=3").await;
+    assert_eq!(songs["items"].as_array().map(Vec::len), Some(1));
+    let artists = app.get_json("artists?offset=2").await;
+    assert_eq!(artists["items"][0]["name"], "Zed");
+}
