@@ -15,7 +15,7 @@ use sqlx::{
 };
 
 use crate::{
-    api::{self, AppState},
+    api::{self, AppState, kept::KeptAnswers},
     covers::CoverCache,
     db::{self, MigrationsCheck},
     details::{
@@ -28,6 +28,7 @@ use crate::{
         internet::InternetSources,
         local::{LocalFolders, progress::ScanMetrics, scanner::Scanner},
     },
+    store::changes::LibraryChanges,
 };
 
 /// The catalog service, bound and ready to run.
@@ -52,16 +53,19 @@ impl Application {
         let migrated = db::migrate_in_background(pool.clone(), settings.database.schema.clone());
         let metrics = Metrics::new("catalog")?;
         let fetcher = Fetcher::new(catalog.fetch.clone()).context("building the HTTP fetcher")?;
+        let changes = LibraryChanges::default();
         let scanner = Scanner::new(
             pool.clone(),
             catalog.music_dirs.clone(),
             ScanMetrics::register(metrics.registry())?,
+            changes.clone(),
         );
         let internet = InternetSources::new(pool.clone(), fetcher.clone(), catalog.source_refresh);
         let covers = cover_cache(&catalog, fetcher.clone(), &scanner, &metrics).await?;
         let sources = registry(&catalog, &scanner, &internet);
         let details = DetailsFanOut::new().with(Arc::new(lastfm(&catalog, &fetcher, &pool)));
         let state = AppState {
+            kept: KeptAnswers::new(changes.clone()),
             pool: pool.clone(),
             search_pool: search_pool(&settings, catalog.search_timeout)?,
             migrated: migrated.clone(),
@@ -79,6 +83,7 @@ impl Application {
             cfg.app_data(data.clone()).configure(api::configure);
         })?;
         start_background(&state, sources);
+        follow_changes(&settings, &state, changes)?;
         Ok(Self { http, state })
     }
 
@@ -177,6 +182,19 @@ fn lazy_pool(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
         .connect_lazy_with(options))
+}
+
+/// Library change notices, on a connection of their own, once the
+/// migrations (which make the triggers) are applied.
+fn follow_changes(settings: &Settings, state: &AppState, changes: LibraryChanges) -> anyhow::Result<()> {
+    let pool = lazy_pool(common::db::connect_options(&settings.database)?, 1)?;
+    let schema = settings.database.schema.clone();
+    let migrated = state.migrated.clone();
+    tokio::spawn(async move {
+        migrated.wait().await;
+        changes.follow(pool, schema).await;
+    });
+    Ok(())
 }
 
 /// Work that starts once the migrations are applied: every source's

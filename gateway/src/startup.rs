@@ -25,6 +25,7 @@ use crate::{
     settings::GatewaySettings,
     state::Gateway,
     subsonic::credentials::Credentials,
+    subsonic::kept::KeptLists,
 };
 
 /// The gateway, bound and ready to run.
@@ -79,6 +80,7 @@ impl Application {
         let keys = Keys::new(settings.redis.prefix.clone());
         let cooldown = gateway_settings.upstream_cooldown;
         let gateway = web::Data::new(Gateway {
+            kept_lists: KeptLists::default(),
             fixed_headers,
             client: proxy_client(&gateway_settings)?,
             upstream: upstream::client(gateway_settings.connect_timeout)?,

@@ -37,6 +37,8 @@ pub struct Gateway {
     pub limiter: LoginLimiter,
     /// API keys and app passwords of Subsonic apps.
     pub subsonic: crate::subsonic::credentials::Credentials,
+    /// Catalog lists kept by their `ETag` (the artist index).
+    pub kept_lists: crate::subsonic::kept::KeptLists,
 }
 
 impl Gateway {

@@ -46,6 +46,9 @@ pub enum CatalogError {
     ScanRunning,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// An answer that could not be written as JSON (500).
+    #[error("writing the answer: {0}")]
+    Encode(#[from] serde_json::Error),
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]
@@ -107,7 +110,7 @@ impl CatalogError {
                 decode @ (DecodeError::TooLarge | DecodeError::Undecodable),
             )) => unprocessable("cover_unusable", &decode.to_string()),
             Self::Refused(error) => error.clone(),
-            Self::Database(_) | Self::Cover(_) => return None,
+            Self::Database(_) | Self::Cover(_) | Self::Encode(_) => return None,
         })
     }
 }

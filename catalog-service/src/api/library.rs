@@ -1,6 +1,6 @@
 //! `GET albums`, `albums/{id}`, `artists`, `artists/{id}`, `genres`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{
@@ -41,9 +41,17 @@ fn name_cursor(sort_key: &str, id: uuid::Uuid) -> String {
     responses((status = 200, body = dto::Page<dto::Album>), (status = 400)))]
 pub async fn albums(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<RawAlbumsQuery>,
 ) -> CatalogResult<HttpResponse> {
-    let mut listing = AlbumListing::try_from(query.into_inner())?;
+    let listing = AlbumListing::try_from(query.into_inner())?;
+    if listing.sort == AlbumSort::Random {
+        return Ok(HttpResponse::Ok().json(album_page(&state, listing).await?));
+    }
+    state.kept.json(&req, || album_page(&state, listing)).await
+}
+
+async fn album_page(state: &AppState, mut listing: AlbumListing) -> CatalogResult<dto::Page<dto::Album>> {
     let limit = listing.limit;
     // One more than asked tells whether a next page exists.
     listing.limit += 1;
@@ -59,7 +67,7 @@ pub async fn albums(
         // Other orders page by offset: the next one is `offset + limit`.
         page.next_cursor = None;
     }
-    Ok(HttpResponse::Ok().json(page))
+    Ok(page)
 }
 
 fn page<R, T>(
@@ -143,14 +151,24 @@ pub async fn artist(state: web::Data<AppState>, id: web::Path<String>) -> Catalo
 /// (for the artist indexes of apps).
 #[utoipa::path(get, path = "/api/catalog/artists/index",
     responses((status = 200, body = Vec<dto::IndexedArtist>)))]
-pub async fn artist_index(state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
-    let artists = library::artist_index(state.db()?).await?;
-    Ok(HttpResponse::Ok().json(artists.iter().map(dto::IndexedArtist::from).collect::<Vec<_>>()))
+pub async fn artist_index(state: web::Data<AppState>, req: HttpRequest) -> CatalogResult<HttpResponse> {
+    state
+        .kept
+        .json(&req, || async {
+            let artists = library::artist_index(state.db()?).await?;
+            Ok(artists.iter().map(dto::IndexedArtist::from).collect::<Vec<_>>())
+        })
+        .await
 }
 
 /// Every genre with its number of songs.
 #[utoipa::path(get, path = "/api/catalog/genres", responses((status = 200, body = Vec<dto::Genre>)))]
-pub async fn genres(state: web::Data<AppState>) -> CatalogResult<HttpResponse> {
-    let genres = library::genres(state.db()?).await?;
-    Ok(HttpResponse::Ok().json(genres.iter().map(dto::Genre::from).collect::<Vec<_>>()))
+pub async fn genres(state: web::Data<AppState>, req: HttpRequest) -> CatalogResult<HttpResponse> {
+    state
+        .kept
+        .json(&req, || async {
+            let genres = library::genres(state.db()?).await?;
+            Ok(genres.iter().map(dto::Genre::from).collect::<Vec<_>>())
+        })
+        .await
 }

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 mod favourites;
 mod internal;
+pub mod kept;
 mod library;
 pub mod openapi;
 pub mod params;
@@ -20,7 +21,7 @@ mod signed_in;
 mod songs;
 mod sources;
 
-use actix_web::web;
+use actix_web::{middleware, web};
 use sqlx::PgPool;
 
 pub use error::{CatalogError, CatalogResult};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub scanner: Scanner,
     pub internet: InternetSources,
     pub covers: CoverCache,
+    /// Library list answers kept until the library changes.
+    pub kept: kept::KeptAnswers,
 }
 
 impl AppState {
@@ -127,11 +130,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/scans", web::post().to(scans::start))
             .route("/scans/current", web::get().to(scans::current))
             .route("/scan-errors", web::get().to(scans::errors))
-            .route("/sources", web::post().to(sources::add))
-            .route("/sources", web::get().to(sources::list))
+            .service(
+                web::scope("/sources")
+                    .wrap(middleware::from_fn(kept::writes_change_the_library))
+                    .route("", web::post().to(sources::add))
+                    .route("", web::get().to(sources::list))
+                    .route("/{id}", web::delete().to(sources::delete))
+                    .route("/{id}/refresh", web::post().to(sources::refresh)),
+            )
             .route("/channels", web::get().to(sources::channels))
-            .route("/sources/{id}", web::delete().to(sources::delete))
-            .route("/sources/{id}/refresh", web::post().to(sources::refresh))
             .route(
                 "/internal/songs/{id}/source-missing",
                 web::post().to(internal::source_missing),

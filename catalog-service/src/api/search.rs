@@ -1,6 +1,6 @@
 //! `GET search?q=`: songs, albums and artists, as you type.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{
@@ -25,6 +25,7 @@ pub struct SearchQuery {
     responses((status = 200, body = dto::SearchResults), (status = 400)))]
 pub async fn search(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<SearchQuery>,
 ) -> CatalogResult<HttpResponse> {
     let q = parse_q(query.q.as_deref())?.ok_or_else(|| CatalogError::invalid("q", "expected some text"))?;
@@ -32,6 +33,10 @@ pub async fn search(
         None => 10,
         Some(_) => parse_limit(query.limit.as_deref())?,
     });
+    state.kept.json(&req, || results(&state, q, limit)).await
+}
+
+async fn results(state: &AppState, q: String, limit: i64) -> CatalogResult<dto::SearchResults> {
     let pool = state.search_db()?;
     let (songs, albums, artists) = tokio::try_join!(
         search::songs(pool, &q, limit),
@@ -43,9 +48,9 @@ pub async fn search(
         name: row.name.clone(),
         artist: row.artist.clone(),
     };
-    Ok(HttpResponse::Ok().json(dto::SearchResults {
+    Ok(dto::SearchResults {
         songs: songs.iter().map(dto::Song::from).collect(),
         albums: albums.iter().map(hit).collect(),
         artists: artists.iter().map(hit).collect(),
-    }))
+    })
 }

@@ -3,6 +3,7 @@
 //! this layer imports the domain and nothing above it.
 
 pub mod bulk;
+pub mod changes;
 mod copy;
 pub mod favourites;
 mod kind;

@@ -104,3 +104,65 @@ async fn songs_and_artists_page_by_offset_too() {
     let artists = app.get_json("artists?offset=2").await;
     assert_eq!(artists["items"][0]["name"], "Zed");
 }
+
+/// The names of the artist index.
+async fn index_names(app: &TestApp) -> Vec<String> {
+    let index = app.get_json("artists/index").await;
+    index
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|artist| artist["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn kept_lists_follow_the_library_whoever_changes_it() {
+    let app = library().await;
+    assert_eq!(index_names(&app).await, ["Abba", "Moss", "Zed"]);
+    // A rescan that found a new artist: listed as soon as it reports done.
+    make(
+        app.music.path(),
+        "new.mp3",
+        &Tags::song("Track", "Nico", "Chelsea Girl"),
+    );
+    app.scan().await;
+    assert_eq!(index_names(&app).await, ["Abba", "Moss", "Nico", "Zed"]);
+    // A change made by another replica (straight in the database) reaches
+    // this one by PostgreSQL's change notice.
+    sqlx::query("UPDATE artists SET name = 'Zappa' WHERE name = 'Zed'")
+        .execute(&app.app.pool)
+        .await
+        .expect("renamed");
+    app.wait_until(|| async { index_names(&app).await.contains(&"Zappa".to_owned()) })
+        .await;
+}
+
+#[tokio::test]
+async fn a_caller_holding_the_current_list_gets_304() {
+    let app = library().await;
+    let first = app.get("artists/index").await;
+    let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
+    let again = app
+        .client
+        .get(app.url("artists/index"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    make(
+        app.music.path(),
+        "new.mp3",
+        &Tags::song("Track", "Nico", "Chelsea Girl"),
+    );
+    app.scan().await;
+    let changed = app
+        .client
+        .get(app.url("artists/index"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed.status(), 200, "the library changed since");
+}

@@ -11,7 +11,7 @@ use super::{Answer, Call, data, envelope::SubsonicError, shapes};
 /// Every artist, grouped by first letter, from the catalog's artist index
 /// (one call, whatever the size of the library).
 pub async fn artists(call: &Call<'_>) -> Result<Answer, SubsonicError> {
-    let artists = call.catalog().get("artists/index", &[]).await?;
+    let artists = call.catalog().get_kept("artists/index").await?;
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for artist in artists.as_array().map(Vec::as_slice).unwrap_or_default() {
         let name = artist["name"].as_str().unwrap_or_default();

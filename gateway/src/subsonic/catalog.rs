@@ -3,6 +3,8 @@
 //! of reads, the internal token and the caller's identity), and pages
 //! walked by cursor. No catalog query is repeated here.
 
+use std::sync::Arc;
+
 use actix_web::HttpRequest;
 use serde_json::Value;
 
@@ -12,7 +14,11 @@ use super::{
 };
 use crate::{
     error::GatewayError,
-    proxy::{balancer::Service, forward, upstream},
+    proxy::{
+        balancer::Service,
+        forward,
+        upstream::{self, UpstreamResponse},
+    },
     state::Gateway,
 };
 
@@ -34,32 +40,51 @@ impl Catalog<'_> {
     /// `GET /api/catalog/<path>` with `query` pairs; 404 is error 70.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, SubsonicError> {
         let path_and_query = target(path, query)?;
+        let response = self.read(&path_and_query, self.headers()).await?;
+        json_body(response).await
+    }
+
+    /// As [`Catalog::get`] for a list the catalog keeps per library
+    /// generation: the gateway's copy when the catalog says it is current.
+    pub async fn get_kept(&self, path: &str) -> Result<Arc<Value>, SubsonicError> {
+        let path_and_query = target(path, &[])?;
+        let kept = self.gateway.kept_lists.get(&path_and_query);
+        let mut headers = self.headers();
+        if let Some((etag, _)) = &kept {
+            headers.insert(reqwest::header::IF_NONE_MATCH, etag.clone());
+        }
+        let response = self.read(&path_and_query, headers).await?;
+        if response.status().as_u16() == 304
+            && let Some((_, value)) = kept
+        {
+            return Ok(value);
+        }
+        let etag = response.headers().get(reqwest::header::ETAG).cloned();
+        let value = Arc::new(json_body(response).await?);
+        if let Some(etag) = etag {
+            self.gateway
+                .kept_lists
+                .keep(&path_and_query, etag, Arc::clone(&value));
+        }
+        Ok(value)
+    }
+
+    async fn read(
+        &self,
+        path_and_query: &str,
+        headers: reqwest::header::HeaderMap,
+    ) -> Result<UpstreamResponse, SubsonicError> {
         let timeout = Some(self.gateway.settings.request_timeout);
-        let response = forward::send_without_body(
+        forward::send_without_body(
             self.gateway,
             Service::Catalog,
-            &path_and_query,
+            path_and_query,
             reqwest::Method::GET,
-            self.headers(),
+            headers,
             timeout,
         )
         .await
-        .map_err(upstream_failed)?;
-        match response.status().as_u16() {
-            200 => {
-                let body = upstream::collect(response, MAX_ANSWER)
-                    .await
-                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error)))?;
-                serde_json::from_slice(&body)
-                    .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))
-            }
-            // An id that is not a UUID is as unknown as a missing one.
-            400 | 404 => Err(SubsonicError::not_found("item")),
-            status => {
-                tracing::warn!(status, "the catalog refused a subsonic call");
-                Err(SubsonicError::generic("the catalog could not answer"))
-            }
-        }
+        .map_err(upstream_failed)
     }
 
     /// The identity headers of this caller, asking for JSON.
@@ -142,6 +167,25 @@ pub fn json_headers(gateway: &Gateway, req: &HttpRequest, user: &User) -> reqwes
         reqwest::header::HeaderValue::from_static("application/json"),
     );
     headers
+}
+
+/// The JSON of a 200 answer; 400 and 404 are error 70.
+async fn json_body(response: UpstreamResponse) -> Result<Value, SubsonicError> {
+    match response.status().as_u16() {
+        200 => {
+            let body = upstream::collect(response, MAX_ANSWER)
+                .await
+                .map_err(|error| upstream_failed(GatewayError::Unexpected(error)))?;
+            serde_json::from_slice(&body)
+                .map_err(|error| upstream_failed(GatewayError::Unexpected(error.into())))
+        }
+        // An id that is not a UUID is as unknown as a missing one.
+        400 | 404 => Err(SubsonicError::not_found("item")),
+        status => {
+            tracing::warn!(status, "the catalog refused a subsonic call");
+            Err(SubsonicError::generic("the catalog could not answer"))
+        }
+    }
 }
 
 /// `/api/catalog/<path>?<query>`, or error 70 when `path` does not make a URL.

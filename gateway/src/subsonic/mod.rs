@@ -11,6 +11,7 @@ pub mod envelope;
 mod events;
 mod favourites;
 mod folders;
+pub mod kept;
 mod lists;
 mod lyrics;
 mod media;

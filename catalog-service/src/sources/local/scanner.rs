@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     domain::{ids, scan::ScanOutcome},
-    store::{bulk, scans as store, write},
+    store::{bulk, changes::LibraryChanges, scans as store, write},
 };
 
 /// The advisory lock held by whoever writes what the music folders hold
@@ -55,6 +55,9 @@ struct Inner {
     running: AtomicBool,
     current: Mutex<Option<Run>>,
     metrics: ScanMetrics,
+    /// Told when a scan ends, so lists kept from before it are not
+    /// served once it reports done (the change notices follow anyway).
+    changes: LibraryChanges,
 }
 
 /// The latest scan: its live counters and, once over, how it ended.
@@ -68,7 +71,7 @@ struct Run {
 }
 
 impl Scanner {
-    pub fn new(pool: PgPool, roots: Vec<PathBuf>, metrics: ScanMetrics) -> Self {
+    pub fn new(pool: PgPool, roots: Vec<PathBuf>, metrics: ScanMetrics, changes: LibraryChanges) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pool,
@@ -77,6 +80,7 @@ impl Scanner {
                 running: AtomicBool::new(false),
                 current: Mutex::new(None),
                 metrics,
+                changes,
             }),
         }
     }
@@ -138,6 +142,7 @@ impl Scanner {
                 ..run
             };
             scanner.record(&scanner.progress_of(&finished)).await;
+            scanner.inner.changes.changed();
             lock.release().await;
             scanner.set_current(Some(finished));
             scanner.inner.metrics.running.set(0);
