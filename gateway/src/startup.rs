@@ -9,6 +9,7 @@ use common::{
     redis_client::Keys,
     redis_conn::LazyRedis,
     server::{HttpService, bind_service},
+    stats_keys::StatsKeys,
 };
 use reqwest::Url;
 
@@ -24,7 +25,7 @@ use crate::{
     routes,
     settings::GatewaySettings,
     state::Gateway,
-    subsonic::credentials::Credentials,
+    subsonic::{credentials::Credentials, play_figures::PlayFigures, song_albums::SongAlbums},
 };
 
 /// The gateway, bound and ready to run.
@@ -109,6 +110,8 @@ impl Application {
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
             subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
+            play_figures: PlayFigures::new(redis.clone(), StatsKeys::new(settings.redis.prefix.clone())),
+            song_albums: SongAlbums::default(),
             accounts: AccountCache::new(UserStore::new(pool), gateway_settings.account_cache),
             limiter: LoginLimiter::new(
                 redis,

@@ -37,6 +37,10 @@ pub struct Gateway {
     pub limiter: LoginLimiter,
     /// API keys and app passwords of Subsonic apps.
     pub subsonic: crate::subsonic::credentials::Credentials,
+    /// Plays and last plays of songs, from the stats consumer's keys.
+    pub play_figures: crate::subsonic::play_figures::PlayFigures,
+    /// The albums of ranked songs, remembered for the Subsonic album lists.
+    pub song_albums: crate::subsonic::song_albums::SongAlbums,
 }
 
 impl Gateway {
