@@ -1,7 +1,8 @@
 //! Names of the Redis keys and channels of the live figures (documented in
 //! docs/redis-keys.md), in one place: stats-consumer writes them (its Lua
 //! scripts receive the names from here rather than building them), and
-//! events-service and the ops dashboard read them.
+//! events-service, the gateway's Subsonic adapter and the ops dashboard
+//! read them.
 
 /// Where an id goes in a key template handed to the Lua scripts.
 pub const PLACEHOLDER: &str = "{}";
@@ -12,6 +13,8 @@ pub const FOLD_PATTERNS: &[&str] = &[
     "presence",
     "playing",
     "plays:total",
+    "songs:most-played",
+    "songs:recently-played",
     "consumer:offsets",
     "song:*:listeners",
     "song:*:plays",
@@ -68,6 +71,18 @@ impl StatsKeys {
     /// Counter of plays of `song`.
     pub fn plays(&self, song: &str) -> String {
         self.named(PLAYS, song)
+    }
+
+    /// ZSET song -> plays (its `song:{id}:plays` counter after its last
+    /// play): the most played songs, bounded in number by the fold.
+    pub fn most_played(&self) -> String {
+        format!("{}songs:most-played", self.prefix)
+    }
+
+    /// ZSET song -> ms of its last play: the same songs as
+    /// [`Self::most_played`], by recency.
+    pub fn recently_played(&self) -> String {
+        format!("{}songs:recently-played", self.prefix)
     }
 
     /// Counter of all plays.
@@ -159,6 +174,8 @@ mod tests {
         assert_eq!(keys.session("a"), "tonearm:session:a");
         assert_eq!(keys.now_playing_mark("a"), "tonearm:scrobble:a");
         assert_eq!(keys.lag(), "tonearm:consumer:lag");
+        assert_eq!(keys.most_played(), "tonearm:songs:most-played");
+        assert_eq!(keys.recently_played(), "tonearm:songs:recently-played");
     }
 
     #[test]
@@ -180,6 +197,8 @@ mod tests {
             keys.presence(),
             keys.playing(),
             keys.plays_total(),
+            keys.most_played(),
+            keys.recently_played(),
             keys.offsets(),
             keys.listeners("x"),
             keys.plays("x"),

@@ -9,6 +9,7 @@ use common::{
     redis_client::Keys,
     redis_conn::LazyRedis,
     server::{HttpService, bind_service},
+    stats_keys::StatsKeys,
 };
 use reqwest::Url;
 
@@ -24,8 +25,9 @@ use crate::{
     routes,
     settings::GatewaySettings,
     state::Gateway,
-    subsonic::credentials::Credentials,
-    subsonic::kept::KeptLists,
+    subsonic::{
+        credentials::Credentials, kept::KeptLists, play_figures::PlayFigures, song_albums::SongAlbums,
+    },
 };
 
 /// The gateway, bound and ready to run.
@@ -111,6 +113,8 @@ impl Application {
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
             subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
+            play_figures: PlayFigures::new(redis.clone(), StatsKeys::new(settings.redis.prefix.clone())),
+            song_albums: SongAlbums::default(),
             accounts: AccountCache::new(UserStore::new(pool), gateway_settings.account_cache),
             limiter: LoginLimiter::new(
                 redis,

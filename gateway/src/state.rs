@@ -39,6 +39,10 @@ pub struct Gateway {
     pub subsonic: crate::subsonic::credentials::Credentials,
     /// Catalog lists kept by their `ETag` (the artist index).
     pub kept_lists: crate::subsonic::kept::KeptLists,
+    /// Plays and last plays of songs, from the stats consumer's keys.
+    pub play_figures: crate::subsonic::play_figures::PlayFigures,
+    /// The albums of ranked songs, remembered for the Subsonic album lists.
+    pub song_albums: crate::subsonic::song_albums::SongAlbums,
 }
 
 impl Gateway {

@@ -16,6 +16,8 @@ pub struct FoldTarget {
     pub keys: StatsKeys,
     pub session_ttl_secs: u64,
     pub trending_ttl_secs: u64,
+    /// Most songs kept in the most played and recently played sets.
+    pub ranked_songs: u64,
     /// Publish a change notice after each batch (not while rebuilding).
     pub notify: bool,
 }
@@ -69,6 +71,8 @@ impl Folder {
             .key(keys.presence())
             .key(keys.plays_total())
             .key(keys.playing())
+            .key(keys.most_played())
+            .key(keys.recently_played())
             .arg(partition)
             .arg(next_offset)
             .arg(target.session_ttl_secs)
@@ -76,6 +80,7 @@ impl Folder {
             .arg(if target.notify { 1 } else { 0 })
             .arg(SONG_COUNTER_TTL_SECS)
             .arg(keys.stats_changed())
+            .arg(target.ranked_songs)
             .arg(&keys.fold_templates()[..]);
         for Positioned { offset, event } in events {
             invocation

@@ -88,6 +88,7 @@ pub async fn rebuild(settings: &Settings, stats: &StatsSettings) -> anyhow::Resu
         keys: StatsKeys::new(fresh_prefix.clone()),
         session_ttl_secs: stats.session_ttl_secs,
         trending_ttl_secs: stats.trending_ttl_secs,
+        ranked_songs: stats.ranked_songs,
         notify: false,
     };
     let client = common::redis_client::client(&settings.redis)?;

@@ -25,6 +25,8 @@ struct RawStatsSettings {
     stats_kafka_commit: bool,
     #[serde(deserialize_with = "lenient::parse")]
     stats_stall_secs: u64,
+    #[serde(deserialize_with = "lenient::parse")]
+    stats_ranked_songs: u64,
 }
 
 impl Default for RawStatsSettings {
@@ -38,6 +40,7 @@ impl Default for RawStatsSettings {
             stats_sweep_interval_ms: 5_000,
             stats_kafka_commit: true,
             stats_stall_secs: 10,
+            stats_ranked_songs: 10_000,
         }
     }
 }
@@ -65,6 +68,10 @@ pub struct StatsSettings {
     /// this long is stalled: the watchdog warns, reports not ready and
     /// recovers (`TONEARM_STATS_STALL_SECS`, default 10).
     pub stall: Duration,
+    /// Songs kept in the most played and recently played sets
+    /// (`TONEARM_STATS_RANKED_SONGS`, default 10,000): what Subsonic apps'
+    /// "most played" and "recently played" albums are made of.
+    pub ranked_songs: u64,
 }
 
 impl StatsSettings {
@@ -81,6 +88,9 @@ impl StatsSettings {
                 "stats_stall_secs",
                 "expected a number of seconds above 0",
             ));
+        }
+        if raw.stats_ranked_songs == 0 {
+            return Err(SettingsError::new("stats_ranked_songs", "expected at least 1"));
         }
         if raw.stats_session_ttl_secs == 0 || raw.stats_trending_ttl_secs == 0 {
             return Err(SettingsError::new(
@@ -102,6 +112,7 @@ impl StatsSettings {
             sweep_interval: positive_millis("stats_sweep_interval_ms", raw.stats_sweep_interval_ms)?,
             kafka_commit: raw.stats_kafka_commit,
             stall: Duration::from_secs(raw.stats_stall_secs),
+            ranked_songs: raw.stats_ranked_songs,
         })
     }
 }
@@ -141,6 +152,16 @@ mod tests {
                 .expect_err("refused")
                 .name,
             "TONEARM_STATS_STALL_SECS"
+        );
+        let raw = RawStatsSettings {
+            stats_ranked_songs: 0,
+            ..RawStatsSettings::default()
+        };
+        assert_eq!(
+            StatsSettings::validate(raw, &RawPresenceSettings::default())
+                .expect_err("refused")
+                .name,
+            "TONEARM_STATS_RANKED_SONGS"
         );
     }
 }

@@ -82,6 +82,7 @@ impl Application {
                 keys,
                 session_ttl_secs: stats.session_ttl_secs,
                 trending_ttl_secs: stats.trending_ttl_secs,
+                ranked_songs: stats.ranked_songs,
                 notify: true,
             },
             dead_letters: DeadLetters::new(&settings.kafka)?,

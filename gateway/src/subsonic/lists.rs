@@ -82,9 +82,10 @@ pub async fn album_list2(call: &Call<'_>) -> Result<Answer, SubsonicError> {
             &[("sort", "year"), ("year", &years.range), ("order", years.order)]
         }
         "starred" => return answer(super::favourites::albums(call, offset, size).await?),
-        // Orders that need play counts or ratings Tonearm does not keep
-        // yet: the documented empty list.
-        "frequent" | "recent" | "highest" => return answer(Vec::new()),
+        "frequent" => return answer(super::plays_lists::frequent(call, offset, size).await?),
+        "recent" => return answer(super::plays_lists::recent(call, offset, size).await?),
+        // Tonearm keeps no ratings: the documented empty list.
+        "highest" => return answer(Vec::new()),
         other => {
             return Err(SubsonicError::generic(format!("unknown list type: {other}")));
         }

@@ -16,14 +16,18 @@ mod lists;
 mod lyrics;
 mod media;
 mod params;
+mod play_counts;
+pub mod play_figures;
 mod playlists;
 mod plays;
+mod plays_lists;
 mod podcasts;
 mod queue;
 mod radio;
 mod random;
 mod secrets;
 mod shapes;
+pub mod song_albums;
 mod system;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -99,7 +103,11 @@ async fn handle(
                     params: &params,
                     user: &user,
                 };
-                dispatch(&call, method).await
+                let mut answer = dispatch(&call, method).await;
+                if let Ok(Answer::Data(payload)) = &mut answer {
+                    play_counts::add(&gateway.play_figures, payload).await;
+                }
+                answer
             }
             Err(error) => Err(error),
         }

@@ -34,6 +34,9 @@ pub struct Options {
     /// fixture when `None`.
     pub stream: Option<String>,
     pub events: Option<String>,
+    /// The Redis prefix of the services started with the gateway (it reads
+    /// their play figures); a fresh one when `None`.
+    pub redis_prefix: Option<String>,
     pub tweak: fn(&mut RawGatewaySettings),
 }
 
@@ -44,6 +47,7 @@ impl Default for Options {
             catalog: Vec::new(),
             stream: None,
             events: None,
+            redis_prefix: None,
             tweak: |_| {},
         }
     }
@@ -60,7 +64,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let id = uuid::Uuid::new_v4().simple().to_string();
     settings.ports.gateway = 0;
     settings.database.schema = format!("test_{id}");
-    settings.redis.prefix = format!("test:{id}:");
+    settings.redis.prefix = options.redis_prefix.unwrap_or_else(|| format!("test:{id}:"));
     let parse = |url: &str| Url::parse(url).expect("fixture url");
     settings.upstreams.catalog = if options.catalog.is_empty() {
         vec![parse(&upstream.url)]

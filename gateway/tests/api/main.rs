@@ -14,6 +14,7 @@ mod subsonic_client;
 mod subsonic_credentials;
 mod subsonic_extras;
 mod subsonic_library;
+mod subsonic_play_counts;
 mod subsonic_playlists;
 mod subsonic_plays;
 mod subsonic_system;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::subsonic_system::System;
 
-fn ok(body: &Value) -> &Value {
+pub fn ok(body: &Value) -> &Value {
     let response = &body["subsonic-response"];
     assert_eq!(response["status"], "ok", "{body}");
     response
@@ -53,7 +53,7 @@ async fn wait_for_total(system: &System, cookie: &str, want: u64) {
 
 /// An API key for the admin: polling with a password would trip the
 /// sign-in rate limits (every password attempt counts).
-async fn api_key(system: &System, cookie: &str) -> String {
+pub async fn api_key(system: &System, cookie: &str) -> String {
     let created: Value = system
         .app
         .client
@@ -70,7 +70,7 @@ async fn api_key(system: &System, cookie: &str) -> String {
 }
 
 /// `/rest/<method>` with the API key, as JSON.
-async fn keyed(system: &System, key: &str, method: &str, params: &[(&str, &str)]) -> Value {
+pub async fn keyed(system: &System, key: &str, method: &str, params: &[(&str, &str)]) -> Value {
     let mut query = vec![("apiKey", key), ("v", "1.16.1"), ("c", "tests"), ("f", "json")];
     query.extend_from_slice(params);
     system

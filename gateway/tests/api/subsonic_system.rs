@@ -178,6 +178,7 @@ impl System {
             catalog: vec![catalog_url.to_string()],
             stream: Some(stream_url.to_string()),
             events,
+            redis_prefix: Some(settings.redis.prefix.clone()),
             tweak: |raw| raw.secret_key = "a secret key for the tests".into(),
             ..Options::default()
         })

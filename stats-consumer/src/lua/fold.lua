@@ -5,6 +5,8 @@
 -- KEYS[2]  the presence ZSET ({prefix}presence)
 -- KEYS[3]  the total plays counter ({prefix}plays:total)
 -- KEYS[4]  the playing ZSET ({prefix}playing)
+-- KEYS[5]  the most played songs ZSET ({prefix}songs:most-played)
+-- KEYS[6]  the recently played songs ZSET ({prefix}songs:recently-played)
 -- ARGV[1]  partition
 -- ARGV[2]  next offset after this batch
 -- ARGV[3]  session hash TTL (s)
@@ -13,16 +15,20 @@
 -- ARGV[6]  per-song counter bound (s): a song's plays, and a day's unique
 --          listeners, expire this long after the last event that touched them
 -- ARGV[7]  the change notice channel ({prefix}stats-changed)
--- ARGV[8..12] templates: session, song listeners, song plays, trending
+-- ARGV[8]  most songs kept in each of KEYS[5] and KEYS[6]
+-- ARGV[9..13] templates: session, song listeners, song plays, trending
 --          minute, unique listeners of a day
--- ARGV[13..] 10 fields per event: offset, type, session, user, song,
+-- ARGV[14..] 10 fields per event: offset, type, session, user, song,
 --           position_ms, ts_ms, minute (yyyymmddhhmm), day (yyyymmdd),
 --           source (socket, subsonic); empty strings for nulls.
 -- Events below the stored offset were applied before and are skipped; the
 -- next offset is stored in the same atomic step as the counters it covers.
 -- Every key named after a song (or a session, or a day) gets an expiry, so
--- ids that stop appearing leave nothing behind.
+-- ids that stop appearing leave nothing behind; the ranked sets (KEYS[5],
+-- KEYS[6]) hold at most ARGV[8] songs, each until the song bound after
+-- its last play.
 local offsets, presence, plays_total, playing = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local most_played, recently_played = KEYS[5], KEYS[6]
 local partition = ARGV[1]
 local next_offset = tonumber(ARGV[2])
 local session_ttl = tonumber(ARGV[3])
@@ -30,6 +36,7 @@ local trending_ttl = tonumber(ARGV[4])
 local notify = ARGV[5] == '1'
 local song_ttl_ms = tonumber(ARGV[6]) * 1000
 local changes = ARGV[7]
+local ranked_max = tonumber(ARGV[8])
 local session_ttl_ms = session_ttl * 1000
 
 -- A template split at its last '{}' (the prefix before it may hold braces).
@@ -42,8 +49,8 @@ local function template(text)
   local head, tail = string.sub(text, 1, at - 1), string.sub(text, at + 2)
   return function(id) return head .. id .. tail end
 end
-local session_key, listeners, plays_key = template(ARGV[8]), template(ARGV[9]), template(ARGV[10])
-local trending_key, uniq_key = template(ARGV[11]), template(ARGV[12])
+local session_key, listeners, plays_key = template(ARGV[9]), template(ARGV[10]), template(ARGV[11])
+local trending_key, uniq_key = template(ARGV[12]), template(ARGV[13])
 local stored = tonumber(redis.call('HGET', offsets, partition) or '0')
 if next_offset <= stored then
   return {0, stored}
@@ -75,8 +82,30 @@ local function touch_listeners(song, session, ts)
   expire_at_least(key, tonumber(ts) + session_ttl_ms)
 end
 
+-- The ranked sets hold a song's counter as it stands after its play (so
+-- they start again with it after the bound) and the time of its latest
+-- play (GT: partitions may arrive out of time order). A song is in both
+-- or in neither.
+local function rank(song, count, ts)
+  redis.call('ZADD', most_played, count, song)
+  redis.call('ZADD', recently_played, 'GT', ts, song)
+end
+-- Songs last played before the song bound (their counters are gone), and
+-- the least recently played beyond `ranked_max`, leave both ranked sets.
+local function bound_ranked()
+  local expired = redis.call('ZCOUNT', recently_played, '-inf', '(' .. (now_ms - song_ttl_ms))
+  local drop = math.max(expired, redis.call('ZCARD', recently_played) - ranked_max)
+  if drop > 0 then
+    local gone = redis.call('ZRANGE', recently_played, 0, drop - 1)
+    redis.call('ZREMRANGEBYRANK', recently_played, 0, drop - 1)
+    for from = 1, #gone, 1000 do
+      redis.call('ZREM', most_played, unpack(gone, from, math.min(from + 999, #gone)))
+    end
+  end
+end
+
 local applied = 0
-local i = 13
+local i = 14
 while i + 9 <= #ARGV do
   local offset = tonumber(ARGV[i])
   local kind, session, user, song = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
@@ -105,8 +134,10 @@ while i + 9 <= #ARGV do
         touch_listeners(song, session, ts)
         redis.call('ZADD', playing, ts, session)
         local plays = plays_key(song)
-        redis.call('INCR', plays)
+        local count = redis.call('INCR', plays)
         expire_at_least(plays, tonumber(ts) + song_ttl_ms)
+        -- A play older than the bound leaves no counter, and no rank.
+        if redis.call('EXISTS', plays) == 1 then rank(song, count, ts) end
         redis.call('INCR', plays_total)
         local trending = trending_key(minute)
         redis.call('ZINCRBY', trending, 1, song)
@@ -144,6 +175,7 @@ end
 -- Sessions that stopped without a word (their events stopped) leave the
 -- playing set after the session TTL, as their hash does.
 redis.call('ZREMRANGEBYSCORE', playing, '-inf', '(' .. (now_ms - session_ttl_ms))
+bound_ranked()
 redis.call('HSET', offsets, partition, next_offset)
 if notify then
   local quoted = {}

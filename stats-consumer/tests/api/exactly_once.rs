@@ -139,6 +139,7 @@ async fn a_replayed_or_overlapping_batch_is_applied_once() {
         keys: common::stats_keys::StatsKeys::new(settings.redis.prefix.clone()),
         session_ttl_secs: 60,
         trending_ttl_secs: 60,
+        ranked_songs: 100,
         notify: false,
     };
     let folder = stats_consumer::fold::Folder::default();
@@ -170,4 +171,11 @@ async fn a_replayed_or_overlapping_batch_is_applied_once() {
         .await
         .expect("plays");
     assert_eq!(plays, 15);
+    let ranked: f64 = redis::cmd("ZSCORE")
+        .arg(format!("{}songs:most-played", settings.redis.prefix))
+        .arg(A)
+        .query_async(&mut redis)
+        .await
+        .expect("ranked plays");
+    assert_eq!(ranked, 15.0, "the most played set counts each play once");
 }

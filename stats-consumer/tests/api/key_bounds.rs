@@ -19,6 +19,7 @@ fn target(prefix: &str) -> FoldTarget {
         keys: StatsKeys::new(prefix.to_owned()),
         session_ttl_secs: SESSION_TTL_SECS,
         trending_ttl_secs: 7200,
+        ranked_songs: 10_000,
         notify: false,
     }
 }
@@ -78,9 +79,17 @@ async fn every_key_named_after_a_song_session_or_day_expires_after_a_fold() {
         .query_async(&mut redis)
         .await
         .expect("keys");
-    // Fixed names; `presence` is swept and `playing` trimmed by the fold.
-    let unbounded =
-        ["presence", "playing", "plays:total", "consumer:offsets"].map(|name| format!("{prefix}{name}"));
+    // Fixed names; `presence` is swept, `playing` and the ranked sets are
+    // trimmed by the fold.
+    let unbounded = [
+        "presence",
+        "playing",
+        "plays:total",
+        "consumer:offsets",
+        "songs:most-played",
+        "songs:recently-played",
+    ]
+    .map(|name| format!("{prefix}{name}"));
     let mut checked = 0;
     for key in &keys {
         if unbounded.contains(key) {

@@ -7,6 +7,7 @@ mod key_bounds;
 mod log_reset;
 mod private_broker;
 mod probe;
+mod ranked_songs;
 mod readiness;
 mod rebuild;
 mod subsonic;
