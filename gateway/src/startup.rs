@@ -112,7 +112,11 @@ impl Application {
             )?,
             sessions: SessionStore::new(redis.clone(), keys.clone(), gateway_settings.session_ttl),
             users: UserStore::new(pool.clone()),
-            subsonic: Credentials::new(pool.clone(), &gateway_settings.secret_key),
+            subsonic: Credentials::new(
+                pool.clone(),
+                &gateway_settings.secret_key,
+                gateway_settings.account_cache,
+            ),
             play_figures: PlayFigures::new(redis.clone(), StatsKeys::new(settings.redis.prefix.clone())),
             song_albums: SongAlbums::default(),
             accounts: AccountCache::new(UserStore::new(pool), gateway_settings.account_cache),

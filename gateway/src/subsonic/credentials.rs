@@ -2,6 +2,12 @@
 //! `gateway_app_passwords`), and the routes a signed-in user manages
 //! their own with: `/api/auth/api-keys` and `/api/auth/app-password`.
 
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -20,7 +26,15 @@ use crate::{
 pub struct Credentials {
     pool: PgPool,
     secrets: Option<SecretBox>,
+    /// Owners of API keys (by hash) as read at most `owners_ttl` ago, so a
+    /// busy app costs one database read per key per `owners_ttl`, as
+    /// accounts do (`TONEARM_ACCOUNT_CACHE_MS`); revoking here clears them.
+    owners: Mutex<HashMap<Vec<u8>, (Instant, Option<Uuid>)>>,
+    owners_ttl: Duration,
 }
+
+/// Most API key owners remembered; past it they are all read afresh.
+const MAX_OWNERS: usize = 10_000;
 
 /// An API key as listed (never the key itself).
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -32,10 +46,12 @@ pub struct ApiKeyView {
 }
 
 impl Credentials {
-    pub fn new(pool: PgPool, secret_key: &str) -> Self {
+    pub fn new(pool: PgPool, secret_key: &str, owners_ttl: Duration) -> Self {
         Self {
             pool,
             secrets: SecretBox::new(secret_key),
+            owners: Mutex::default(),
+            owners_ttl,
         }
     }
 
@@ -47,6 +63,27 @@ impl Credentials {
     /// The owner of `key`; `None` for an unknown key. `last_used_at` is
     /// written at most once a minute, not on every call of a busy app.
     pub async fn key_owner(&self, key: &str) -> anyhow::Result<Option<Uuid>> {
+        let hash = secrets::key_hash(key);
+        let remembered = self.owners.lock().ok().and_then(|owners| {
+            owners
+                .get(&hash)
+                .filter(|(read_at, _)| read_at.elapsed() < self.owners_ttl)
+                .map(|(_, owner)| *owner)
+        });
+        if let Some(owner) = remembered {
+            return Ok(owner);
+        }
+        let owner = self.read_key_owner(&hash).await?;
+        if let Ok(mut owners) = self.owners.lock() {
+            if owners.len() >= MAX_OWNERS {
+                owners.clear();
+            }
+            owners.insert(hash, (Instant::now(), owner));
+        }
+        Ok(owner)
+    }
+
+    async fn read_key_owner(&self, hash: &[u8]) -> anyhow::Result<Option<Uuid>> {
         sqlx::query_scalar(
             "WITH found AS (SELECT id, user_id, last_used_at FROM gateway_api_keys WHERE key_hash = $1),
              touched AS (UPDATE gateway_api_keys AS keys SET last_used_at = now() FROM found
@@ -54,7 +91,7 @@ impl Credentials {
                    AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute'))
              SELECT user_id FROM found",
         )
-        .bind(secrets::key_hash(key))
+        .bind(hash)
         .fetch_optional(&self.pool)
         .await
         .context("reading an API key")
@@ -94,6 +131,9 @@ impl Credentials {
             .execute(&self.pool)
             .await
             .context("revoking an API key")?;
+        if let Ok(mut owners) = self.owners.lock() {
+            owners.clear();
+        }
         Ok(done.rows_affected() > 0)
     }
 
