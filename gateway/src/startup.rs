@@ -27,6 +27,7 @@ use crate::{
     state::Gateway,
     subsonic::{
         credentials::Credentials, kept::KeptLists, play_figures::PlayFigures, song_albums::SongAlbums,
+        starred_marks::StarredTimes,
     },
 };
 
@@ -83,6 +84,7 @@ impl Application {
         let cooldown = gateway_settings.upstream_cooldown;
         let gateway = web::Data::new(Gateway {
             kept_lists: KeptLists::default(),
+            starred_times: StarredTimes::new(gateway_settings.account_cache),
             fixed_headers,
             client: proxy_client(&gateway_settings)?,
             upstream: upstream::client(gateway_settings.connect_timeout)?,

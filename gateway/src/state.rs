@@ -37,6 +37,8 @@ pub struct Gateway {
     pub limiter: LoginLimiter,
     /// API keys and app passwords of Subsonic apps.
     pub subsonic: crate::subsonic::credentials::Credentials,
+    /// Each user's favourites, for the `starred` marks of Subsonic answers.
+    pub starred_times: crate::subsonic::starred_marks::StarredTimes,
     /// Catalog lists kept by their `ETag` (the artist index).
     pub kept_lists: crate::subsonic::kept::KeptLists,
     /// Plays and last plays of songs, from the stats consumer's keys.

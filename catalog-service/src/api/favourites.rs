@@ -57,5 +57,14 @@ pub async fn list(state: web::Data<AppState>, SignedIn(user): SignedIn) -> Catal
     responses((status = 200, body = dto::FavouriteIds), (status = 401)))]
 pub async fn ids(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
     let ids = favourites::ids(state.db()?, &user).await?;
-    Ok(HttpResponse::Ok().json(dto::FavouriteIds::from(ids)))
+    Ok(HttpResponse::Ok().json(dto::FavouriteIds::from(&ids)))
+}
+
+/// When the caller starred each of their favourites, by id (for clients
+/// that mark starred items with the time, as Subsonic apps do).
+#[utoipa::path(get, path = "/api/catalog/favourites/times",
+    responses((status = 200, body = dto::FavouriteTimes), (status = 401)))]
+pub async fn times(state: web::Data<AppState>, SignedIn(user): SignedIn) -> CatalogResult<HttpResponse> {
+    let ids = favourites::ids(state.db()?, &user).await?;
+    Ok(HttpResponse::Ok().json(dto::FavouriteTimes::from(&ids)))
 }

@@ -77,6 +77,7 @@ fn personal(cfg: &mut web::ServiceConfig) {
     let song_lists = || common::http::json_config().limit(SONG_LIST_BODY_BYTES);
     cfg.route("/favourites", web::get().to(favourites::list))
         .route("/favourites/ids", web::get().to(favourites::ids))
+        .route("/favourites/times", web::get().to(favourites::times))
         .route("/favourites/{kind}/{id}", web::put().to(favourites::star))
         .route("/favourites/{kind}/{id}", web::delete().to(favourites::unstar))
         .service(

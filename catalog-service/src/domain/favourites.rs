@@ -49,12 +49,12 @@ pub struct Favourites {
     pub artists: Vec<Starred<Artist>>,
 }
 
-/// The ids of everything one user starred.
+/// The ids of everything one user starred, with when.
 #[derive(Debug, Clone, Default)]
 pub struct FavouriteIds {
-    pub songs: Vec<Uuid>,
-    pub albums: Vec<Uuid>,
-    pub artists: Vec<Uuid>,
+    pub songs: Vec<Starred<Uuid>>,
+    pub albums: Vec<Starred<Uuid>>,
+    pub artists: Vec<Starred<Uuid>>,
 }
 
 #[cfg(test)]

@@ -72,7 +72,11 @@ async fn starred(
 
 /// The ids of everything a user starred, newest first.
 pub async fn ids(pool: &PgPool, user: &UserId) -> sqlx::Result<FavouriteIds> {
-    let only_ids = |rows: Vec<(Uuid, DateTime<Utc>)>| rows.into_iter().map(|(id, _)| id).collect();
+    let only_ids = |rows: Vec<(Uuid, DateTime<Utc>)>| {
+        rows.into_iter()
+            .map(|(item, starred_at)| Starred { item, starred_at })
+            .collect()
+    };
     Ok(FavouriteIds {
         songs: only_ids(starred(pool, user, FavouriteKind::Song).await?),
         albums: only_ids(starred(pool, user, FavouriteKind::Album).await?),

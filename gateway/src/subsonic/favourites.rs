@@ -27,6 +27,19 @@ async fn change(call: &Call<'_>, method: Method) -> Result<Answer, SubsonicError
     if ids.is_empty() && albums.is_empty() && artists.is_empty() {
         return Err(SubsonicError::missing("id"));
     }
+    let changed = apply(call, &method, ids, albums, artists).await;
+    // Whatever went through: the next answer reads the favourites afresh.
+    call.gateway.starred_times.forget(call.user.id);
+    changed.map(|()| Answer::Data(serde_json::Map::new()))
+}
+
+async fn apply(
+    call: &Call<'_>,
+    method: &Method,
+    ids: Vec<uuid::Uuid>,
+    albums: Vec<uuid::Uuid>,
+    artists: Vec<uuid::Uuid>,
+) -> Result<(), SubsonicError> {
     let catalog = call.catalog();
     for id in ids {
         // Older apps star an album or artist folder by its `id`: a star goes
@@ -37,7 +50,7 @@ async fn change(call: &Call<'_>, method: Method) -> Result<Answer, SubsonicError
                 .send(method.clone(), &format!("favourites/{kind}/{id}"), None)
                 .await
             {
-                Ok(_) if method == Method::PUT => {
+                Ok(_) if *method == Method::PUT => {
                     done = true;
                     break;
                 }
@@ -57,7 +70,7 @@ async fn change(call: &Call<'_>, method: Method) -> Result<Answer, SubsonicError
                 .await?;
         }
     }
-    Ok(Answer::Data(serde_json::Map::new()))
+    Ok(())
 }
 
 /// `shape` of each starred item, with its `starred` time.

@@ -28,6 +28,7 @@ mod random;
 mod secrets;
 mod shapes;
 pub mod song_albums;
+pub mod starred_marks;
 mod system;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -106,6 +107,7 @@ async fn handle(
                 let mut answer = dispatch(&call, method).await;
                 if let Ok(Answer::Data(payload)) = &mut answer {
                     play_counts::add(&gateway.play_figures, payload).await;
+                    starred_marks::add(&call, payload).await;
                 }
                 answer
             }

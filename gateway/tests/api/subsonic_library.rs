@@ -134,6 +134,11 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
     let older = &ok(&older)["starred"];
     assert_eq!(names(&older["album"], "title"), ["Second Album"]);
     assert_eq!(older["album"][0]["isDir"], true);
+    // Browsing shows the hearts too: `starred` on what the caller starred.
+    let album = system.json("getAlbum", &[("id", albums[1].as_str())]).await;
+    assert!(ok(&album)["album"]["starred"].is_string(), "{album}");
+    let shown = system.json("getSong", &[("id", beta)]).await;
+    assert!(ok(&shown)["song"]["starred"].is_string(), "{shown}");
     let starred_albums = system.json("getAlbumList2", &[("type", "starred")]).await;
     assert_eq!(
         names(&ok(&starred_albums)["albumList2"]["album"], "name"),
@@ -153,6 +158,11 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
     let list = system.json("getStarred2", &[]).await;
     let found = &ok(&list)["starred2"];
     assert_eq!(names(&found["song"], "title"), ["Alpha One"]);
+    let shown = system.json("getSong", &[("id", beta)]).await;
+    assert!(
+        ok(&shown)["song"].get("starred").is_none(),
+        "unstarred at once: {shown}"
+    );
     assert!(names(&found["album"], "name").is_empty(), "{found}");
     assert!(names(&found["artist"], "name").is_empty(), "{found}");
 

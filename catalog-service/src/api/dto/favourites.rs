@@ -1,5 +1,7 @@
 //! Favourites on the wire.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -79,12 +81,38 @@ pub struct FavouriteIds {
     pub artists: Vec<Uuid>,
 }
 
-impl From<domain::FavouriteIds> for FavouriteIds {
-    fn from(ids: domain::FavouriteIds) -> Self {
+fn ids(starred: &[domain::Starred<Uuid>]) -> Vec<Uuid> {
+    starred.iter().map(|one| one.item).collect()
+}
+
+impl From<&domain::FavouriteIds> for FavouriteIds {
+    fn from(ids_of: &domain::FavouriteIds) -> Self {
         Self {
-            songs: ids.songs,
-            albums: ids.albums,
-            artists: ids.artists,
+            songs: ids(&ids_of.songs),
+            albums: ids(&ids_of.albums),
+            artists: ids(&ids_of.artists),
+        }
+    }
+}
+
+/// When each favourite was starred, by id, per kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FavouriteTimes {
+    pub songs: BTreeMap<Uuid, DateTime<Utc>>,
+    pub albums: BTreeMap<Uuid, DateTime<Utc>>,
+    pub artists: BTreeMap<Uuid, DateTime<Utc>>,
+}
+
+fn times(starred: &[domain::Starred<Uuid>]) -> BTreeMap<Uuid, DateTime<Utc>> {
+    starred.iter().map(|one| (one.item, one.starred_at)).collect()
+}
+
+impl From<&domain::FavouriteIds> for FavouriteTimes {
+    fn from(ids_of: &domain::FavouriteIds) -> Self {
+        Self {
+            songs: times(&ids_of.songs),
+            albums: times(&ids_of.albums),
+            artists: times(&ids_of.artists),
         }
     }
 }

@@ -17,7 +17,7 @@ mod play_queue;
 mod playlists;
 pub use admin::{ScanError, ScanProgress, Source};
 pub use channel::Channel;
-pub use favourites::{FavouriteIds, Favourites, StarredAlbum, StarredArtist, StarredSong};
+pub use favourites::{FavouriteIds, FavouriteTimes, Favourites, StarredAlbum, StarredArtist, StarredSong};
 pub use play_queue::{PlayQueue, SavePlayQueue};
 pub use playlists::{
     NewPlaylist, Owner, PlaylistChange, PlaylistDetail, PlaylistList, PlaylistSongs, PlaylistSummary,
