@@ -229,3 +229,31 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     // utime and stime are fields 14 and 15: 11 and 12 after the state.
     (ticks(11) + ticks(12)) / 100.0
 }
+
+/// CPU seconds of every process named `name` (PostgreSQL's backends and
+/// its own processes: `postgres`), as of now.
+pub fn cpu_seconds_named(name: &str) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == name)
+        })
+        .map(cpu_seconds)
+        .sum()
+}
+
+/// CPU seconds of the processes a latency run loads, in the order printed:
+/// the gateway, catalog-service, PostgreSQL, Redis and this client.
+pub fn cpu_split(system: &System) -> [f64; 5] {
+    [
+        cpu_seconds(system.pid("gateway").unwrap_or(0)),
+        cpu_seconds(system.pid("catalog-service").unwrap_or(0)),
+        cpu_seconds_named("postgres"),
+        cpu_seconds_named("redis-server"),
+        cpu_seconds(std::process::id()),
+    ]
+}
