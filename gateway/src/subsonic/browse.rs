@@ -4,16 +4,59 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use actix_web::{HttpResponse, web::Bytes};
 
-use super::{Answer, Call, data, envelope::SubsonicError, shapes};
+use serde_json::{Map, Value, json};
 
-/// Every artist, grouped by first letter, from the catalog's artist index
-/// (one call, whatever the size of the library).
+use super::{
+    Answer, Call, data,
+    envelope::{self, Format, SubsonicError},
+    shapes, starred_marks,
+};
+
+/// `getArtists`: every artist, grouped by first letter. While the caller
+/// starred no artist the answer is the same for everyone, so it is written
+/// once per artist index (its `ETag`) and format and sent again as is.
 pub async fn artists(call: &Call<'_>) -> Result<Answer, SubsonicError> {
-    let artists = call.catalog().get_kept("artists/index").await?;
+    let (etag, list) = call.catalog().get_kept("artists/index").await?;
+    let format = Format::from_params(call.params.get("f"), call.params.get("callback"));
+    let shared = match (&etag, &format) {
+        (Some(etag), Format::Xml | Format::Json) if starred_marks::any_artist(call).await == Some(false) => {
+            Some(etag)
+        }
+        _ => None,
+    };
+    let Some(etag) = shared else {
+        return Ok(data("artists", artist_index(&list)));
+    };
+    let kept = &call.gateway.kept_lists;
+    let key = format!("getArtists {format:?}");
+    let (content_type, text) = match kept.written(&key, etag) {
+        Some(written) => written,
+        None => {
+            let mut payload = Map::new();
+            payload.insert("artists".into(), artist_index(&list));
+            let (content_type, text) = envelope::ok_written(&format, payload);
+            let written = (content_type, Bytes::from(text));
+            kept.keep_written(&key, etag.clone(), written.clone());
+            written
+        }
+    };
+    Ok(Answer::Raw(
+        HttpResponse::Ok().content_type(content_type).body(text),
+    ))
+}
+
+/// `getIndexes`' and `getArtists`' artists: `{ignoredArticles, index}`.
+pub async fn artists_payload(call: &Call<'_>) -> Result<Value, SubsonicError> {
+    let (_, list) = call.catalog().get_kept("artists/index").await?;
+    Ok(artist_index(&list))
+}
+
+/// The artist index of the catalog grouped by first letter.
+fn artist_index(list: &Value) -> Value {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for artist in artists.as_array().map(Vec::as_slice).unwrap_or_default() {
+    for artist in list.as_array().map(Vec::as_slice).unwrap_or_default() {
         let name = artist["name"].as_str().unwrap_or_default();
         groups
             .entry(shapes::index_letter(name))
@@ -24,7 +67,7 @@ pub async fn artists(call: &Call<'_>) -> Result<Answer, SubsonicError> {
         .into_iter()
         .map(|(name, artist)| json!({ "name": name, "artist": artist }))
         .collect();
-    Ok(data("artists", json!({ "ignoredArticles": "", "index": index })))
+    json!({ "ignoredArticles": "", "index": index })
 }
 
 /// One artist with their albums.

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
+use reqwest::header::HeaderValue;
 use serde_json::Value;
 
 use super::{
@@ -45,8 +46,9 @@ impl Catalog<'_> {
     }
 
     /// As [`Catalog::get`] for a list the catalog keeps per library
-    /// generation: the gateway's copy when the catalog says it is current.
-    pub async fn get_kept(&self, path: &str) -> Result<Arc<Value>, SubsonicError> {
+    /// generation: the gateway's copy when the catalog says it is current;
+    /// with the list's `ETag` when it has one.
+    pub async fn get_kept(&self, path: &str) -> Result<(Option<HeaderValue>, Arc<Value>), SubsonicError> {
         let path_and_query = target(path, &[])?;
         let kept = self.gateway.kept_lists.get(&path_and_query);
         let mut headers = self.headers();
@@ -55,18 +57,18 @@ impl Catalog<'_> {
         }
         let response = self.read(&path_and_query, headers).await?;
         if response.status().as_u16() == 304
-            && let Some((_, value)) = kept
+            && let Some((etag, value)) = kept
         {
-            return Ok(value);
+            return Ok((Some(etag), value));
         }
         let etag = response.headers().get(reqwest::header::ETAG).cloned();
         let value = Arc::new(json_body(response).await?);
-        if let Some(etag) = etag {
+        if let Some(etag) = &etag {
             self.gateway
                 .kept_lists
-                .keep(&path_and_query, etag, Arc::clone(&value));
+                .keep(&path_and_query, etag.clone(), Arc::clone(&value));
         }
-        Ok(value)
+        Ok((etag, value))
     }
 
     async fn read(

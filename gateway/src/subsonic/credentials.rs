@@ -29,9 +29,12 @@ pub struct Credentials {
     /// Owners of API keys (by hash) as read at most `owners_ttl` ago, so a
     /// busy app costs one database read per key per `owners_ttl`, as
     /// accounts do (`TONEARM_ACCOUNT_CACHE_MS`); revoking here clears them.
-    owners: Mutex<HashMap<Vec<u8>, (Instant, Option<Uuid>)>>,
+    owners: Mutex<HashMap<Vec<u8>, KeyOwner>>,
     owners_ttl: Duration,
 }
+
+/// When a key's owner was read, and the owner (`None`: no such key).
+type KeyOwner = (Instant, Option<Uuid>);
 
 /// Most API key owners remembered; past it they are all read afresh.
 const MAX_OWNERS: usize = 10_000;

@@ -110,6 +110,18 @@ pub fn failed(format: &Format, error: &SubsonicError) -> HttpResponse {
 }
 
 fn respond(format: &Format, status: &str, payload: Map<String, Value>) -> HttpResponse {
+    let (content_type, text) = written(format, enveloped(status, payload));
+    HttpResponse::Ok().content_type(content_type).body(text)
+}
+
+/// A successful answer as its content type and text, for answers kept
+/// ready-written (see `browse::artists`).
+pub fn ok_written(format: &Format, payload: Map<String, Value>) -> (&'static str, String) {
+    written(format, enveloped("ok", payload))
+}
+
+/// The members of `subsonic-response`: status, versions, then `payload`.
+fn enveloped(status: &str, payload: Map<String, Value>) -> Map<String, Value> {
     let mut body = Map::new();
     body.insert("status".into(), status.into());
     body.insert("version".into(), API_VERSION.into());
@@ -117,18 +129,21 @@ fn respond(format: &Format, status: &str, payload: Map<String, Value>) -> HttpRe
     body.insert("serverVersion".into(), env!("CARGO_PKG_VERSION").into());
     body.insert("openSubsonic".into(), true.into());
     body.extend(payload);
+    body
+}
+
+fn written(format: &Format, body: Map<String, Value>) -> (&'static str, String) {
     match format {
         Format::Xml => {
             let mut out = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
             write_element(&mut out, "subsonic-response", &Value::Object(body), Some(XMLNS));
-            HttpResponse::Ok()
-                .content_type("application/xml; charset=utf-8")
-                .body(out)
+            ("application/xml; charset=utf-8", out)
         }
-        Format::Json => HttpResponse::Ok().json(wrapped(body)),
-        Format::Jsonp(callback) => HttpResponse::Ok()
-            .content_type("application/javascript; charset=utf-8")
-            .body(format!("{callback}({});", wrapped(body))),
+        Format::Json => ("application/json", wrapped(body).to_string()),
+        Format::Jsonp(callback) => (
+            "application/javascript; charset=utf-8",
+            format!("{callback}({});", wrapped(body)),
+        ),
     }
 }
 

@@ -13,10 +13,7 @@ use super::{
 
 /// `getIndexes`: the artists, by first letter, as folders.
 pub async fn indexes(call: &Call<'_>) -> Result<Answer, SubsonicError> {
-    let Answer::Data(mut payload) = browse::artists(call).await? else {
-        return Err(SubsonicError::generic("unexpected answer"));
-    };
-    let mut artists = payload.remove("artists").unwrap_or_else(|| json!({}));
+    let mut artists = browse::artists_payload(call).await?;
     artists["lastModified"] = json!(0);
     Ok(data("indexes", artists))
 }

@@ -8,17 +8,23 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use actix_web::web::Bytes;
 use reqwest::header::HeaderValue;
 use serde_json::Value;
 
 /// Most lists kept (one per catalog path and query).
 const MAX_ENTRIES: usize = 64;
 
-/// Catalog lists with the `ETag` they came with.
+/// Catalog lists with the `ETag` they came with, and answers written from
+/// them (the same for every caller), by the `ETag` they were written from.
 #[derive(Debug, Default)]
 pub struct KeptLists {
     entries: Mutex<HashMap<String, (HeaderValue, Arc<Value>)>>,
+    written: Mutex<HashMap<String, (HeaderValue, Written)>>,
 }
+
+/// An answer's content type and text.
+pub type Written = (&'static str, Bytes);
 
 impl KeptLists {
     /// The copy of `target` and its `ETag`, if kept.
@@ -39,6 +45,28 @@ impl KeptLists {
             }
         }
         entries.insert(target.to_owned(), (etag, value));
+    }
+}
+
+impl KeptLists {
+    /// The answer `key` written from the list of `etag`, if kept.
+    pub fn written(&self, key: &str, etag: &HeaderValue) -> Option<Written> {
+        let written = self.written.lock().ok()?;
+        written
+            .get(key)
+            .filter(|(from, _)| from == etag)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    /// Keeps the answer `key` written from the list of `etag` (one per
+    /// key: a newer list replaces it).
+    pub fn keep_written(&self, key: &str, etag: HeaderValue, answer: Written) {
+        if let Ok(mut written) = self.written.lock() {
+            if written.len() >= MAX_ENTRIES && !written.contains_key(key) {
+                written.clear();
+            }
+            written.insert(key.to_owned(), (etag, answer));
+        }
     }
 }
 

@@ -16,8 +16,16 @@ use uuid::Uuid;
 
 use super::Call;
 
-/// Item id -> when it was starred (RFC 3339).
-type Times = Arc<HashMap<String, Value>>;
+/// What one user starred.
+#[derive(Debug, Default)]
+pub struct Starred {
+    /// Item id -> when it was starred (RFC 3339).
+    at: HashMap<String, Value>,
+    /// How many of them are artists.
+    artists: usize,
+}
+
+type Times = Arc<Starred>;
 
 /// Most users whose favourites are remembered; past it all are read afresh.
 const MAX_USERS: usize = 10_000;
@@ -66,20 +74,28 @@ pub async fn add(call: &Call<'_>, payload: &mut Map<String, Value>) {
     if !payload.values().any(has_ids) {
         return;
     }
-    let starred = &call.gateway.starred_times;
-    let times = match starred.remembered(call.user.id) {
-        Some(times) => times,
-        None => match read(call).await {
-            Some(times) => {
-                starred.remember(call.user.id, Arc::clone(&times));
-                times
-            }
-            None => return,
-        },
+    let Some(times) = of_caller(call).await else {
+        return;
     };
-    if !times.is_empty() {
-        payload.values_mut().for_each(|value| mark(value, &times));
+    if !times.at.is_empty() {
+        payload.values_mut().for_each(|value| mark(value, &times.at));
     }
+}
+
+/// Whether the caller starred any artist (`None` when the catalog cannot
+/// say).
+pub async fn any_artist(call: &Call<'_>) -> Option<bool> {
+    of_caller(call).await.map(|times| times.artists > 0)
+}
+
+async fn of_caller(call: &Call<'_>) -> Option<Times> {
+    let starred = &call.gateway.starred_times;
+    if let Some(times) = starred.remembered(call.user.id) {
+        return Some(times);
+    }
+    let times = read(call).await?;
+    starred.remember(call.user.id, Arc::clone(&times));
+    Some(times)
 }
 
 async fn read(call: &Call<'_>) -> Option<Times> {
@@ -90,12 +106,15 @@ async fn read(call: &Call<'_>) -> Option<Times> {
             return None;
         }
     };
-    let mut times = HashMap::new();
+    let mut times = Starred::default();
     for kind in ["songs", "albums", "artists"] {
         if let Some(items) = found[kind].as_object() {
-            times.extend(items.iter().map(|(id, at)| (id.clone(), at.clone())));
+            times
+                .at
+                .extend(items.iter().map(|(id, at)| (id.clone(), at.clone())));
         }
     }
+    times.artists = found["artists"].as_object().map_or(0, Map::len);
     Some(Arc::new(times))
 }
 
@@ -147,7 +166,7 @@ mod tests {
     fn a_users_favourites_are_read_again_once_forgotten() {
         let starred = StarredTimes::new(Duration::from_secs(60));
         let user = Uuid::nil();
-        starred.remember(user, Arc::new(HashMap::new()));
+        starred.remember(user, Arc::new(Starred::default()));
         assert!(starred.remembered(user).is_some());
         starred.forget(user);
         assert!(starred.remembered(user).is_none());

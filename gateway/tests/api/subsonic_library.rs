@@ -139,6 +139,15 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
     assert!(ok(&album)["album"]["starred"].is_string(), "{album}");
     let shown = system.json("getSong", &[("id", beta)]).await;
     assert!(ok(&shown)["song"]["starred"].is_string(), "{shown}");
+    let index = system.json("getArtists", &[]).await;
+    let marked: Vec<&Value> = ok(&index)["artists"]["index"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|letter| letter["artist"].as_array().into_iter().flatten())
+        .filter(|artist| artist["starred"].is_string())
+        .collect();
+    assert_eq!(marked.len(), 1, "the starred artist only: {index}");
     let starred_albums = system.json("getAlbumList2", &[("type", "starred")]).await;
     assert_eq!(
         names(&ok(&starred_albums)["albumList2"]["album"], "name"),
