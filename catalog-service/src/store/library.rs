@@ -191,13 +191,17 @@ pub async fn albums(pool: &PgPool, listing: &AlbumListing) -> sqlx::Result<Vec<A
 
 /// About `limit` albums drawn at random by probing the id index at random
 /// places (album ids are uniform UUIDs): a few index probes instead of an
-/// order over every album. Fewer when probes land on the same album.
+/// order over every album. Fewer when probes land on the same album. Each
+/// probe's place is drawn in its own row, outside the probe, so that it is
+/// one value the index is searched for (a random call inside the probe
+/// would be drawn anew for every album it passes).
 async fn random_sample(pool: &PgPool, limit: u32) -> sqlx::Result<Vec<Album>> {
     let sql = format!(
         "{ALBUM_FIGURES_HEAD}SELECT id, row_number() OVER (ORDER BY random()) AS n FROM (
-            SELECT DISTINCT pick.id FROM generate_series(1, $1) probe
+            SELECT DISTINCT pick.id
+            FROM (SELECT gen_random_uuid() AS at FROM generate_series(1, $1)) probe
             CROSS JOIN LATERAL (
-                SELECT a.id FROM albums a WHERE a.id >= gen_random_uuid() ORDER BY a.id LIMIT 1
+                SELECT a.id FROM albums a WHERE a.id >= probe.at ORDER BY a.id LIMIT 1
             ) pick
          ) drawn ORDER BY n LIMIT $2{ALBUM_FIGURES_TAIL}"
     );
