@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use common::test_support::gateway as accounts;
 use gateway::{Application, GatewaySettings, settings::RawGatewaySettings};
-use reqwest::{Url, header::HeaderMap};
+use reqwest::Url;
 
 use crate::upstream::{self, Upstream};
 
@@ -134,15 +135,7 @@ impl TestApp {
 
     /// Signs in; returns the `Cookie` header value to send afterwards.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let response = self
-            .client
-            .post(self.url("/api/auth/login"))
-            .json(&serde_json::json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .expect("login request");
-        assert_eq!(response.status(), 200, "login of {username} failed");
-        cookie_of(response.headers()).expect("a session cookie")
+        accounts::sign_in(&self.client, &self.address, username, password).await
     }
 
     pub async fn admin_cookie(&self) -> String {
@@ -151,17 +144,7 @@ impl TestApp {
 
     /// Creates a user as admin and returns its id.
     pub async fn create_user(&self, admin: &str, username: &str, password: &str, role: &str) -> String {
-        let response = self
-            .client
-            .post(self.url("/api/admin/users"))
-            .header("cookie", admin)
-            .json(&serde_json::json!({ "username": username, "password": password, "role": role }))
-            .send()
-            .await
-            .expect("create user");
-        assert_eq!(response.status(), 201);
-        let body: serde_json::Value = response.json().await.expect("json");
-        body["id"].as_str().expect("id").to_owned()
+        accounts::create_user(&self.client, &self.address, admin, (username, password, role)).await
     }
 
     /// The signed-in user's id.
@@ -212,17 +195,6 @@ pub async fn pool_for(schema: &str) -> sqlx::PgPool {
     let mut database = settings.database.clone();
     database.schema = schema.to_owned();
     common::db::lazy_pool(&database, 2).expect("pool")
-}
-
-/// `tonearm_session=<id>` from a `Set-Cookie` header.
-pub fn cookie_of(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("tonearm_session="))
-        .and_then(|value| value.split(';').next())
-        .map(str::to_owned)
 }
 
 /// The error code of a JSON error body.

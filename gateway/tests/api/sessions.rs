@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::helpers::{ADMIN_PASSWORD, Options, cookie_of, error_code, redis, spawn_app, spawn_app_with};
+use common::test_support::gateway::session_cookie;
+
+use crate::helpers::{ADMIN_PASSWORD, Options, error_code, redis, spawn_app, spawn_app_with};
 
 async fn login_as_admin(app: &crate::helpers::TestApp, proto: Option<&str>) -> String {
     let mut request = app
@@ -124,7 +126,10 @@ async fn logout_ends_the_session_and_clears_the_cookie() {
         .await
         .expect("logout");
     assert_eq!(response.status(), 204);
-    assert_eq!(cookie_of(response.headers()).as_deref(), Some("tonearm_session="));
+    assert_eq!(
+        session_cookie(response.headers()).as_deref(),
+        Some("tonearm_session=")
+    );
     let me = app.get("/api/auth/me", Some(&cookie)).await;
     assert_eq!(me.status(), 401);
     assert_eq!(error_code(me).await, "unauthorized");
