@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::{
     audio::{Tags, make},
     fixtures::{FixtureServer, Route},
-    helpers::{Options, TestApp, spawn_with_music, spawn_with_music_and},
+    helpers::{Options, TestApp, spawn_app_with_music, spawn_app_with_music_and},
     sources::{app_with, feed},
 };
 
@@ -57,7 +57,7 @@ fn gradient_png(side: u32) -> Vec<u8> {
 
 /// An app with one song whose folder image is `cover`.
 async fn app_with_cover(options: Options, cover: Vec<u8>) -> (TestApp, String) {
-    let app = spawn_with_music_and(options, |dir| {
+    let app = spawn_app_with_music_and(options, |dir| {
         make(dir, "album/01.ogg", &Tags::song("One", "A", "Covered"));
         std::fs::write(dir.join("album/cover.png"), &cover).expect("cover");
     })
@@ -196,7 +196,7 @@ async fn the_cover_cache_stays_within_its_bytes_evicting_the_least_recently_used
 
 #[tokio::test]
 async fn every_cover_answer_is_an_image_that_cannot_run_as_a_page() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(
             dir,
             "a.flac",

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 /// The FLAC metadata blocks of `bytes`: (header offset, type, declared size).
@@ -120,7 +120,7 @@ fn problem_of<'a>(errors: &'a [Value], file: &str) -> &'a Value {
 
 #[tokio::test]
 async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         let picture = make(
             dir,
             "picture.flac",
@@ -188,7 +188,7 @@ async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about()
 
 #[tokio::test]
 async fn files_with_damaged_tags_and_no_audio_stay_out_as_errors() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "good.flac", &Tags::song("Good", "Tagger", "Fine"));
         let info = make(dir, "silent.flac", &Tags::song("No Frames", "Tagger", "Damaged"));
         let end = flac_blocks(&std::fs::read(&info).expect("read"))

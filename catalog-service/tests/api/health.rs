@@ -3,11 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{Options, TestApp, spawn_with};
+use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn ready_once_migrations_are_applied() {
-    let app = spawn_with(Options::default()).await;
+    let app = spawn_app().await;
     let response = app
         .client
         .get(format!("{}/readyz", app.address))
@@ -26,7 +26,7 @@ async fn not_ready_and_503_while_the_database_is_down() {
         database_url: Some("postgres://postgres@127.0.0.1:1/tonearm".into()),
         ..Options::default()
     };
-    let app = spawn_with(options).await;
+    let app = spawn_app_with(options).await;
     let response = app
         .client
         .get(format!("{}/readyz", app.address))

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 async fn report_missing(app: &TestApp, id: &str) -> reqwest::Response {
@@ -19,7 +19,7 @@ async fn report_missing(app: &TestApp, id: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_missing_file_is_checked_again_and_removed() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "gone.mp3", &Tags::song("Gone", "Artist", "Album"));
         make(dir, "here.mp3", &Tags::song("Here", "Artist", "Album"));
     })

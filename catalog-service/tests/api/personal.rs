@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 /// Four songs by two artists on two albums (file name = title).
 pub async fn library() -> TestApp {
-    spawn_with_music(|dir| {
+    spawn_app_with_music(|dir| {
         for (title, artist, album) in [
             ("One", "Ann", "First"),
             ("Two", "Ann", "First"),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::{
     audio::{Tags, make},
     fixtures::{FixtureServer, Route},
-    helpers::{Options, TestApp, spawn_with},
+    helpers::{Options, TestApp, spawn_app_with},
 };
 
 pub fn feed(items: &[(&str, &str)]) -> String {
@@ -32,7 +32,7 @@ pub async fn app_with(server: &FixtureServer) -> TestApp {
         ..Options::default()
     };
     options.raw.fetch_max_bytes = 64 * 1024;
-    spawn_with(options).await
+    spawn_app_with(options).await
 }
 
 async fn add(app: &TestApp, url: &str) -> reqwest::Response {

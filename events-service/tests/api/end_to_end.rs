@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{SONG, isolated_settings, next_of_type, send_json, spawn_with};
+use crate::helpers::{SONG, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// The whole path: sockets -> events-service -> Kafka -> stats-consumer ->
 /// Redis -> change notice -> pushed figures.
@@ -16,7 +16,7 @@ async fn plays_on_one_socket_reach_the_figures_of_another() {
         .expect("consumer builds");
     let consumer_handle = consumer.handle();
     let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut first = app.connect(&[("x-tonearm-session", "e2e-1")]).await;
     next_of_type(&mut first, "hello").await;

@@ -2,12 +2,14 @@
 
 use std::time::{Duration, Instant};
 
+use common::test_support::dead_url;
 use serde_json::json;
 
 use crate::{
-    catalog,
+    fixtures,
     helpers::{
-        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_with,
+        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json,
+        spawn_app_with,
     },
 };
 
@@ -35,7 +37,7 @@ async fn keys(redis: &mut redis::aio::MultiplexedConnection, pattern: &str) -> V
 #[tokio::test]
 async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
     let (mut settings, events) = isolated_settings();
-    let stand_in = catalog::spawn(&[SONG, SONG_B]);
+    let stand_in = fixtures::spawn(&[SONG, SONG_B]);
     settings.upstreams.catalog = vec![stand_in.url.clone()];
     let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
     stats.group = format!("test-fake-{}", uuid::Uuid::new_v4().simple());
@@ -46,7 +48,7 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
         .expect("consumer builds");
     let consumer_handle = consumer.handle();
     let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut socket = app.connect(&[("x-tonearm-session", "sess-fake")]).await;
     next_of_type(&mut socket, "hello").await;
@@ -119,8 +121,8 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
 #[tokio::test]
 async fn plays_are_accepted_unchecked_while_the_catalog_is_unreachable() {
     let (mut settings, events) = isolated_settings();
-    settings.upstreams.catalog = vec![catalog::dead_url()];
-    let app = spawn_with(settings, events).await;
+    settings.upstreams.catalog = vec![dead_url().parse().expect("url")];
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-no-catalog")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": MADE_UP})).await;

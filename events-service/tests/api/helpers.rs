@@ -39,16 +39,9 @@ pub struct TestApp {
 /// spool, the internal token set, and a catalog stand-in that knows `SONG`
 /// and `SONG_B` (call inside the test's runtime).
 pub fn isolated_settings() -> (Settings, EventsSettings) {
-    common::telemetry::init_for_tests();
-    let mut settings = Settings::load().expect("settings load");
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    settings.ports.events = 0;
-    settings.ports.events_ws = 0;
-    settings.redis.prefix = format!("test:{id}:");
-    settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
-    settings.shutdown_timeout = Duration::from_secs(1);
+    let (mut settings, id) = common::test_support::isolated_settings();
     settings.internal_token = Some(TOKEN.into());
-    settings.upstreams.catalog = vec![crate::catalog::spawn(&[SONG, SONG_B]).url];
+    settings.upstreams.catalog = vec![crate::fixtures::spawn(&[SONG, SONG_B]).url];
     let mut events = EventsSettings::load().expect("events settings load");
     events.spool_dir = std::env::temp_dir().join(format!("tonearm-test-spool-{id}"));
     events.tick = Duration::from_millis(50);
@@ -57,10 +50,10 @@ pub fn isolated_settings() -> (Settings, EventsSettings) {
 
 pub async fn spawn_app() -> TestApp {
     let (settings, events) = isolated_settings();
-    spawn_with(settings, events).await
+    spawn_app_with(settings, events).await
 }
 
-pub async fn spawn_with(settings: Settings, events: EventsSettings) -> TestApp {
+pub async fn spawn_app_with(settings: Settings, events: EventsSettings) -> TestApp {
     let app = Application::build_with(settings.clone(), events.clone())
         .await
         .expect("the service builds");

@@ -4,7 +4,9 @@ use serde_json::json;
 
 use crate::{
     broker::PrivateBroker,
-    helpers::{SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_with},
+    helpers::{
+        SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_app_with,
+    },
 };
 
 async fn seek(socket: &mut Socket, range: std::ops::Range<u64>) {
@@ -39,7 +41,7 @@ async fn events_sent_while_the_broker_is_down_arrive_once_and_in_order() {
     // A small in-flight window, so most events of the outage go through the
     // disk spool rather than the Kafka client's memory.
     events.inflight_max = 20;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-outage")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": SONG})).await;
@@ -92,7 +94,7 @@ async fn a_full_spool_refuses_events_says_so_and_recovers() {
     events.rate_limit = 100_000;
     events.inflight_max = 1;
     events.spool_max_bytes = 8 * 1024;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-full")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": SONG})).await;

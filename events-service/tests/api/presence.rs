@@ -3,14 +3,14 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use tokio_tungstenite::tungstenite::{Message, protocol::frame::coding::CloseCode};
 
-use crate::helpers::{isolated_settings, next_of_type, spawn_with};
+use crate::helpers::{isolated_settings, next_of_type, spawn_app_with};
 
 #[tokio::test]
 async fn a_silent_socket_is_closed_as_idle() {
     let (settings, mut events) = isolated_settings();
     events.heartbeat = Duration::from_millis(100);
     events.presence_timeout = Duration::from_millis(400);
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[]).await;
     next_of_type(&mut socket, "hello").await;
     // Not reading means not answering pings: the server hears nothing.
@@ -33,7 +33,7 @@ async fn a_socket_that_answers_pings_stays_open() {
     let (settings, mut events) = isolated_settings();
     events.heartbeat = Duration::from_millis(100);
     events.presence_timeout = Duration::from_millis(400);
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[]).await;
     next_of_type(&mut socket, "hello").await;
     // Reading answers pings with pongs (tungstenite does it while reading).

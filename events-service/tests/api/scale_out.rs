@@ -13,7 +13,7 @@ use redis::AsyncCommands as _;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
-use crate::helpers::{SONG, Socket, TestApp, isolated_settings, next_of_type, send_json, spawn_with};
+use crate::helpers::{SONG, Socket, TestApp, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// A stats-consumer of the shared group.
 async fn consumer(settings: &Settings, group: &str) -> (ServerHandle, JoinHandle<anyhow::Result<()>>) {
@@ -68,10 +68,10 @@ async fn sockets_on_two_instances_share_counts_and_no_play_is_lost_when_one_inst
     let group = format!("test-scale-{}", uuid::Uuid::new_v4().simple());
     let (consumer_a, consumer_a_task) = consumer(&settings, &group).await;
     let (consumer_b, consumer_b_task) = consumer(&settings, &group).await;
-    let a = spawn_with(settings.clone(), events.clone()).await;
+    let a = spawn_app_with(settings.clone(), events.clone()).await;
     let mut events_b = events.clone();
     events_b.spool_dir = events.spool_dir.with_extension("b");
-    let b = spawn_with(settings.clone(), events_b).await;
+    let b = spawn_app_with(settings.clone(), events_b).await;
 
     let mut on_a = playing(&a, &token, "scale-1").await;
     let mut on_b = playing(&b, &token, "scale-2").await;

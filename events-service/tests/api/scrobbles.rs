@@ -7,7 +7,7 @@ use common::events::{EventType, Source};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_with,
+    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_app_with,
 };
 
 const USER: &str = "5b0e1d4c-0000-4000-8000-000000000001";
@@ -159,7 +159,7 @@ async fn an_app_shows_as_now_playing_and_its_play_reaches_the_figures() {
         .expect("consumer builds");
     let consumer_handle = consumer.handle();
     let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut socket = app.connect(&[("x-tonearm-session", "listener-1")]).await;
     next_of_type(&mut socket, "hello").await;

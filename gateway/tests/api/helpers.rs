@@ -1,5 +1,5 @@
 //! Starts the real gateway on port 0 with its own PostgreSQL schema and
-//! Redis prefix, in front of fixture upstreams.
+//! Redis prefix, in front of the stand-in services of [`crate::fixtures`].
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use common::test_support::gateway as accounts;
 use gateway::{Application, GatewaySettings, settings::RawGatewaySettings};
 use reqwest::Url;
 
-use crate::upstream::{self, Upstream};
+use crate::fixtures::{self, Upstream};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const INTERNAL_TOKEN: &str = "test-internal-token";
@@ -55,13 +55,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    common::telemetry::init_for_tests();
-    let upstream = upstream::spawn();
-    let mut settings = common::Settings::load().expect("settings load");
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    settings.ports.gateway = 0;
-    settings.database.schema = format!("test_{id}");
-    settings.redis.prefix = format!("test:{id}:");
+    let (mut settings, id) = common::test_support::isolated_settings();
+    let upstream = fixtures::spawn();
     let parse = |url: &str| Url::parse(url).expect("fixture url");
     settings.upstreams.catalog = if options.catalog.is_empty() {
         vec![parse(&upstream.url)]

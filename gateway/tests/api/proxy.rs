@@ -8,7 +8,7 @@ use std::{
 use futures_util::StreamExt as _;
 
 use crate::helpers::{INTERNAL_TOKEN, Options, error_code, eventually, spawn_app, spawn_app_with};
-use crate::upstream::dead_url;
+use common::test_support::dead_url;
 
 #[tokio::test]
 async fn services_get_the_gateway_identity_and_never_the_clients_forgeries() {

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::{
 };
 
 use crate::helpers::{Options, TestApp, eventually, spawn_app, spawn_app_with};
-use crate::upstream::dead_url;
+use common::test_support::dead_url;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

@@ -6,7 +6,7 @@ use std::{
 use common::events::{EventType, PlayerEvent};
 
 use crate::helpers::{
-    A, B, create_topics, event, isolated, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, B, create_topics, event, isolated_settings, produce_events, producer, redis, spawn_app, wait_caught_up,
 };
 
 /// A small deterministic generator, seeded from the clock (the seed is
@@ -56,7 +56,7 @@ async fn killing_the_consumer_at_random_points_never_loses_or_doubles_an_event()
         | 1;
     println!("seed {seed}");
     let mut rng = XorShift(seed);
-    let (settings, mut stats) = isolated();
+    let (settings, mut stats) = isolated_settings();
     // Every restart finds Kafka's group offsets where a crash would leave
     // them at worst (never committed): only Redis knows what was applied.
     stats.kafka_commit = false;
@@ -133,7 +133,7 @@ async fn killing_the_consumer_at_random_points_never_loses_or_doubles_an_event()
 
 #[tokio::test]
 async fn a_replayed_or_overlapping_batch_is_applied_once() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     let mut redis = redis(&settings).await;
     let target = stats_consumer::fold::FoldTarget {
         keys: common::stats_keys::StatsKeys::new(settings.redis.prefix.clone()),

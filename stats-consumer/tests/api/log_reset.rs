@@ -5,12 +5,12 @@
 use common::events::EventType;
 
 use crate::helpers::{
-    A, create_topics, event, isolated, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, create_topics, event, isolated_settings, produce_events, producer, redis, spawn_app, wait_caught_up,
 };
 
 #[tokio::test]
 async fn offsets_past_the_end_of_a_new_log_are_moved_back() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let mut redis = redis(&settings).await;
     let offsets = format!("{}consumer:offsets", settings.redis.prefix);

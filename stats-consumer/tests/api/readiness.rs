@@ -4,7 +4,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::helpers::{isolated, spawn_app};
+use crate::helpers::{isolated_settings, spawn_app};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -49,7 +49,7 @@ async fn wait_for(client: &reqwest::Client, address: &str, want: u16) -> serde_j
 async fn readiness_follows_redis_going_away_and_coming_back() {
     let port = free_port();
     let mut server = start_redis(port);
-    let (mut settings, stats) = isolated();
+    let (mut settings, stats) = isolated_settings();
     settings.redis.url = format!("redis://127.0.0.1:{port}");
     let app = spawn_app(&settings, &stats).await;
     let client = reqwest::Client::new();

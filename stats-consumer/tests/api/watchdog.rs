@@ -9,7 +9,7 @@ use std::{
 
 use common::events::EventType;
 
-use crate::helpers::{A, TestApp, create_topics, event, isolated, produce_events, producer, redis};
+use crate::helpers::{A, TestApp, create_topics, event, isolated_settings, produce_events, producer, redis};
 
 /// The value of `tonearm_{name}{partition="…"}`, when exported.
 async fn gauge(client: &reqwest::Client, app: &TestApp, name: &str, partition: i32) -> Option<f64> {
@@ -39,7 +39,7 @@ async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut check
 
 #[tokio::test]
 async fn a_fold_that_cannot_advance_is_reported_stalled_and_clears_once_it_advances() {
-    let (settings, mut stats) = isolated();
+    let (settings, mut stats) = isolated_settings();
     stats.stall = Duration::from_secs(2);
     create_topics(&settings).await;
     let mut redis = redis(&settings).await;

@@ -55,16 +55,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    common::telemetry::init_for_tests();
-    let root = std::env::temp_dir().join(format!("tonearm-stream-{}", Uuid::new_v4().simple()));
+    let (mut settings, id) = common::test_support::isolated_settings();
+    let root = std::env::temp_dir().join(format!("tonearm-stream-{id}"));
     let (music, outside) = (root.join("music"), root.join("outside"));
     std::fs::create_dir_all(&music).expect("music folder");
     std::fs::create_dir_all(&outside).expect("outside folder");
-
-    let mut settings = common::Settings::load().expect("settings");
-    settings.ports.stream = 0;
     settings.internal_token = Some(INTERNAL_TOKEN.into());
-    settings.database.schema = format!("test_{}", Uuid::new_v4().simple());
     if let Some(url) = &options.catalog_url {
         settings.upstreams.catalog = vec![url.parse().expect("catalog url")];
     }
