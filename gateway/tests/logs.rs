@@ -67,11 +67,7 @@ async fn a_private_token_in_a_query_string_never_reaches_the_logs() {
         .await;
     assert_eq!(served.status(), 200);
     let socket = format!("ws://127.0.0.1:{}/ws?token={secret}", app.port);
-    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(socket)
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("header"));
+    let request = common::test_support::socket::upgrade_request(&socket, &[("cookie", cookie.as_str())]);
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
     let logs = captured.text();
     assert!(

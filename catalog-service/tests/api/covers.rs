@@ -15,14 +15,7 @@ async fn id_of(app: &TestApp, title: &str) -> String {
 #[tokio::test]
 async fn embedded_covers_are_served_resized_and_revalidated() {
     let app = spawn_app_with_music(|dir| {
-        make(
-            dir,
-            "a.flac",
-            &Tags {
-                cover: true,
-                ..Tags::song("Covered", "A", "With cover")
-            },
-        );
+        make(dir, "a.flac", &Tags::covered("Covered", "A", "With cover"));
         make(dir, "b/plain.mp3", &Tags::song("Plain", "B", "Without"));
     })
     .await;

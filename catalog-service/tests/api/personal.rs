@@ -31,7 +31,12 @@ pub struct As<'a> {
     pub user: &'a str,
 }
 
-impl As<'_> {
+impl<'a> As<'a> {
+    /// Requests to `app` as the user whose id is `user`.
+    pub fn user(app: &'a TestApp, user: &'a str) -> Self {
+        Self { app, user }
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut request = self
             .app

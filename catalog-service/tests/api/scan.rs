@@ -192,15 +192,7 @@ async fn scan_progress_is_in_the_metrics() {
         make(dir, "a.mp3", &Tags::song("A", "Artist", "Album"));
     })
     .await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let metrics = common::test_support::metrics::scrape(&app.client, &app.address).await;
     assert!(
         metrics.contains("tonearm_catalog_scan_files_read_total"),
         "{metrics}"

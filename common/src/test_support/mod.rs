@@ -6,6 +6,8 @@
 pub mod broker;
 pub mod gateway;
 pub mod media;
+pub mod metrics;
+pub mod socket;
 
 use std::{net::TcpListener, time::Duration};
 

@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use common::test_support::socket::upgrade_request;
 use futures_util::{SinkExt as _, StreamExt as _};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{TestApp, check_range, spawn_app, spawn_live_app};
 
@@ -42,12 +43,8 @@ async fn a_play_through_the_gateway_raises_the_listener_count() {
     let song = first_song(&app, &cookie).await;
     check_range(stream_request(&app, &cookie, &song)).await;
 
-    let mut request = format!("ws://127.0.0.1:{}/ws", app.port)
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("header"));
+    let url = format!("ws://127.0.0.1:{}/ws", app.port);
+    let request = upgrade_request(&url, &[("cookie", cookie.as_str())]);
     let (mut socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("socket through the gateway");

@@ -8,8 +8,8 @@ use serde_json::json;
 use crate::{
     fixtures,
     helpers::{
-        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json,
-        spawn_app_with,
+        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, own_group, read_topic, send_json,
+        spawn_app_with, spawn_consumer,
     },
 };
 
@@ -39,15 +39,7 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
     let (mut settings, events) = isolated_settings();
     let stand_in = fixtures::spawn(&[SONG, SONG_B]);
     settings.upstreams.catalog = vec![stand_in.url.clone()];
-    let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
-    stats.group = format!("test-fake-{}", uuid::Uuid::new_v4().simple());
-    let mut consumer_settings = settings.clone();
-    consumer_settings.ports.stats = 0;
-    let consumer = stats_consumer::Application::build_with(consumer_settings, stats)
-        .await
-        .expect("consumer builds");
-    let consumer_handle = consumer.handle();
-    let consumer_task = tokio::spawn(consumer.run_until_stopped());
+    let consumer = spawn_consumer(&settings, &own_group("fake"), |_| {}).await;
     let app = spawn_app_with(settings, events).await;
 
     let mut socket = app.connect(&[("x-tonearm-session", "sess-fake")]).await;
@@ -112,8 +104,7 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
         .collect();
     assert_eq!(songs, [None, Some(SONG)], "only connected and the known play");
     app.stop().await;
-    consumer_handle.stop(true).await;
-    let _ = consumer_task.await;
+    let _ = consumer.stop().await;
 }
 
 /// No play is lost to a catalog outage: events are then accepted unchecked

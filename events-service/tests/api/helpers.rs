@@ -1,6 +1,6 @@
 use std::time::{Duration, Instant};
 
-use common::{Settings, events::PlayerEvent};
+use common::{Settings, events::PlayerEvent, test_support::socket::upgrade_request};
 use events_service::{Application, settings::EventsSettings};
 use futures_util::{SinkExt as _, StreamExt as _};
 use rdkafka::{
@@ -8,10 +8,8 @@ use rdkafka::{
     consumer::{BaseConsumer, Consumer as _},
     message::Headers as _,
 };
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
-    tungstenite::{Message, client::IntoClientRequest as _},
-};
+use stats_consumer::settings::StatsSettings;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -112,17 +110,34 @@ impl TestApp {
         path: &str,
         headers: &[(&str, &str)],
     ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-        let mut request = format!("ws://127.0.0.1:{}{path}", self.ws_port)
-            .into_client_request()
-            .expect("request");
-        for (name, value) in headers {
-            request
-                .headers_mut()
-                .insert(http_name(name), value.parse().expect("header value"));
-        }
-        tokio_tungstenite::connect_async(request)
+        let url = format!("ws://127.0.0.1:{}{path}", self.ws_port);
+        tokio_tungstenite::connect_async(upgrade_request(&url, headers))
             .await
             .map(|(socket, _)| socket)
+    }
+
+    /// POST `body` as JSON to `path` with `headers`.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.address)).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("an answer")
+    }
+
+    /// GET `path` with `headers`, answered with JSON.
+    pub async fn get_json(&self, path: &str, headers: &[(&str, &str)]) -> serde_json::Value {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("an answer");
+        response.json().await.expect("a JSON body")
     }
 
     /// Stops the service and waits for its producer to flush.
@@ -130,6 +145,52 @@ impl TestApp {
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
+}
+
+/// A stats-consumer in this process: the fold that turns the topic's plays
+/// into the figures sockets are sent.
+pub struct Consumer {
+    pub handle: actix_web::dev::ServerHandle,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Consumer {
+    /// Stops it gracefully; how its run ended.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.handle.stop(true).await;
+        self.task.await.expect("the consumer task joins")
+    }
+}
+
+/// A stats-consumer on `settings`' topic and Redis prefix, a member of
+/// `group`; `tweak` adjusts its own settings.
+pub async fn spawn_consumer(
+    settings: &Settings,
+    group: &str,
+    tweak: impl FnOnce(&mut StatsSettings),
+) -> Consumer {
+    let mut stats = StatsSettings::load().expect("stats settings");
+    stats.group = group.to_owned();
+    tweak(&mut stats);
+    let app = stats_consumer::Application::build_with(settings.clone(), stats)
+        .await
+        .expect("consumer builds");
+    Consumer {
+        handle: app.handle(),
+        task: tokio::spawn(app.run_until_stopped()),
+    }
+}
+
+/// A group name no other test uses.
+pub fn own_group(tag: &str) -> String {
+    format!("test-{tag}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Asserts an error answer with `status` and the JSON error `code`.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status);
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"]["code"], code, "{body}");
 }
 
 /// An HTTP client that sends the token on every request, as the gateway.
@@ -143,10 +204,6 @@ pub fn token_client() -> reqwest::Client {
         .default_headers(headers)
         .build()
         .expect("client")
-}
-
-fn http_name(name: &str) -> tokio_tungstenite::tungstenite::http::HeaderName {
-    name.parse().expect("header name")
 }
 
 /// The next JSON text message, skipping pings.

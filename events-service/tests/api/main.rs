@@ -1,6 +1,5 @@
 mod admission;
 mod announcements;
-mod broker;
 mod end_to_end;
 mod fake_plays;
 mod fixtures;

@@ -2,11 +2,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::{
-    broker::PrivateBroker,
-    helpers::{
-        SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_app_with,
-    },
+use common::test_support::{broker::PrivateBroker, metrics};
+
+use crate::helpers::{
+    SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_app_with,
 };
 
 async fn seek(socket: &mut Socket, range: std::ops::Range<u64>) {
@@ -16,20 +15,8 @@ async fn seek(socket: &mut Socket, range: std::ops::Range<u64>) {
 }
 
 async fn metric(app: &crate::helpers::TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find(|line| line.starts_with(&format!("tonearm_{name}")))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0)
+    let text = metrics::scrape(&app.client, &app.address).await;
+    metrics::value(&text, &format!("tonearm_{name}"), &[]).unwrap_or(0.0)
 }
 
 #[tokio::test]
@@ -53,7 +40,7 @@ async fn events_sent_while_the_broker_is_down_arrive_once_and_in_order() {
     };
     read_topic(&app.settings, until_100).await;
 
-    broker.stop();
+    broker.kill();
     seek(&mut socket, 100..300).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while metric(&app, "events_spooled_total").await < 100.0 {
@@ -98,7 +85,7 @@ async fn a_full_spool_refuses_events_says_so_and_recovers() {
     let mut socket = app.connect(&[("x-tonearm-session", "sess-full")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": SONG})).await;
-    broker.stop();
+    broker.kill();
 
     let mut position = 0;
     let refusal = loop {

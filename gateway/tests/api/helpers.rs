@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use common::test_support::gateway as accounts;
 use gateway::{Application, GatewaySettings, settings::RawGatewaySettings};
-use reqwest::Url;
+use reqwest::{Method, Url};
 
 use crate::fixtures::{self, Upstream};
 
@@ -142,34 +142,63 @@ impl TestApp {
         accounts::create_user(&self.client, &self.address, admin, (username, password, role)).await
     }
 
+    /// `/api/auth/me` of the signed-in user.
+    pub async fn me(&self, cookie: &str) -> serde_json::Value {
+        let me = self.get("/api/auth/me", Some(cookie)).await;
+        me.json().await.expect("json")
+    }
+
     /// The signed-in user's id.
     pub async fn user_id(&self, cookie: &str) -> String {
-        let me: serde_json::Value = self
-            .get("/api/auth/me", Some(cookie))
-            .await
-            .json()
-            .await
-            .expect("json");
-        me["id"].as_str().expect("id").to_owned()
+        self.me(cookie).await["id"].as_str().expect("id").to_owned()
     }
 
     /// A PATCH of `/api/admin/users/{id}` as `admin`; returns the status.
     pub async fn change_user(&self, admin: &str, id: &str, change: serde_json::Value) -> u16 {
-        self.client
-            .patch(self.url(&format!("/api/admin/users/{id}")))
-            .header("cookie", admin)
-            .json(&change)
-            .send()
-            .await
-            .expect("change user")
-            .status()
-            .as_u16()
+        let path = format!("/api/admin/users/{id}");
+        let response = self.send(Method::PATCH, &path, Some(admin), Some(change)).await;
+        response.status().as_u16()
+    }
+
+    /// Deletes user `id` as `admin`; returns the status.
+    pub async fn delete_user(&self, admin: &str, id: &str) -> u16 {
+        let path = format!("/api/admin/users/{id}");
+        let response = self.send(Method::DELETE, &path, Some(admin), None).await;
+        response.status().as_u16()
+    }
+
+    /// Sets the password of user `id` as `admin`; returns the status.
+    pub async fn reset_password(&self, admin: &str, id: &str, password: &str) -> u16 {
+        let path = format!("/api/admin/users/{id}/password");
+        let body = serde_json::json!({ "password": password });
+        let response = self.send(Method::POST, &path, Some(admin), Some(body)).await;
+        response.status().as_u16()
+    }
+
+    /// A sign-in attempt, whatever it answers.
+    pub async fn try_login(&self, username: &str, password: &str) -> reqwest::Response {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.send(Method::POST, "/api/auth/login", None, Some(body)).await
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.get(self.url(path));
+        self.send(Method::GET, path, cookie, None).await
+    }
+
+    /// `method` on `path`, with the session `cookie` and a JSON `body` when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
         }
         request.send().await.expect("request")
     }

@@ -11,6 +11,7 @@ use std::{
 use common::{
     Settings,
     events::{EventType, PlayerEvent},
+    test_support::broker::PrivateBroker,
 };
 use rdkafka::{
     ClientConfig,
@@ -20,8 +21,8 @@ use rdkafka::{
 use redis::aio::MultiplexedConnection;
 
 use crate::{
+    consumer_process::ConsumerProcess,
     helpers::{A, B, create_topics, dump, event, isolated_settings, redis, spawn_app},
-    private_broker::{ConsumerProcess, PrivateBroker},
 };
 
 /// Within this long after the last event, the figures must be complete.

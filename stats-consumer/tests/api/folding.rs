@@ -9,8 +9,8 @@ use rdkafka::{
 };
 
 use crate::helpers::{
-    A, B, create_topics, event, isolated_settings, produce, produce_events, producer, redis, spawn_app,
-    wait_caught_up,
+    A, B, create_topics, event, isolated_settings, produce, produce_events, producer, redis, song_plays,
+    spawn_app, wait_caught_up,
 };
 
 fn with_user(mut event: PlayerEvent, user: &str) -> PlayerEvent {
@@ -141,11 +141,7 @@ async fn poison_records_go_to_the_dead_letter_topic_and_the_partition_moves_on()
     let app = spawn_app(&settings, &stats).await;
     let mut redis = redis(&settings).await;
     wait_caught_up(&settings, &mut redis).await;
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 1, "the valid event after the poison ones counts");
 
     let dlq = settings.kafka.dlq_topic();
@@ -270,11 +266,7 @@ async fn a_first_start_folds_events_of_the_topic_it_created_after_subscribing() 
     let mut redis = redis(&settings).await;
     wait_caught_up(&settings, &mut redis).await;
 
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 1, "the play on the new topic was folded");
     app.stop().await;
 }

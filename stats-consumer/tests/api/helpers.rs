@@ -100,6 +100,15 @@ pub async fn redis(settings: &Settings) -> MultiplexedConnection {
         .expect("redis")
 }
 
+/// The plays folded for `song`.
+pub async fn song_plays(settings: &Settings, redis: &mut MultiplexedConnection, song: &str) -> u64 {
+    redis::cmd("GET")
+        .arg(format!("{}song:{song}:plays", settings.redis.prefix))
+        .query_async(redis)
+        .await
+        .expect("the song's plays")
+}
+
 /// The high watermark of each partition of the events topic.
 pub async fn high_watermarks(settings: &Settings) -> BTreeMap<i32, i64> {
     let settings = settings.clone();

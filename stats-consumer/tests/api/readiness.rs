@@ -1,18 +1,11 @@
 use std::{
-    net::TcpListener,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
-use crate::helpers::{isolated_settings, spawn_app};
+use common::test_support::free_port;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port()
-}
+use crate::helpers::{isolated_settings, spawn_app};
 
 fn start_redis(port: u16) -> Child {
     Command::new("redis-server")

@@ -7,6 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use common::test_support::metrics;
 use sqlx::PgPool;
 use stream_service::{Application, StreamSettings, settings::RawStreamSettings};
 use uuid::Uuid;
@@ -181,17 +182,8 @@ impl TestApp {
 
     /// The value of one metric line starting with `prefix`, 0 when absent.
     pub async fn metric(&self, prefix: &str) -> f64 {
-        let text = self
-            .get(&format!("{}/metrics", self.base), &[])
-            .await
-            .text()
-            .await
-            .expect("text");
-        text.lines()
-            .find(|line| line.starts_with(prefix))
-            .and_then(|line| line.rsplit(' ').next())
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0.0)
+        let text = metrics::scrape(&self.client, &self.base).await;
+        metrics::value(&text, prefix, &[]).unwrap_or(0.0)
     }
 }
 
