@@ -4,6 +4,8 @@
 
 mod fixtures;
 mod helpers;
+mod rest;
+mod services;
 mod subsonic;
 mod subsonic_client;
 mod subsonic_extras;

@@ -2,7 +2,8 @@
 //! browsing, search paging, lists, the XML and JSON forms, streaming.
 
 use crate::{
-    helpers::{ADMIN_PASSWORD, check_range, names, ok, spawn_app},
+    helpers::{ADMIN_PASSWORD, check_range, spawn_app},
+    rest::{names, ok},
     xml_forms::{self, json_tree},
 };
 

@@ -3,7 +3,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, ok, spawn_app};
+use crate::{
+    helpers::{TestApp, spawn_app},
+    rest::ok,
+};
 
 async fn song_id(app: &TestApp, title: &str) -> String {
     let found = app.json("search3", &[("query", title)]).await;

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::{
-    helpers::{TestApp, error_code, names, ok, spawn_app},
+    helpers::{TestApp, spawn_app},
+    rest::{error_code, names, ok},
     xml_forms::{self, json_tree},
 };
 

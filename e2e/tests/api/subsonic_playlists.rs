@@ -2,7 +2,8 @@
 //! shared with another account and deleted.
 
 use crate::{
-    helpers::{error_code, names, ok, spawn_app},
+    helpers::spawn_app,
+    rest::{error_code, names, ok},
     subsonic_library::{ids, song},
 };
 

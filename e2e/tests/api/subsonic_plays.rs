@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, eventually, ok, spawn_live_app};
+use crate::{
+    helpers::{TestApp, eventually, spawn_live_app},
+    rest::ok,
+};
 
 async fn first_song(app: &TestApp) -> (String, String) {
     let found = app.json("search3", &[("query", "Beta")]).await;

@@ -1,8 +1,7 @@
 use serde_json::json;
 
-use crate::helpers::{
-    SONG, isolated_settings, next_of_type, own_group, send_json, spawn_app_with, spawn_consumer,
-};
+use crate::consumer::{own_group, spawn_consumer};
+use crate::helpers::{SONG, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// The whole path: sockets -> events-service -> Kafka -> stats-consumer ->
 /// Redis -> change notice -> pushed figures.

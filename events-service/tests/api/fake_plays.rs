@@ -6,10 +6,11 @@ use common::test_support::dead_url;
 use serde_json::json;
 
 use crate::{
+    consumer::{own_group, spawn_consumer},
     fixtures,
     helpers::{
-        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, own_group, read_topic, send_json,
-        spawn_app_with, spawn_consumer,
+        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json,
+        spawn_app_with,
     },
 };
 

@@ -8,7 +8,6 @@ use rdkafka::{
     consumer::{BaseConsumer, Consumer as _},
     message::Headers as _,
 };
-use stats_consumer::settings::StatsSettings;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
@@ -145,45 +144,6 @@ impl TestApp {
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
-}
-
-/// A stats-consumer in this process: the fold that turns the topic's plays
-/// into the figures sockets are sent.
-pub struct Consumer {
-    pub handle: actix_web::dev::ServerHandle,
-    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Consumer {
-    /// Stops it gracefully; how its run ended.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        self.handle.stop(true).await;
-        self.task.await.expect("the consumer task joins")
-    }
-}
-
-/// A stats-consumer on `settings`' topic and Redis prefix, a member of
-/// `group`; `tweak` adjusts its own settings.
-pub async fn spawn_consumer(
-    settings: &Settings,
-    group: &str,
-    tweak: impl FnOnce(&mut StatsSettings),
-) -> Consumer {
-    let mut stats = StatsSettings::load().expect("stats settings");
-    stats.group = group.to_owned();
-    tweak(&mut stats);
-    let app = stats_consumer::Application::build_with(settings.clone(), stats)
-        .await
-        .expect("consumer builds");
-    Consumer {
-        handle: app.handle(),
-        task: tokio::spawn(app.run_until_stopped()),
-    }
-}
-
-/// A group name no other test uses.
-pub fn own_group(tag: &str) -> String {
-    format!("test-{tag}-{}", uuid::Uuid::new_v4().simple())
 }
 
 /// Asserts an error answer with `status` and the JSON error `code`.

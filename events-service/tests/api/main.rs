@@ -1,5 +1,6 @@
 mod admission;
 mod announcements;
+mod consumer;
 mod end_to_end;
 mod fake_plays;
 mod fixtures;

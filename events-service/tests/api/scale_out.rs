@@ -11,10 +11,8 @@ use redis::AsyncCommands as _;
 use serde_json::{Value, json};
 use stats_consumer::settings::StatsSettings;
 
-use crate::helpers::{
-    SONG, Socket, TestApp, isolated_settings, next_of_type, own_group, send_json, spawn_app_with,
-    spawn_consumer,
-};
+use crate::consumer::{own_group, spawn_consumer};
+use crate::helpers::{SONG, Socket, TestApp, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// A socket of `session` on `app`, through which `SONG` is played.
 async fn playing(app: &TestApp, token: &str, session: &str) -> Socket {

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use common::events::{EventType, Source};
 use serde_json::{Value, json};
 
+use crate::consumer::{own_group, spawn_consumer};
 use crate::helpers::{
-    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, own_group, read_topic, spawn_app,
-    spawn_app_with, spawn_consumer,
+    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_app_with,
 };
 
 const USER: &str = "5b0e1d4c-0000-4000-8000-000000000001";
