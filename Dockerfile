@@ -45,6 +45,8 @@ COPY catalog-service catalog-service
 COPY stream-service stream-service
 COPY events-service events-service
 COPY stats-consumer stats-consumer
+# Tests only, but a workspace member: cargo needs its manifest.
+COPY e2e e2e
 COPY xtask xtask
 COPY bench bench
 RUN cargo build --release --locked --bins \

@@ -3,13 +3,13 @@
 //! music folder of the benchmark's own.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::Stdio,
     time::{Duration, Instant},
 };
 
 use anyhow::{Context as _, bail};
+use common::test_support::{free_port, gateway::session_cookie};
 use tokio::process::{Child, Command};
 
 use crate::{Args, Result};
@@ -31,10 +31,6 @@ pub struct System {
     pub gateway: String,
     pub processes: Vec<Process>,
     cookie: String,
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn binary(name: &str) -> Result<PathBuf> {
@@ -103,7 +99,7 @@ impl System {
 
     async fn launch(id: &str, schema: String, music: PathBuf) -> Result<Self> {
         let music_text = music.display().to_string();
-        let (catalog_port, stream_port, gateway_port) = (free_port()?, free_port()?, free_port()?);
+        let (catalog_port, stream_port, gateway_port) = (free_port(), free_port(), free_port());
         let catalog_url = format!("http://127.0.0.1:{catalog_port}");
         let stream_url = format!("http://127.0.0.1:{stream_port}");
         let mut processes = vec![spawn(
@@ -176,13 +172,7 @@ impl System {
             .json(&serde_json::json!({ "username": "admin", "password": PASSWORD }))
             .send()
             .await?;
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .context("no session cookie from the gateway")?;
-        Ok(cookie.to_owned())
+        session_cookie(response.headers()).context("no session cookie from the gateway")
     }
 
     /// A new API key for the admin (the cheapest Subsonic authentication).

@@ -27,6 +27,8 @@ pub mod server;
 pub mod settings;
 pub mod stats_keys;
 pub mod telemetry;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use error::{ApiError, ErrorBody};
 pub use settings::Settings;

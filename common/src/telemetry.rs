@@ -25,14 +25,35 @@ pub fn init(settings: &Settings) {
 }
 
 /// For tests: logs only when `TEST_LOG` is set, so test output stays quiet.
+/// `TEST_LOG=1` (or `true`) logs at `info`; any other value is a filter,
+/// as `RUST_LOG` takes (`TEST_LOG=debug`, `TEST_LOG=gateway=trace`).
 pub fn init_for_tests() {
-    if std::env::var_os("TEST_LOG").is_none() {
+    let Some(value) = std::env::var_os("TEST_LOG") else {
         return;
-    }
+    };
     let _ = tracing_subscriber::registry()
-        .with(EnvFilter::new(
-            std::env::var("TEST_LOG").unwrap_or_else(|_| "info".into()),
-        ))
+        .with(EnvFilter::new(test_log_filter(&value.to_string_lossy())))
         .with(fmt::layer().with_test_writer())
         .try_init();
+}
+
+/// The filter a `TEST_LOG` value stands for.
+fn test_log_filter(value: &str) -> &str {
+    match value.trim() {
+        "" | "1" | "true" | "yes" | "on" => "info",
+        filter => filter,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_log_filter;
+
+    #[test]
+    fn test_log_1_means_info_and_anything_else_is_a_filter() {
+        assert_eq!(test_log_filter("1"), "info");
+        assert_eq!(test_log_filter("true"), "info");
+        assert_eq!(test_log_filter("debug"), "debug");
+        assert_eq!(test_log_filter("gateway=trace"), "gateway=trace");
+    }
 }

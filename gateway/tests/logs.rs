@@ -1,17 +1,19 @@
 //! What the gateway writes to its logs. A binary of its own: it installs
 //! the process-wide log subscriber to read what is logged.
 
+#[path = "api/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
-#[path = "api/upstream.rs"]
-#[allow(dead_code)]
-mod upstream;
 
 use std::{
     io::Write,
     sync::{Arc, Mutex},
 };
+
+use common::test_support::dead_url;
 
 /// Everything logged, in memory.
 #[derive(Clone, Default)]
@@ -46,8 +48,8 @@ async fn a_private_token_in_a_query_string_never_reaches_the_logs() {
         .with_ansi(false)
         .init();
     let app = helpers::spawn_app_with(helpers::Options {
-        catalog: vec![upstream::dead_url()],
-        events: Some(upstream::dead_url()),
+        catalog: vec![dead_url()],
+        events: Some(dead_url()),
         ..helpers::Options::default()
     })
     .await;
@@ -65,11 +67,7 @@ async fn a_private_token_in_a_query_string_never_reaches_the_logs() {
         .await;
     assert_eq!(served.status(), 200);
     let socket = format!("ws://127.0.0.1:{}/ws?token={secret}", app.port);
-    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(socket)
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("header"));
+    let request = common::test_support::socket::upgrade_request(&socket, &[("cookie", cookie.as_str())]);
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
     let logs = captured.text();
     assert!(

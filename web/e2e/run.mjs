@@ -49,13 +49,18 @@ const expect = (cond, msg) => {
   if (!cond) throw new Error(msg);
 };
 
+// Titles searchAndPlay started in this run (the ops test wants one played).
+const played = new Set();
+
 /** Types in the search box and plays the first song hit with Enter; returns its title. */
 async function searchAndPlay(page, text) {
   await page.locator('#search-input').fill(text);
   await page.locator('#search-results [role=option]').first().waitFor();
   await page.locator('#search-input').press('Enter');
   await until(async () => (await audio(page))?.t > 0.5, 'the audio to start playing', 15_000);
-  return page.getByTestId('now-title').innerText();
+  const title = await page.getByTestId('now-title').innerText();
+  played.add(title);
+  return title;
 }
 
 // A song from the demo library to search for: the first mp3 (every Chromium plays mp3).
@@ -64,6 +69,46 @@ let songTitle = 'Harbour Fog';
 const listenerName = `listener-${Date.now().toString(36)}`;
 const listenerPassword = `pw-${Math.random().toString(36).slice(2)}-e2e`;
 let listener = null;
+
+// Each test sets up what it needs, so that any one passes alone (TONEARM_E2E_ONLY): the admin
+// signed in, something playing, the listener below. When the tests before it ran, that is a no-op.
+
+/** Signs the admin's page in unless its session is still good. */
+async function signedInAdmin() {
+  if ((await api(adminCtx, base, 'GET', '/api/auth/me')).status !== 200) {
+    await signIn(admin, base, adminUser, adminPassword);
+  }
+}
+
+/** A test that starts with the admin signed in. */
+const adminTest = (name, fn) => test(name, async () => {
+  await signedInAdmin();
+  await fn();
+});
+
+/** Plays `songTitle` on the admin's page unless something is playing there already. */
+async function adminPlaying() {
+  const a = await audio(admin);
+  if (a && a.t > 0 && !a.paused) return;
+  await admin.goto(`${base}/songs`);
+  await searchAndPlay(admin, songTitle);
+}
+
+/** The second user of the live-figure tests: created (by the admin) on first use, and signed in
+ * again with its live socket open whenever its session is gone. */
+async function theListener() {
+  if (!listener) {
+    await signedInAdmin();
+    const created = await api(adminCtx, base, 'POST', '/api/admin/users', { username: listenerName, password: listenerPassword, role: 'listener' });
+    expect(created.status === 201 || created.status === 200, `creating a listener: ${created.status} ${JSON.stringify(created.body)}`);
+    listener = await context();
+  }
+  if ((await api(listener.ctx, base, 'GET', '/api/auth/me')).status !== 200) {
+    await signIn(listener.page, base, listenerName, listenerPassword);
+    await listener.page.getByTestId('users-online').waitFor();
+  }
+  return listener;
+}
 
 await test('wrong credentials get a clear message', async () => {
   await admin.goto(`${base}/login`);
@@ -87,15 +132,16 @@ await test('admin signs in and the songs table shows the library', async () => {
   songTitle = mp3.title;
 });
 
-await test('search as you type; Enter plays the song and currentTime advances', async () => {
+await adminTest('search as you type; Enter plays the song and currentTime advances', async () => {
   const title = await searchAndPlay(admin, songTitle.slice(0, 7));
   expect(title.length > 0, 'a song title is shown');
   const t1 = (await audio(admin)).t;
   await until(async () => (await audio(admin)).t > t1 + 1, 'currentTime to advance by 1 s', 10_000);
 });
 
-await test('seeking far ahead continues playback from there (Range request)', async () => {
+await adminTest('seeking far ahead continues playback from there (Range request)', async () => {
   const ranges = [];
+  await adminPlaying();
   admin.on('request', (r) => r.url().includes('/api/stream/') && ranges.push(r.headers().range ?? ''));
   const a = await audio(admin);
   const target = Math.floor((Number.isFinite(a.duration) ? a.duration : 40) * 0.7);
@@ -107,7 +153,8 @@ await test('seeking far ahead continues playback from there (Range request)', as
   expect(ranges.every((r) => r === '' || r.startsWith('bytes=')), `range headers ${ranges}`);
 });
 
-await test('the queue (adding, keyboard reorder) and the position survive a reload', async () => {
+await adminTest('the queue (adding, keyboard reorder) and the position survive a reload', async () => {
+  await adminPlaying();
   await admin.goto(`${base}/songs`);
   const adds = admin.locator('[role=row] button[aria-label^="Add "][aria-label$=" to queue"]');
   await adds.first().waitFor();
@@ -132,14 +179,11 @@ await test('the queue (adding, keyboard reorder) and the position survive a relo
   expect(Math.abs(restored - pos) < 5, `position ${restored} s, was ${pos} s`);
 });
 
-await test('a second listener on the same song makes the first one show 2 listeners', async () => {
-  const created = await api(adminCtx, base, 'POST', '/api/admin/users', { username: listenerName, password: listenerPassword, role: 'listener' });
-  expect(created.status === 201 || created.status === 200, `creating a listener: ${created.status} ${JSON.stringify(created.body)}`);
-  listener = await context();
-  await signIn(listener.page, base, listenerName, listenerPassword);
+await adminTest('a second listener on the same song makes the first one show 2 listeners', async () => {
+  const { page } = await theListener();
   await admin.goto(`${base}/songs`);
   await searchAndPlay(admin, songTitle);
-  await searchAndPlay(listener.page, songTitle);
+  await searchAndPlay(page, songTitle);
   await until(async () => (await admin.getByTestId('listeners').innerText().catch(() => '')) === '2', 'the first page to show 2 listeners', 20_000);
   const plays = Number(await admin.getByTestId('plays').innerText());
   expect(plays >= 2, `plays shown: ${plays}`);
@@ -147,7 +191,11 @@ await test('a second listener on the same song makes the first one show 2 listen
   expect(/\d+ online/.test(online) && Number.parseInt(online, 10) >= 2, `header says "${online}"`);
 });
 
-await test('the ops dashboard shows the live figures: users online and the song just played as trending', async () => {
+await adminTest('the ops dashboard shows the live figures: users online and the song just played as trending', async () => {
+  if (!played.has(songTitle)) {
+    await admin.goto(`${base}/songs`);
+    await searchAndPlay(admin, songTitle);
+  }
   await admin.goto(`${base}/admin/ops`);
   const trending = admin.getByRole('listitem').filter({ hasText: songTitle });
   await until(async () => (await trending.count()) > 0, 'the trending list to name the song just played', 20_000);
@@ -156,20 +204,19 @@ await test('the ops dashboard shows the live figures: users online and the song 
   expect(online >= 1, `online shown: ${online}`);
 });
 
-await test("an admin announcement appears in a listener's page", async () => {
-  expect(listener, 'the listener context exists');
+await adminTest("an admin announcement appears in a listener's page", async () => {
+  const { page } = await theListener();
   const text = `Maintenance at ${new Date().toISOString().slice(11, 16)} (${Math.random().toString(36).slice(2, 7)})`;
   await admin.goto(`${base}/admin/announce`);
   await admin.getByTestId('announce-text').fill(text);
   await admin.getByRole('button', { name: 'Send to everyone' }).click();
-  await listener.page.getByTestId('toast').filter({ hasText: text }).waitFor({ timeout: 10_000 });
-  await listener.page.goto(`${base}/announcements`);
-  await listener.page.getByTestId('announcements').getByText(text).waitFor();
+  await page.getByTestId('toast').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+  await page.goto(`${base}/announcements`);
+  await page.getByTestId('announcements').getByText(text).waitFor();
 });
 
 await test('a listener cannot see admin pages', async () => {
-  expect(listener, 'the listener context exists');
-  const { page, ctx } = listener;
+  const { page, ctx } = await theListener();
   await page.goto(`${base}/admin/users`);
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   expect((await page.locator('#admin-nav').count()) === 0, 'the admin menu is hidden');
@@ -179,7 +226,7 @@ await test('a listener cannot see admin pages', async () => {
   expect(scan.status === 403, `POST scans as a listener answered ${scan.status}`);
 });
 
-await test('an admin scan shows progress and finishes', async () => {
+await adminTest('an admin scan shows progress and finishes', async () => {
   await admin.goto(`${base}/admin/scan`);
   const state = admin.getByTestId('scan-state');
   await until(async () => !/Loading/.test(await state.innerText()), 'the scan state');
@@ -197,7 +244,7 @@ await test('an admin scan shows progress and finishes', async () => {
   await admin.screenshot({ path: `${shots}admin-scan-desktop-light.png` });
 });
 
-await test('deep links and the back button', async () => {
+await adminTest('deep links and the back button', async () => {
   await admin.goto(`${base}/albums`);
   const first = admin.locator('[data-testid=album-grid] a').first();
   await first.waitFor();
@@ -212,7 +259,7 @@ await test('deep links and the back button', async () => {
   await admin.getByRole('button', { name: /Play all/ }).waitFor();
 });
 
-await test('the transcoding setting asks for a transcoded stream that plays', async () => {
+await adminTest('the transcoding setting asks for a transcoded stream that plays', async () => {
   const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
   await page.goto(`${base}/settings`);
   await page.getByTestId('format').selectOption('mp3');
@@ -230,7 +277,7 @@ await test('the transcoding setting asks for a transcoded stream that plays', as
   await ctx.close();
 });
 
-await test('keyboard: Space pauses and resumes, / searches, ? opens the help; the Media Session knows the song', async () => {
+await adminTest('keyboard: Space pauses and resumes, / searches, ? opens the help; the Media Session knows the song', async () => {
   await admin.goto(`${base}/songs`);
   const title = await searchAndPlay(admin, songTitle);
   await admin.evaluate(() => document.activeElement?.blur());
@@ -249,7 +296,7 @@ await test('keyboard: Space pauses and resumes, / searches, ? opens the help; th
   await admin.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
 });
 
-await test('a podcast episode from an Internet source plays', async () => {
+await adminTest('a podcast episode from an Internet source plays', async () => {
   // Through the source (feed) to its show, then an episode.
   await admin.goto(`${base}/sources`);
   const feeds = admin.locator('[data-testid=sources] li', { hasText: 'feed' }).locator('a');
@@ -261,7 +308,7 @@ await test('a podcast episode from an Internet source plays', async () => {
   await until(async () => (await audio(admin)).t > 1, 'the episode to play', 15_000);
 });
 
-await test('admin: refreshing an Internet source works and a refused URL says why', async () => {
+await adminTest('admin: refreshing an Internet source works and a refused URL says why', async () => {
   await admin.goto(`${base}/admin/sources`);
   await admin.getByRole('button', { name: 'Refresh' }).first().click();
   await admin.getByTestId('toast').filter({ hasText: 'Refreshed.' }).waitFor({ timeout: 15_000 });
@@ -273,7 +320,7 @@ await test('admin: refreshing an Internet source works and a refused URL says wh
   expect(text.length > 10, `error toast "${text}"`);
 });
 
-await test('admin: create a user, disable them (they cannot sign in), reset the password, delete', async () => {
+await adminTest('admin: create a user, disable them (they cannot sign in), reset the password, delete', async () => {
   const name = `e2e-${Date.now().toString(36)}`;
   await admin.goto(`${base}/admin/users`);
   const form = admin.getByRole('form', { name: 'Create a user' });
@@ -309,7 +356,7 @@ await test('admin: create a user, disable them (they cannot sign in), reset the 
 
 await libraryTests({ test, context, base, admin: adminCtx, adminUser, adminPassword });
 
-await test('the live socket says when it is offline and reconnects by itself', async () => {
+await adminTest('the live socket says when it is offline and reconnects by itself', async () => {
   const { ctx, page } = await context({ storageState: await adminCtx.storageState() });
   // Every socket goes through the test, which passes it on to the real server and can cut it.
   const sockets = [];
@@ -326,7 +373,7 @@ await test('the live socket says when it is offline and reconnects by itself', a
   await ctx.close();
 });
 
-await test('axe finds no serious accessibility violation in the main views', async () => {
+await adminTest('axe finds no serious accessibility violation in the main views', async () => {
   const found = [];
   for (const path of ['/songs', '/albums', '/artists', '/queue', '/genres', '/sources', '/announcements', '/settings',
     '/admin/ops', '/admin/scan', '/admin/sources', '/admin/users', '/admin/announce']) {
@@ -338,7 +385,7 @@ await test('axe finds no serious accessibility violation in the main views', asy
   expect(found.length === 0, found.join('\n      '));
 });
 
-await test('screenshots of the main views: desktop and phone, light and dark', async () => {
+await adminTest('screenshots of the main views: desktop and phone, light and dark', async () => {
   const state = await adminCtx.storageState();
   // Something to show in the admin's Favourites and in a playlist.
   const some = (await api(adminCtx, base, 'GET', '/api/catalog/songs?limit=6')).body?.items ?? [];
@@ -385,8 +432,7 @@ await test('screenshots of the main views: desktop and phone, light and dark', a
 });
 
 await test('signing out, and a session that expired says so', async () => {
-  expect(listener, 'the listener context exists');
-  const { page, ctx } = listener;
+  const { page, ctx } = await theListener();
   await page.goto(`${base}/songs`);
   await page.locator('nav[aria-label="Main"]').waitFor().catch(async (e) => {
     throw new Error(`at ${page.url()}: ${(await page.locator("body").innerText()).slice(0, 200).replace(/\s+/g, " ")}`);

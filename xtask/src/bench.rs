@@ -195,7 +195,7 @@ fn subsonic(extra: &[String]) -> Vec<Command> {
         "build",
         "--release",
         "-p",
-        "gateway",
+        "tonearm-e2e",
         "--example",
         "subsonic-bench",
     ]);

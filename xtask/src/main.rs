@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask up [--music DIR] [--release] [--replicas N]`: the whole system on localhost.
 //! - `cargo xtask test`: everything CI checks.
-//! - `cargo xtask bench <catalog|stream|events|gateway|web>`: benchmarks.
+//! - `cargo xtask bench <catalog|stream|events|gateway|subsonic|web>`: benchmarks.
 //!
 //! xtask uses only the standard library (and `ctrlc`), so it builds in
 //! seconds on a fresh clone before anything else is compiled.
@@ -44,7 +44,7 @@ commands:
   test                           run everything CI checks (fmt, clippy, Rust tests, web tests)
   check-deploy                   validate docker-compose.yml and deploy/kubernetes, and each
                                  service's --check-config over their environments
-  bench <catalog|stream|events|gateway|web>
+  bench <catalog|stream|events|gateway|subsonic|web>
                                  run a benchmark against its named peer";
 
 fn main() -> ExitCode {

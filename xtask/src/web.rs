@@ -52,15 +52,12 @@ pub fn install() -> Result {
     npm_ci("web", &dir())
 }
 
-/// Installs the independent Subsonic client the gateway's tests drive
-/// (`gateway/tests/subsonic-client`), when its lock file changed.
+/// Installs the independent Subsonic client the end-to-end tests drive
+/// (`e2e/tests/subsonic-client`), when its lock file changed.
 pub fn install_subsonic_client() -> Result {
     npm_ci(
-        "gateway's Subsonic client tests",
-        &paths::root()
-            .join("gateway")
-            .join("tests")
-            .join("subsonic-client"),
+        "the end-to-end Subsonic client test",
+        &paths::root().join("e2e").join("tests").join("subsonic-client"),
     )
 }
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 fn titles(page: &Value) -> Vec<String> {
@@ -25,7 +25,7 @@ const ALBUMS: [(&str, &str, &str, &str); 4] = [
 ];
 
 async fn library() -> TestApp {
-    spawn_with_music(|dir| {
+    spawn_app_with_music(|dir| {
         for (title, artist, year, genre) in ALBUMS {
             let tags = Tags {
                 date: Some(year),

@@ -31,6 +31,14 @@ impl Tags {
             ..Self::default()
         }
     }
+
+    /// A song with an embedded cover.
+    pub fn covered(title: &'static str, artist: &'static str, album: &'static str) -> Self {
+        Self {
+            cover: true,
+            ..Self::song(title, artist, album)
+        }
+    }
 }
 
 /// A 64x64 PNG of one colour.

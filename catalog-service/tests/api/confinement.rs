@@ -10,7 +10,7 @@ use tempfile::TempDir;
 
 use crate::{
     audio::{Tags, make, png},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 const SECRET: &[u8] = b"TONEARM_INTERNAL_TOKEN=outside-secret-value";
@@ -57,7 +57,7 @@ fn assert_no_secret(bytes: &[u8]) {
 async fn a_folder_cover_linking_outside_the_music_folders_is_not_served() {
     let secret = outside();
     let target = secret.path().join("secret.jpg");
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "album/01.ogg", &Tags::song("One", "A", "Linked cover"));
         symlink(&target, dir.join("album/cover.jpg")).expect("plant");
         make(dir, "env/01.ogg", &Tags::song("Two", "B", "Environ cover"));
@@ -84,7 +84,7 @@ async fn a_folder_cover_linking_outside_the_music_folders_is_not_served() {
 #[tokio::test]
 async fn a_folder_cover_swapped_for_a_link_after_the_scan_is_not_served() {
     let secret = outside();
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "album/01.ogg", &Tags::song("One", "A", "Swapped cover"));
         png(&dir.join("album/cover.png"), [10, 200, 10]);
     })
@@ -113,7 +113,7 @@ async fn songs_behind_a_folder_link_leaving_the_music_folders_are_not_listed() {
         "escaped.ogg",
         &Tags::song("Escaped", "X", "Elsewhere"),
     );
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "real/inside.ogg", &Tags::song("Inside", "Y", "Here"));
         symlink(elsewhere.path(), dir.join("linked")).expect("plant");
         symlink(dir.join("real"), dir.join("alias")).expect("an inside link");

@@ -4,13 +4,14 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 
+use common::test_support::metrics;
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
 use crate::{
     audio::{Tags, make},
     fixtures::{FixtureServer, Route},
-    helpers::{Options, TestApp, spawn_with_music, spawn_with_music_and},
+    helpers::{Options, TestApp, spawn_app_with_music, spawn_app_with_music_and},
     sources::{app_with, feed},
 };
 
@@ -57,7 +58,7 @@ fn gradient_png(side: u32) -> Vec<u8> {
 
 /// An app with one song whose folder image is `cover`.
 async fn app_with_cover(options: Options, cover: Vec<u8>) -> (TestApp, String) {
-    let app = spawn_with_music_and(options, |dir| {
+    let app = spawn_app_with_music_and(options, |dir| {
         make(dir, "album/01.ogg", &Tags::song("One", "A", "Covered"));
         std::fs::write(dir.join("album/cover.png"), &cover).expect("cover");
     })
@@ -68,20 +69,9 @@ async fn app_with_cover(options: Options, cover: Vec<u8>) -> (TestApp, String) {
 }
 
 async fn decodes(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find(|line| line.starts_with("tonearm_cover_decodes_total"))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-        .expect("the decode counter")
+    let text = metrics::scrape(&app.client, &app.address).await;
+    let decodes = metrics::value(&text, "tonearm_cover_decodes_total", &[]).expect("the decode counter");
+    decodes as u64
 }
 
 fn cache_bytes(app: &TestApp) -> u64 {
@@ -196,15 +186,8 @@ async fn the_cover_cache_stays_within_its_bytes_evicting_the_least_recently_used
 
 #[tokio::test]
 async fn every_cover_answer_is_an_image_that_cannot_run_as_a_page() {
-    let app = spawn_with_music(|dir| {
-        make(
-            dir,
-            "a.flac",
-            &Tags {
-                cover: true,
-                ..Tags::song("Covered", "A", "With cover")
-            },
-        );
+    let app = spawn_app_with_music(|dir| {
+        make(dir, "a.flac", &Tags::covered("Covered", "A", "With cover"));
     })
     .await;
     let page = app.get_json("songs").await;

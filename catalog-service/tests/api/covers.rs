@@ -4,7 +4,7 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     audio::{Tags, make, png},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 async fn id_of(app: &TestApp, title: &str) -> String {
@@ -14,15 +14,8 @@ async fn id_of(app: &TestApp, title: &str) -> String {
 
 #[tokio::test]
 async fn embedded_covers_are_served_resized_and_revalidated() {
-    let app = spawn_with_music(|dir| {
-        make(
-            dir,
-            "a.flac",
-            &Tags {
-                cover: true,
-                ..Tags::song("Covered", "A", "With cover")
-            },
-        );
+    let app = spawn_app_with_music(|dir| {
+        make(dir, "a.flac", &Tags::covered("Covered", "A", "With cover"));
         make(dir, "b/plain.mp3", &Tags::song("Plain", "B", "Without"));
     })
     .await;
@@ -69,7 +62,7 @@ async fn embedded_covers_are_served_resized_and_revalidated() {
 
 #[tokio::test]
 async fn folder_images_cover_their_folder_and_album() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "album/01.ogg", &Tags::song("Ogg one", "A", "Folder album"));
         make(dir, "album/02.ogg", &Tags::song("Ogg two", "A", "Folder album"));
         png(&dir.join("album/cover.png"), [10, 200, 10]);

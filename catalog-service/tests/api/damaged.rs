@@ -3,13 +3,14 @@
 //! no audio to play are left out. The damage is made deterministically
 //! from files ffmpeg wrote.
 
-use std::{path::Path, process::Command};
+use std::path::Path;
 
+use common::test_support::media;
 use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 /// The FLAC metadata blocks of `bytes`: (header offset, type, declared size).
@@ -41,28 +42,10 @@ fn lie_about_block_size(path: &Path, kind: u8, size: usize) {
 /// An MP3 with an ID3v2.3 tag whose TYER frame holds `year`.
 fn mp3_with_year(dir: &Path, name: &str, title: &str, year: &str) -> std::path::PathBuf {
     let path = dir.join(name);
-    let status = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=1",
-        ])
-        .args(["-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3"])
-        .args([
-            "-metadata",
-            &format!("title={title}"),
-            "-metadata",
-            "artist=Tagger",
-        ])
-        .args(["-metadata", &format!("date={year}")])
-        .arg(&path)
-        .status()
-        .expect("running ffmpeg");
-    assert!(status.success(), "ffmpeg failed for {name}");
+    let tags = [("title", title), ("artist", "Tagger"), ("date", year)];
+    let mut args = media::tags(&tags);
+    args.extend(["-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3"].map(String::from));
+    media::generate("sine=frequency=440:duration=1", &args, &path);
     path
 }
 
@@ -120,14 +103,11 @@ fn problem_of<'a>(errors: &'a [Value], file: &str) -> &'a Value {
 
 #[tokio::test]
 async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         let picture = make(
             dir,
             "picture.flac",
-            &Tags {
-                cover: true,
-                ..Tags::song("Short Picture", "Tagger", "Damaged")
-            },
+            &Tags::covered("Short Picture", "Tagger", "Damaged"),
         );
         let (_, _, real) = flac_blocks(&std::fs::read(&picture).expect("read"))
             .into_iter()
@@ -188,7 +168,7 @@ async fn files_with_damaged_tags_are_listed_with_their_titles_and_warned_about()
 
 #[tokio::test]
 async fn files_with_damaged_tags_and_no_audio_stay_out_as_errors() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "good.flac", &Tags::song("Good", "Tagger", "Fine"));
         let info = make(dir, "silent.flac", &Tags::song("No Frames", "Tagger", "Damaged"));
         let end = flac_blocks(&std::fs::read(&info).expect("read"))

@@ -8,10 +8,7 @@ use crate::personal::{As, error, library, song_id, values};
 #[tokio::test]
 async fn starring_is_idempotent_and_listed_newest_first_with_its_time() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let (one, three) = (song_id(&app, "One").await, song_id(&app, "Three").await);
     let album = app.get_json("albums").await["items"][0]["id"]
         .as_str()
@@ -55,14 +52,8 @@ async fn starring_is_idempotent_and_listed_newest_first_with_its_time() {
 #[tokio::test]
 async fn another_users_favourites_are_not_visible() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
-    let bob = As {
-        app: &app,
-        user: "bob-id",
-    };
+    let ann = As::user(&app, "ann-id");
+    let bob = As::user(&app, "bob-id");
     let one = song_id(&app, "One").await;
     ann.expect(
         Method::PUT,
@@ -87,10 +78,7 @@ async fn another_users_favourites_are_not_visible() {
 #[tokio::test]
 async fn unknown_items_and_kinds_malformed_ids_and_anonymous_callers_are_refused() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let unknown = uuid::Uuid::new_v4();
     let message = error(
         ann.send(Method::PUT, &format!("favourites/albums/{unknown}"), None)

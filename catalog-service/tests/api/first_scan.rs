@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{Options, TestApp, spawn_with},
+    helpers::{TestApp, spawn_app},
 };
 
 /// Enough files for a first scan to defer its indexes.
@@ -27,7 +27,7 @@ async fn indexes(pool: &PgPool) -> Vec<String> {
 /// A library of `FILES` copies of one untitled file (each titled by its
 /// name) and one tagged song.
 async fn large_library() -> TestApp {
-    let app = spawn_with(Options::default()).await;
+    let app = spawn_app().await;
     let dir = app.music.path();
     let untitled = make(
         dir,

@@ -8,7 +8,7 @@ use catalog_service::{
     Application,
     settings::{CatalogSettings, RawCatalogSettings},
 };
-use common::{Settings, fetch::RawFetchSettings};
+use common::{fetch::RawFetchSettings, test_support::isolated_settings};
 use reqwest::{
     Client, Response, StatusCode,
     header::{HeaderMap, HeaderValue},
@@ -29,7 +29,7 @@ pub struct TestApp {
     pub app: catalog_service::api::AppState,
 }
 
-/// Settings of a test app; adjust before [`spawn_with`].
+/// Settings of a test app; adjust before [`spawn_app_with`].
 pub struct Options {
     pub raw: RawCatalogSettings,
     pub allow_hosts: String,
@@ -55,12 +55,12 @@ impl Default for Options {
 
 /// An app whose music folder is filled by `fill` before the first scan,
 /// which the app runs at start; returns once that scan is over.
-pub async fn spawn_with_music(fill: impl FnOnce(&Path)) -> TestApp {
-    spawn_with_music_and(Options::default(), fill).await
+pub async fn spawn_app_with_music(fill: impl FnOnce(&Path)) -> TestApp {
+    spawn_app_with_music_and(Options::default(), fill).await
 }
 
-/// As [`spawn_with_music`], with settings.
-pub async fn spawn_with_music_and(mut options: Options, fill: impl FnOnce(&Path)) -> TestApp {
+/// As [`spawn_app_with_music`], with settings.
+pub async fn spawn_app_with_music_and(mut options: Options, fill: impl FnOnce(&Path)) -> TestApp {
     let music = TempDir::new().expect("a temp dir");
     fill(music.path());
     options.raw.scan_on_start = true;
@@ -69,15 +69,17 @@ pub async fn spawn_with_music_and(mut options: Options, fill: impl FnOnce(&Path)
     app
 }
 
-pub async fn spawn_with(options: Options) -> TestApp {
+/// The catalog with an empty music folder and the default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
     spawn_in(TempDir::new().expect("a temp dir"), options).await
 }
 
 async fn spawn_in(music: TempDir, mut options: Options) -> TestApp {
-    let mut settings = Settings::load().expect("settings");
-    settings.ports.catalog = 0;
-    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-    settings.database.schema = schema.clone();
+    let (mut settings, _) = isolated_settings();
     let database_down = options.database_url.is_some();
     if let Some(url) = options.database_url.take() {
         settings.database.url = url;

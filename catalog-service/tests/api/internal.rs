@@ -6,7 +6,8 @@ use reqwest::StatusCode;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
+    personal::song_id,
 };
 
 async fn report_missing(app: &TestApp, id: &str) -> reqwest::Response {
@@ -19,23 +20,12 @@ async fn report_missing(app: &TestApp, id: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_missing_file_is_checked_again_and_removed() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "gone.mp3", &Tags::song("Gone", "Artist", "Album"));
         make(dir, "here.mp3", &Tags::song("Here", "Artist", "Album"));
     })
     .await;
-    let page = app.get_json("songs").await;
-    let id_of = |title: &str| {
-        page["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|song| song["title"] == title)
-            .and_then(|song| song["id"].as_str())
-            .expect("the song")
-            .to_owned()
-    };
-    let (gone, here) = (id_of("Gone"), id_of("Here"));
+    let (gone, here) = (song_id(&app, "Gone").await, song_id(&app, "Here").await);
     std::fs::remove_file(app.music.path().join("gone.mp3")).expect("remove");
     assert_eq!(report_missing(&app, &gone).await.status(), StatusCode::ACCEPTED);
     assert_eq!(report_missing(&app, &here).await.status(), StatusCode::ACCEPTED);

@@ -5,11 +5,11 @@ use reqwest::{Client, StatusCode};
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 async fn app_with_a_song() -> (TestApp, String) {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "kept.mp3", &Tags::song("Kept", "Artist", "Album"));
     })
     .await;

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::{
     audio::{Tags, make},
     fixtures::{FixtureServer, Route},
-    helpers::{Options, TestApp, spawn_with_music_and},
+    helpers::{Options, TestApp, spawn_app_with_music_and},
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -21,7 +21,7 @@ async fn app_with_lastfm(server: &FixtureServer, key: &str) -> TestApp {
     options.raw.lastfm_api_key = key.into();
     options.raw.lastfm_url = server.url("/2.0/");
     options.raw.lastfm_rate_per_sec = 50;
-    spawn_with_music_and(options, |dir| {
+    spawn_app_with_music_and(options, |dir| {
         make(
             dir,
             "joga.mp3",

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::spawn_with_music,
+    helpers::spawn_app_with_music,
 };
 
 fn names(list: &Value, key: &str) -> Vec<String> {
@@ -17,7 +17,7 @@ fn names(list: &Value, key: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn albums_list_tracks_in_disc_and_track_order() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         for (file, title, track, disc) in [
             ("d2t1.mp3", "Third", "1", "2"),
             ("d1t2.mp3", "Second", "2", "1"),
@@ -45,7 +45,7 @@ async fn albums_list_tracks_in_disc_and_track_order() {
 
 #[tokio::test]
 async fn genres_count_their_songs() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         for (file, genre) in [("a.mp3", "Rock"), ("b.mp3", "Rock"), ("c.ogg", "Ambient")] {
             make(
                 dir,
@@ -67,7 +67,7 @@ async fn genres_count_their_songs() {
 
 #[tokio::test]
 async fn search_ignores_accents_matches_prefixes_and_tolerates_typos() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "a.mp3", &Tags::song("Jóga", "Björk", "Homogenic"));
         make(
             dir,
@@ -116,7 +116,7 @@ async fn search_ignores_accents_matches_prefixes_and_tolerates_typos() {
 
 #[tokio::test]
 async fn the_openapi_document_lists_the_routes() {
-    let app = spawn_with_music(|_| {}).await;
+    let app = spawn_app_with_music(|_| {}).await;
     let document = app.get_json("openapi.json").await;
     for path in [
         "/api/catalog/songs",

@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 /// Four songs by two artists on two albums (file name = title).
 pub async fn library() -> TestApp {
-    spawn_with_music(|dir| {
+    spawn_app_with_music(|dir| {
         for (title, artist, album) in [
             ("One", "Ann", "First"),
             ("Two", "Ann", "First"),
@@ -31,7 +31,12 @@ pub struct As<'a> {
     pub user: &'a str,
 }
 
-impl As<'_> {
+impl<'a> As<'a> {
+    /// Requests to `app` as the user whose id is `user`.
+    pub fn user(app: &'a TestApp, user: &'a str) -> Self {
+        Self { app, user }
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut request = self
             .app

@@ -9,14 +9,8 @@ use crate::personal::{As, error, library, song_id, values};
 #[tokio::test]
 async fn a_saved_queue_is_restored_for_the_same_user_only() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
-    let bob = As {
-        app: &app,
-        user: "bob-id",
-    };
+    let ann = As::user(&app, "ann-id");
+    let bob = As::user(&app, "bob-id");
     let never = ann.get("play-queue").await;
     assert_eq!(
         never,
@@ -49,10 +43,7 @@ async fn a_saved_queue_is_restored_for_the_same_user_only() {
 #[tokio::test]
 async fn a_bad_queue_is_refused_with_a_json_error_and_the_saved_one_kept() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let (one, two) = (song_id(&app, "One").await, song_id(&app, "Two").await);
     let saved = json!({"songs": [one], "current": one, "position_ms": 5});
     ann.expect(Method::PUT, "play-queue", Some(saved), StatusCode::NO_CONTENT)
@@ -109,10 +100,7 @@ async fn a_bad_queue_is_refused_with_a_json_error_and_the_saved_one_kept() {
 #[tokio::test]
 async fn a_song_removed_from_the_catalog_leaves_favourites_playlists_and_queues() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let (one, two, three) = (
         song_id(&app, "One").await,
         song_id(&app, "Two").await,

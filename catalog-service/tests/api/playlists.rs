@@ -17,10 +17,7 @@ async fn ids(app: &crate::helpers::TestApp, titles: &[&str]) -> Vec<String> {
 #[tokio::test]
 async fn a_playlist_is_created_renamed_commented_reordered_and_deleted_by_its_owner() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let songs = ids(&app, &["One", "Two", "Three"]).await;
     let created = ann
         .expect(
@@ -99,14 +96,8 @@ async fn a_playlist_is_created_renamed_commented_reordered_and_deleted_by_its_ow
 #[tokio::test]
 async fn private_playlists_are_hidden_public_ones_read_only_for_others() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
-    let bob = As {
-        app: &app,
-        user: "bob-id",
-    };
+    let ann = As::user(&app, "ann-id");
+    let bob = As::user(&app, "bob-id");
     let one = song_id(&app, "One").await;
     let mut made = Vec::new();
     for (name, public) in [("Zed public", true), ("Alpha private", false)] {
@@ -189,10 +180,7 @@ async fn private_playlists_are_hidden_public_ones_read_only_for_others() {
 #[tokio::test]
 async fn bad_playlist_input_is_a_json_error_naming_what_was_wrong() {
     let app = library().await;
-    let ann = As {
-        app: &app,
-        user: "ann-id",
-    };
+    let ann = As::user(&app, "ann-id");
     let unknown = uuid::Uuid::new_v4().to_string();
     let cases = [
         (json!({"name": "   "}), "invalid_field", "name"),

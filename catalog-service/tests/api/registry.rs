@@ -15,7 +15,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{Options, spawn_with};
+use crate::helpers::spawn_app;
 
 /// Radio stations as songs of the album "Radio".
 struct Stations {
@@ -59,7 +59,7 @@ impl Source for Stations {
 
 #[tokio::test]
 async fn a_registered_source_has_its_songs_listed_and_searchable() {
-    let app = spawn_with(Options::default()).await;
+    let app = spawn_app().await;
     let stations = Arc::new(Stations {
         pool: app.app.pool.clone(),
         stations: vec![

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 fn full_tags(title: &'static str) -> Tags {
@@ -37,7 +37,7 @@ async fn song_by_title(app: &TestApp, title: &str) -> Value {
 
 #[tokio::test]
 async fn every_format_is_read_with_its_tags_and_properties() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "a/one.mp3", &full_tags("Hunter mp3"));
         make(dir, "a/two.flac", &full_tags("Hunter flac"));
         make(dir, "a/three.ogg", &full_tags("Hunter ogg"));
@@ -75,7 +75,7 @@ async fn every_format_is_read_with_its_tags_and_properties() {
 
 #[tokio::test]
 async fn missing_tags_fall_back_to_the_file_name_and_unknown_groups() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(
             dir,
             "01 - Intro.flac",
@@ -94,7 +94,7 @@ async fn missing_tags_fall_back_to_the_file_name_and_unknown_groups() {
 
 #[tokio::test]
 async fn a_rescan_of_an_unchanged_library_reads_no_file() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "x/a.mp3", &Tags::song("A", "Artist", "Album"));
         make(dir, "x/b.ogg", &Tags::song("B", "Artist", "Album"));
     })
@@ -108,7 +108,7 @@ async fn a_rescan_of_an_unchanged_library_reads_no_file() {
 
 #[tokio::test]
 async fn changed_added_and_deleted_files_are_picked_up_by_a_rescan() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "a.mp3", &Tags::song("Old title", "Artist", "Album"));
         make(dir, "gone.mp3", &Tags::song("Gone", "Artist", "Album"));
     })
@@ -134,7 +134,7 @@ async fn changed_added_and_deleted_files_are_picked_up_by_a_rescan() {
 #[tokio::test]
 async fn unreadable_files_loops_and_bad_names_are_recorded_and_do_not_stop_the_scan() {
     use std::os::unix::ffi::OsStrExt;
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "good.mp3", &Tags::song("Good", "Artist", "Album"));
         std::fs::write(dir.join("broken.flac"), b"this is not audio").expect("write");
         std::os::unix::fs::symlink(dir, dir.join("loop")).expect("symlink");
@@ -159,7 +159,7 @@ async fn unreadable_files_loops_and_bad_names_are_recorded_and_do_not_stop_the_s
 
 #[tokio::test]
 async fn scans_are_admin_only_and_one_at_a_time() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "a.mp3", &Tags::song("A", "Artist", "Album"));
     })
     .await;
@@ -188,19 +188,11 @@ async fn scans_are_admin_only_and_one_at_a_time() {
 
 #[tokio::test]
 async fn scan_progress_is_in_the_metrics() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "a.mp3", &Tags::song("A", "Artist", "Album"));
     })
     .await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let metrics = common::test_support::metrics::scrape(&app.client, &app.address).await;
     assert!(
         metrics.contains("tonearm_catalog_scan_files_read_total"),
         "{metrics}"
@@ -209,7 +201,7 @@ async fn scan_progress_is_in_the_metrics() {
 
 #[tokio::test]
 async fn the_song_sources_view_gives_the_stream_service_what_it_needs() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(dir, "01 - Intro.flac", &Tags::song("Intro", "Artist", "Album"));
     })
     .await;
@@ -250,7 +242,7 @@ async fn the_song_sources_view_gives_the_stream_service_what_it_needs() {
 
 #[tokio::test]
 async fn a_music_folder_that_vanished_keeps_its_songs_and_is_reported() {
-    let app = spawn_with_music(|dir| {
+    let app = spawn_app_with_music(|dir| {
         make(
             dir,
             "a.mp3",

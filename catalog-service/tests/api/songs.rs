@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::{
     audio::{Tags, make},
-    helpers::{TestApp, spawn_with_music},
+    helpers::{TestApp, spawn_app_with_music},
 };
 
 fn library(dir: &std::path::Path) {
@@ -44,7 +44,7 @@ fn titles(page: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn songs_sort_filter_and_page_with_cursors() {
-    let app = spawn_with_music(library).await;
+    let app = spawn_app_with_music(library).await;
     assert_eq!(
         app.titles("").await,
         ["Alpha", "bravo", "Charlie", "Delta", "Echo", "Foxtrot"]
@@ -95,7 +95,7 @@ async fn songs_sort_filter_and_page_with_cursors() {
 
 #[tokio::test]
 async fn a_cursor_stays_correct_while_songs_are_added() {
-    let app = spawn_with_music(library).await;
+    let app = spawn_app_with_music(library).await;
     let first = app.get_json("songs?limit=3").await;
     assert_eq!(titles(&first), ["Alpha", "bravo", "Charlie"]);
     make(app.music.path(), "new.mp3", &Tags::song("Aardvark", "New", "New"));
@@ -108,7 +108,7 @@ async fn a_cursor_stays_correct_while_songs_are_added() {
 
 #[tokio::test]
 async fn bad_parameters_are_400s_naming_the_parameter() {
-    let app = spawn_with_music(library).await;
+    let app = spawn_app_with_music(library).await;
     let long_q = "q".repeat(201);
     for (query, parameter) in [
         ("sort=colour", "sort"),
@@ -133,7 +133,7 @@ async fn bad_parameters_are_400s_naming_the_parameter() {
 
 #[tokio::test]
 async fn unknown_and_malformed_ids() {
-    let app = spawn_with_music(library).await;
+    let app = spawn_app_with_music(library).await;
     for path in [
         "songs/not-a-uuid",
         "albums/nope",
@@ -151,7 +151,7 @@ async fn unknown_and_malformed_ids() {
 
 #[tokio::test]
 async fn song_details_link_album_artist_and_stream() {
-    let app = spawn_with_music(library).await;
+    let app = spawn_app_with_music(library).await;
     let page = app.get_json("songs?q=echo").await;
     let id = page["items"][0]["id"].as_str().expect("id").to_owned();
     let song = app.get_json(&format!("songs/{id}")).await;

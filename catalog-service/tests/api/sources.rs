@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::{
     audio::{Tags, make},
     fixtures::{FixtureServer, Route},
-    helpers::{Options, TestApp, spawn_with},
+    helpers::{Options, TestApp, spawn_app_with},
 };
 
 pub fn feed(items: &[(&str, &str)]) -> String {
@@ -32,7 +32,7 @@ pub async fn app_with(server: &FixtureServer) -> TestApp {
         ..Options::default()
     };
     options.raw.fetch_max_bytes = 64 * 1024;
-    spawn_with(options).await
+    spawn_app_with(options).await
 }
 
 async fn add(app: &TestApp, url: &str) -> reqwest::Response {
@@ -49,6 +49,16 @@ async fn refresh(app: &TestApp, id: &str) -> Value {
     let response = app.admin_post(&format!("sources/{id}/refresh"), None).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("json")
+}
+
+/// Removes source `id` as an admin.
+async fn delete_source(app: &TestApp, id: &str) -> reqwest::Response {
+    app.client
+        .delete(app.url(&format!("sources/{id}")))
+        .header("x-tonearm-role", "admin")
+        .send()
+        .await
+        .expect("sent")
 }
 
 #[tokio::test]
@@ -176,22 +186,21 @@ async fn m3u_and_pls_playlists_list_their_entries() {
     assert_eq!(app.titles("source=remote").await, ["a.mp3", "Closing"]);
 }
 
+/// The bytes of an MP3 by "Net Band" on "Online", `seconds` long.
+fn net_band_tune(title: &'static str, seconds: f32) -> Vec<u8> {
+    let dir = tempfile::TempDir::new().expect("dir");
+    let tags = Tags {
+        seconds,
+        ..Tags::song(title, "Net Band", "Online")
+    };
+    std::fs::read(make(dir.path(), "tune.mp3", &tags)).expect("read")
+}
+
 #[tokio::test]
 async fn a_direct_audio_url_is_read_from_its_head() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::TempDir::new().expect("dir");
-    let path = make(
-        dir.path(),
-        "track.mp3",
-        &Tags {
-            seconds: 2.0,
-            ..Tags::song("Remote tune", "Net Band", "Online")
-        },
-    );
-    server.set(
-        "/track.mp3",
-        Route::ok("audio/mpeg", std::fs::read(path).expect("read")),
-    );
+    let bytes = net_band_tune("Remote tune", 2.0);
+    server.set("/track.mp3", Route::ok("audio/mpeg", bytes));
     let app = app_with(&server).await;
     let source = added(&app, &server.url("/track.mp3")).await;
     assert_eq!(source["kind"], "audio");
@@ -209,16 +218,7 @@ async fn a_direct_audio_url_is_read_from_its_head() {
 #[tokio::test]
 async fn a_large_audio_url_is_asked_for_its_head_only() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::TempDir::new().expect("dir");
-    let path = make(
-        dir.path(),
-        "long.mp3",
-        &Tags {
-            seconds: 40.0,
-            ..Tags::song("Long tune", "Net Band", "Online")
-        },
-    );
-    let bytes = std::fs::read(path).expect("read");
+    let bytes = net_band_tune("Long tune", 40.0);
     assert!(bytes.len() > 256 * 1024, "the file must outgrow the head");
     server.set("/long.mp3", Route::ok("audio/mpeg", bytes.clone()));
     let app = app_with(&server).await;
@@ -301,13 +301,7 @@ async fn sources_are_admin_only_unique_and_deletable() {
     let id = source["id"].as_str().expect("id");
     let listed: Value = app.admin_get("sources").await.json().await.expect("json");
     assert_eq!(listed[0]["id"], id);
-    let deleted = app
-        .client
-        .delete(app.url(&format!("sources/{id}")))
-        .header("x-tonearm-role", "admin")
-        .send()
-        .await
-        .expect("sent");
+    let deleted = delete_source(&app, id).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(app.titles("").await.is_empty());
     assert!(
@@ -316,12 +310,6 @@ async fn sources_are_admin_only_unique_and_deletable() {
             .expect("items")
             .is_empty()
     );
-    let missing = app
-        .client
-        .delete(app.url(&format!("sources/{id}")))
-        .header("x-tonearm-role", "admin")
-        .send()
-        .await
-        .expect("sent");
+    let missing = delete_source(&app, id).await;
     TestApp::expect_error(missing, StatusCode::NOT_FOUND, "not_found").await;
 }

@@ -4,14 +4,14 @@ use std::time::{Duration, Instant};
 
 use crate::{
     audio::{Tags, make},
-    helpers::{Options, TestApp, spawn_with_music_and},
+    helpers::{Options, TestApp, spawn_app_with_music_and},
 };
 
 async fn app() -> TestApp {
     let mut options = Options::default();
     options.raw.watch = true;
     options.raw.watch_debounce_ms = 100;
-    let app = spawn_with_music_and(options, |dir| {
+    let app = spawn_app_with_music_and(options, |dir| {
         make(dir, "kept.mp3", &Tags::song("Kept", "Artist", "Album"));
     })
     .await;

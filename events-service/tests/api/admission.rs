@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::{
-    helpers::{Socket, TOKEN, TestApp, isolated_settings, next_of_type, spawn_with},
+    helpers::{Socket, TOKEN, TestApp, isolated_settings, next_of_type, spawn_app_with},
     sockets::refusal_of,
 };
 
@@ -26,7 +26,7 @@ async fn one_address_cannot_hold_more_sockets_than_its_cap_even_with_a_forged_fo
     let (mut settings, mut events) = isolated_settings();
     settings.internal_token = None;
     events.max_sockets_per_address = 3;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut held = Vec::new();
     for _ in 0..3 {
         held.push(open(&app, &[], false).await);
@@ -59,7 +59,7 @@ async fn one_address_cannot_hold_more_sockets_than_its_cap_even_with_a_forged_fo
 async fn behind_the_gateway_each_client_address_has_its_own_cap() {
     let (settings, mut events) = isolated_settings();
     events.max_sockets_per_address = 2;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let first = [("x-forwarded-for", "203.0.113.1")];
     let _held = [open(&app, &first, true).await, open(&app, &first, true).await];
     let (status, body) = refusal_of(app.try_connect("/ws", &first).await);
@@ -74,7 +74,7 @@ async fn behind_the_gateway_each_client_address_has_its_own_cap() {
 async fn one_account_cannot_hold_more_sockets_than_its_cap() {
     let (settings, mut events) = isolated_settings();
     events.max_sockets_per_user = 2;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let as_user = |user: &'static str, address: &'static str| {
         [
             ("x-tonearm-user", user),

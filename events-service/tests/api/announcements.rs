@@ -1,43 +1,24 @@
 use serde_json::json;
 
-use crate::helpers::{next_of_type, spawn_app};
+use crate::helpers::{assert_error, next_of_type, spawn_app};
+
+const ANNOUNCEMENTS: &str = "/api/events/announcements";
+const ADMIN: [(&str, &str); 1] = [("x-tonearm-role", "admin")];
 
 #[tokio::test]
 async fn only_admins_announce_and_bad_bodies_are_named() {
     let app = spawn_app().await;
-    let url = format!("{}/api/events/announcements", app.address);
-    let response = app
-        .client
-        .post(&url)
-        .json(&json!({"text": "hi"}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(response.status(), 403);
-    let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "forbidden");
-
-    let response = app
-        .client
-        .post(&url)
-        .header("x-tonearm-role", "admin")
-        .json(&json!({"text": "hi", "level": "shouting"}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(response.status(), 400);
-    let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "invalid_level");
-
-    let response = app
-        .client
-        .post(&url)
-        .header("x-tonearm-role", "admin")
-        .json(&json!({"text": "   "}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(response.status(), 400);
+    let anonymous = app.post_json(ANNOUNCEMENTS, &[], json!({"text": "hi"})).await;
+    assert_error(anonymous, 403, "forbidden").await;
+    let shouting = json!({"text": "hi", "level": "shouting"});
+    assert_error(
+        app.post_json(ANNOUNCEMENTS, &ADMIN, shouting).await,
+        400,
+        "invalid_level",
+    )
+    .await;
+    let blank = app.post_json(ANNOUNCEMENTS, &ADMIN, json!({"text": "   "})).await;
+    assert_eq!(blank.status(), 400);
 }
 
 #[tokio::test]
@@ -45,17 +26,9 @@ async fn announcements_reach_connected_clients_and_later_ones() {
     let app = spawn_app().await;
     let mut early = app.connect(&[]).await;
     next_of_type(&mut early, "hello").await;
-    let url = format!("{}/api/events/announcements", app.address);
-    let response = app
-        .client
-        .post(&url)
-        .header("x-tonearm-role", "admin")
-        .header("x-tonearm-user", "admin-1")
-        .json(&json!({"text": "Maintenance at 22:00", "level": "warning"}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(response.status(), 201);
+    let admin = [("x-tonearm-role", "admin"), ("x-tonearm-user", "admin-1")];
+    let notice = json!({"text": "Maintenance at 22:00", "level": "warning"});
+    assert_eq!(app.post_json(ANNOUNCEMENTS, &admin, notice).await.status(), 201);
 
     let pushed = next_of_type(&mut early, "announcement").await;
     assert_eq!(pushed["text"], "Maintenance at 22:00");
@@ -70,32 +43,18 @@ async fn announcements_reach_connected_clients_and_later_ones() {
         "{hello}"
     );
 
-    let listed: serde_json::Value = app
-        .client
-        .get(&url)
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+    let listed = app.get_json(ANNOUNCEMENTS, &[]).await;
     assert_eq!(listed["announcements"][0]["id"], pushed["id"]);
 }
 
 #[tokio::test]
 async fn a_hello_with_many_long_announcements_arrives_whole() {
     let app = spawn_app().await;
-    let url = format!("{}/api/events/announcements", app.address);
     for n in 0..5 {
         let text = format!("{n}{}", "é".repeat(999));
         let response = app
-            .client
-            .post(&url)
-            .header("x-tonearm-role", "admin")
-            .json(&json!({ "text": text }))
-            .send()
-            .await
-            .expect("answer");
+            .post_json(ANNOUNCEMENTS, &ADMIN, json!({ "text": text }))
+            .await;
         assert_eq!(response.status(), 201);
     }
     // Announcements reach the hub through Redis pub/sub.

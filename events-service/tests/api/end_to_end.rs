@@ -1,22 +1,15 @@
 use serde_json::json;
 
-use crate::helpers::{SONG, isolated_settings, next_of_type, send_json, spawn_with};
+use crate::consumer::{own_group, spawn_consumer};
+use crate::helpers::{SONG, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// The whole path: sockets -> events-service -> Kafka -> stats-consumer ->
 /// Redis -> change notice -> pushed figures.
 #[tokio::test]
 async fn plays_on_one_socket_reach_the_figures_of_another() {
     let (settings, events) = isolated_settings();
-    let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
-    stats.group = format!("test-e2e-{}", uuid::Uuid::new_v4().simple());
-    let mut consumer_settings = settings.clone();
-    consumer_settings.ports.stats = 0;
-    let consumer = stats_consumer::Application::build_with(consumer_settings, stats)
-        .await
-        .expect("consumer builds");
-    let consumer_handle = consumer.handle();
-    let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let consumer = spawn_consumer(&settings, &own_group("e2e"), |_| {}).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut first = app.connect(&[("x-tonearm-session", "e2e-1")]).await;
     next_of_type(&mut first, "hello").await;
@@ -46,9 +39,5 @@ async fn plays_on_one_socket_reach_the_figures_of_another() {
         }
     }
     app.stop().await;
-    consumer_handle.stop(true).await;
-    consumer_task
-        .await
-        .expect("joined")
-        .expect("the consumer stops cleanly");
+    consumer.stop().await.expect("the consumer stops cleanly");
 }

@@ -2,12 +2,15 @@
 
 use std::time::{Duration, Instant};
 
+use common::test_support::dead_url;
 use serde_json::json;
 
 use crate::{
-    catalog,
+    consumer::{own_group, spawn_consumer},
+    fixtures,
     helpers::{
-        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_with,
+        SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, send_json,
+        spawn_app_with,
     },
 };
 
@@ -35,18 +38,10 @@ async fn keys(redis: &mut redis::aio::MultiplexedConnection, pattern: &str) -> V
 #[tokio::test]
 async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
     let (mut settings, events) = isolated_settings();
-    let stand_in = catalog::spawn(&[SONG, SONG_B]);
+    let stand_in = fixtures::spawn(&[SONG, SONG_B]);
     settings.upstreams.catalog = vec![stand_in.url.clone()];
-    let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
-    stats.group = format!("test-fake-{}", uuid::Uuid::new_v4().simple());
-    let mut consumer_settings = settings.clone();
-    consumer_settings.ports.stats = 0;
-    let consumer = stats_consumer::Application::build_with(consumer_settings, stats)
-        .await
-        .expect("consumer builds");
-    let consumer_handle = consumer.handle();
-    let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let consumer = spawn_consumer(&settings, &own_group("fake"), |_| {}).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut socket = app.connect(&[("x-tonearm-session", "sess-fake")]).await;
     next_of_type(&mut socket, "hello").await;
@@ -110,8 +105,7 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
         .collect();
     assert_eq!(songs, [None, Some(SONG)], "only connected and the known play");
     app.stop().await;
-    consumer_handle.stop(true).await;
-    let _ = consumer_task.await;
+    let _ = consumer.stop().await;
 }
 
 /// No play is lost to a catalog outage: events are then accepted unchecked
@@ -119,8 +113,8 @@ async fn a_play_for_a_made_up_song_is_refused_and_leaves_no_keys() {
 #[tokio::test]
 async fn plays_are_accepted_unchecked_while_the_catalog_is_unreachable() {
     let (mut settings, events) = isolated_settings();
-    settings.upstreams.catalog = vec![catalog::dead_url()];
-    let app = spawn_with(settings, events).await;
+    settings.upstreams.catalog = vec![dead_url().parse().expect("url")];
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-no-catalog")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": MADE_UP})).await;

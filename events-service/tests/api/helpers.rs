@@ -1,6 +1,6 @@
 use std::time::{Duration, Instant};
 
-use common::{Settings, events::PlayerEvent};
+use common::{Settings, events::PlayerEvent, test_support::socket::upgrade_request};
 use events_service::{Application, settings::EventsSettings};
 use futures_util::{SinkExt as _, StreamExt as _};
 use rdkafka::{
@@ -8,10 +8,7 @@ use rdkafka::{
     consumer::{BaseConsumer, Consumer as _},
     message::Headers as _,
 };
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
-    tungstenite::{Message, client::IntoClientRequest as _},
-};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -39,16 +36,9 @@ pub struct TestApp {
 /// spool, the internal token set, and a catalog stand-in that knows `SONG`
 /// and `SONG_B` (call inside the test's runtime).
 pub fn isolated_settings() -> (Settings, EventsSettings) {
-    common::telemetry::init_for_tests();
-    let mut settings = Settings::load().expect("settings load");
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    settings.ports.events = 0;
-    settings.ports.events_ws = 0;
-    settings.redis.prefix = format!("test:{id}:");
-    settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
-    settings.shutdown_timeout = Duration::from_secs(1);
+    let (mut settings, id) = common::test_support::isolated_settings();
     settings.internal_token = Some(TOKEN.into());
-    settings.upstreams.catalog = vec![crate::catalog::spawn(&[SONG, SONG_B]).url];
+    settings.upstreams.catalog = vec![crate::fixtures::spawn(&[SONG, SONG_B]).url];
     let mut events = EventsSettings::load().expect("events settings load");
     events.spool_dir = std::env::temp_dir().join(format!("tonearm-test-spool-{id}"));
     events.tick = Duration::from_millis(50);
@@ -57,10 +47,10 @@ pub fn isolated_settings() -> (Settings, EventsSettings) {
 
 pub async fn spawn_app() -> TestApp {
     let (settings, events) = isolated_settings();
-    spawn_with(settings, events).await
+    spawn_app_with(settings, events).await
 }
 
-pub async fn spawn_with(settings: Settings, events: EventsSettings) -> TestApp {
+pub async fn spawn_app_with(settings: Settings, events: EventsSettings) -> TestApp {
     let app = Application::build_with(settings.clone(), events.clone())
         .await
         .expect("the service builds");
@@ -119,17 +109,34 @@ impl TestApp {
         path: &str,
         headers: &[(&str, &str)],
     ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-        let mut request = format!("ws://127.0.0.1:{}{path}", self.ws_port)
-            .into_client_request()
-            .expect("request");
-        for (name, value) in headers {
-            request
-                .headers_mut()
-                .insert(http_name(name), value.parse().expect("header value"));
-        }
-        tokio_tungstenite::connect_async(request)
+        let url = format!("ws://127.0.0.1:{}{path}", self.ws_port);
+        tokio_tungstenite::connect_async(upgrade_request(&url, headers))
             .await
             .map(|(socket, _)| socket)
+    }
+
+    /// POST `body` as JSON to `path` with `headers`.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.address)).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("an answer")
+    }
+
+    /// GET `path` with `headers`, answered with JSON.
+    pub async fn get_json(&self, path: &str, headers: &[(&str, &str)]) -> serde_json::Value {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("an answer");
+        response.json().await.expect("a JSON body")
     }
 
     /// Stops the service and waits for its producer to flush.
@@ -137,6 +144,13 @@ impl TestApp {
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
+}
+
+/// Asserts an error answer with `status` and the JSON error `code`.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status);
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"]["code"], code, "{body}");
 }
 
 /// An HTTP client that sends the token on every request, as the gateway.
@@ -150,10 +164,6 @@ pub fn token_client() -> reqwest::Client {
         .default_headers(headers)
         .build()
         .expect("client")
-}
-
-fn http_name(name: &str) -> tokio_tungstenite::tungstenite::http::HeaderName {
-    name.parse().expect("header name")
 }
 
 /// The next JSON text message, skipping pings.

@@ -1,9 +1,9 @@
 mod admission;
 mod announcements;
-mod broker;
-mod catalog;
+mod consumer;
 mod end_to_end;
 mod fake_plays;
+mod fixtures;
 mod helpers;
 mod live;
 mod ops_stats;

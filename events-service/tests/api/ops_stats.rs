@@ -1,6 +1,6 @@
 use chrono::{Duration, Utc};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{assert_error, spawn_app};
 
 #[tokio::test]
 async fn admins_read_the_live_figures_from_the_stats_keys() {
@@ -107,9 +107,7 @@ async fn admins_read_the_live_figures_from_the_stats_keys() {
         .send()
         .await
         .expect("answer");
-    assert_eq!(response.status(), 403);
-    let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "forbidden");
+    assert_error(response, 403, "forbidden").await;
 
     let _: redis::Value = redis::cmd("DEL")
         .arg(&keys)

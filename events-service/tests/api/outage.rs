@@ -2,9 +2,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::{
-    broker::PrivateBroker,
-    helpers::{SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_with},
+use common::test_support::{broker::PrivateBroker, metrics};
+
+use crate::helpers::{
+    SONG, Socket, isolated_settings, next_of_type, of_session, read_topic, send_json, spawn_app_with,
 };
 
 async fn seek(socket: &mut Socket, range: std::ops::Range<u64>) {
@@ -14,20 +15,8 @@ async fn seek(socket: &mut Socket, range: std::ops::Range<u64>) {
 }
 
 async fn metric(app: &crate::helpers::TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find(|line| line.starts_with(&format!("tonearm_{name}")))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0)
+    let text = metrics::scrape(&app.client, &app.address).await;
+    metrics::value(&text, &format!("tonearm_{name}"), &[]).unwrap_or(0.0)
 }
 
 #[tokio::test]
@@ -39,7 +28,7 @@ async fn events_sent_while_the_broker_is_down_arrive_once_and_in_order() {
     // A small in-flight window, so most events of the outage go through the
     // disk spool rather than the Kafka client's memory.
     events.inflight_max = 20;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-outage")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": SONG})).await;
@@ -51,7 +40,7 @@ async fn events_sent_while_the_broker_is_down_arrive_once_and_in_order() {
     };
     read_topic(&app.settings, until_100).await;
 
-    broker.stop();
+    broker.kill();
     seek(&mut socket, 100..300).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while metric(&app, "events_spooled_total").await < 100.0 {
@@ -92,11 +81,11 @@ async fn a_full_spool_refuses_events_says_so_and_recovers() {
     events.rate_limit = 100_000;
     events.inflight_max = 1;
     events.spool_max_bytes = 8 * 1024;
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[("x-tonearm-session", "sess-full")]).await;
     next_of_type(&mut socket, "hello").await;
     send_json(&mut socket, json!({"type": "play", "song": SONG})).await;
-    broker.stop();
+    broker.kill();
 
     let mut position = 0;
     let refusal = loop {

@@ -3,16 +3,23 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use tokio_tungstenite::tungstenite::{Message, protocol::frame::coding::CloseCode};
 
-use crate::helpers::{isolated_settings, next_of_type, spawn_with};
+use crate::helpers::{Socket, TestApp, isolated_settings, next_of_type, spawn_app_with};
 
-#[tokio::test]
-async fn a_silent_socket_is_closed_as_idle() {
+/// A service that pings every 100 ms and gives up on a silent socket
+/// after 400 ms, and a socket to it past its hello.
+async fn quick_heartbeat_socket() -> (TestApp, Socket) {
     let (settings, mut events) = isolated_settings();
     events.heartbeat = Duration::from_millis(100);
     events.presence_timeout = Duration::from_millis(400);
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mut socket = app.connect(&[]).await;
     next_of_type(&mut socket, "hello").await;
+    (app, socket)
+}
+
+#[tokio::test]
+async fn a_silent_socket_is_closed_as_idle() {
+    let (_app, mut socket) = quick_heartbeat_socket().await;
     // Not reading means not answering pings: the server hears nothing.
     tokio::time::sleep(Duration::from_millis(900)).await;
     let close = loop {
@@ -30,12 +37,7 @@ async fn a_silent_socket_is_closed_as_idle() {
 
 #[tokio::test]
 async fn a_socket_that_answers_pings_stays_open() {
-    let (settings, mut events) = isolated_settings();
-    events.heartbeat = Duration::from_millis(100);
-    events.presence_timeout = Duration::from_millis(400);
-    let app = spawn_with(settings, events).await;
-    let mut socket = app.connect(&[]).await;
-    next_of_type(&mut socket, "hello").await;
+    let (_app, mut socket) = quick_heartbeat_socket().await;
     // Reading answers pings with pongs (tungstenite does it while reading).
     let mut pings = 0;
     let until = tokio::time::Instant::now() + Duration::from_millis(1200);

@@ -7,26 +7,12 @@
 
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
-use common::Settings;
 use redis::AsyncCommands as _;
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
+use stats_consumer::settings::StatsSettings;
 
-use crate::helpers::{SONG, Socket, TestApp, isolated_settings, next_of_type, send_json, spawn_with};
-
-/// A stats-consumer of the shared group.
-async fn consumer(settings: &Settings, group: &str) -> (ServerHandle, JoinHandle<anyhow::Result<()>>) {
-    let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
-    stats.group = group.to_owned();
-    stats.sweep_interval = Duration::from_millis(200);
-    let mut settings = settings.clone();
-    settings.ports.stats = 0;
-    let app = stats_consumer::Application::build_with(settings, stats)
-        .await
-        .expect("consumer builds");
-    (app.handle(), tokio::spawn(app.run_until_stopped()))
-}
+use crate::consumer::{own_group, spawn_consumer};
+use crate::helpers::{SONG, Socket, TestApp, isolated_settings, next_of_type, send_json, spawn_app_with};
 
 /// A socket of `session` on `app`, through which `SONG` is played.
 async fn playing(app: &TestApp, token: &str, session: &str) -> Socket {
@@ -65,13 +51,14 @@ async fn sockets_on_two_instances_share_counts_and_no_play_is_lost_when_one_inst
             "scale-out-test-internal-token".into()
         }
     };
-    let group = format!("test-scale-{}", uuid::Uuid::new_v4().simple());
-    let (consumer_a, consumer_a_task) = consumer(&settings, &group).await;
-    let (consumer_b, consumer_b_task) = consumer(&settings, &group).await;
-    let a = spawn_with(settings.clone(), events.clone()).await;
+    let group = own_group("scale");
+    let sweep = |stats: &mut StatsSettings| stats.sweep_interval = Duration::from_millis(200);
+    let consumer_a = spawn_consumer(&settings, &group, sweep).await;
+    let consumer_b = spawn_consumer(&settings, &group, sweep).await;
+    let a = spawn_app_with(settings.clone(), events.clone()).await;
     let mut events_b = events.clone();
     events_b.spool_dir = events.spool_dir.with_extension("b");
-    let b = spawn_with(settings.clone(), events_b).await;
+    let b = spawn_app_with(settings.clone(), events_b).await;
 
     let mut on_a = playing(&a, &token, "scale-1").await;
     let mut on_b = playing(&b, &token, "scale-2").await;
@@ -83,8 +70,8 @@ async fn sockets_on_two_instances_share_counts_and_no_play_is_lost_when_one_inst
     a.handle.stop(false).await;
     a.task.abort();
     drop(on_a);
-    consumer_a.stop(false).await;
-    consumer_a_task.abort();
+    consumer_a.handle.stop(false).await;
+    consumer_a.task.abort();
 
     // The listener of A comes back through B, and a third one joins there.
     let _back = playing(&b, &token, "scale-1").await;
@@ -111,9 +98,8 @@ async fn sockets_on_two_instances_share_counts_and_no_play_is_lost_when_one_inst
     assert_eq!(plays, 4, "every play counted once");
 
     b.stop().await;
-    consumer_b.stop(true).await;
-    consumer_b_task
+    consumer_b
+        .stop()
         .await
-        .expect("joined")
         .expect("the surviving consumer stops cleanly");
 }

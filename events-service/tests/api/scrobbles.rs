@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use common::events::{EventType, Source};
 use serde_json::{Value, json};
 
+use crate::consumer::{own_group, spawn_consumer};
 use crate::helpers::{
-    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_with,
+    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_app_with,
 };
 
 const USER: &str = "5b0e1d4c-0000-4000-8000-000000000001";
@@ -150,16 +151,8 @@ async fn unknown_songs_bad_ids_and_anonymous_callers_record_nothing() {
 #[tokio::test]
 async fn an_app_shows_as_now_playing_and_its_play_reaches_the_figures() {
     let (settings, events) = isolated_settings();
-    let mut stats = stats_consumer::settings::StatsSettings::load().expect("stats settings");
-    stats.group = format!("test-scrobble-{}", uuid::Uuid::new_v4().simple());
-    let mut consumer_settings = settings.clone();
-    consumer_settings.ports.stats = 0;
-    let consumer = stats_consumer::Application::build_with(consumer_settings, stats)
-        .await
-        .expect("consumer builds");
-    let consumer_handle = consumer.handle();
-    let consumer_task = tokio::spawn(consumer.run_until_stopped());
-    let app = spawn_with(settings, events).await;
+    let consumer = spawn_consumer(&settings, &own_group("scrobble"), |_| {}).await;
+    let app = spawn_app_with(settings, events).await;
 
     let mut socket = app.connect(&[("x-tonearm-session", "listener-1")]).await;
     next_of_type(&mut socket, "hello").await;
@@ -198,24 +191,14 @@ async fn an_app_shows_as_now_playing_and_its_play_reaches_the_figures() {
         .expect("answer");
     assert_eq!(anonymous.status(), 403);
     app.stop().await;
-    consumer_handle.stop(true).await;
-    let _ = consumer_task.await;
+    let _ = consumer.stop().await;
 }
 
 async fn wait_for_now_playing(app: &TestApp, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let answer: Value = app
-            .client
-            .get(format!("{}/api/events/now-playing", app.address))
-            .header("x-tonearm-user", USER)
-            .header("x-tonearm-role", "listener")
-            .send()
-            .await
-            .expect("answer")
-            .json()
-            .await
-            .expect("json");
+        let listener = [("x-tonearm-user", USER), ("x-tonearm-role", "listener")];
+        let answer = app.get_json("/api/events/now-playing", &listener).await;
         let entries = answer["entries"].as_array().cloned().unwrap_or_default();
         if want(&entries) {
             return entries;

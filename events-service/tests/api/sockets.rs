@@ -7,7 +7,7 @@ use futures_util::StreamExt as _;
 use tokio::io::AsyncReadExt as _;
 use tokio_tungstenite::tungstenite::{Error, Message, protocol::frame::coding::CloseCode};
 
-use crate::helpers::{TOKEN, isolated_settings, next_of_type, spawn_app, spawn_with};
+use crate::helpers::{TOKEN, isolated_settings, next_of_type, spawn_app, spawn_app_with};
 
 pub fn refusal_of(result: Result<crate::helpers::Socket, Error>) -> (u16, serde_json::Value) {
     match result {
@@ -86,7 +86,7 @@ async fn a_page_of_another_origin_cannot_open_a_socket_directly() {
     let (mut settings, mut events) = isolated_settings();
     settings.internal_token = None;
     events.public_origins = vec!["http://music.example.org".into()];
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     for origin in ["http://evil.example", "http://127.0.0.1:9999", "null"] {
         let (status, body) = refusal_of(app.try_connect_raw("/ws", &[("origin", origin)]).await);
         assert_eq!(status, 403, "{origin}");

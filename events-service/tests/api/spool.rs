@@ -5,14 +5,14 @@ use std::os::unix::fs::PermissionsExt as _;
 
 use events_service::Application;
 
-use crate::helpers::{isolated_settings, spawn_with};
+use crate::helpers::{isolated_settings, spawn_app_with};
 
 #[tokio::test]
 async fn the_spool_directory_is_created_private() {
     let (settings, mut events) = isolated_settings();
     events.spool_dir = events.spool_dir.join("nested");
     let dir = events.spool_dir.clone();
-    let app = spawn_with(settings, events).await;
+    let app = spawn_app_with(settings, events).await;
     let mode = std::fs::metadata(&dir).expect("spool dir").permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
     app.stop().await;

@@ -71,14 +71,7 @@ async fn deleting_a_user_whose_session_set_was_lost_ends_their_access() {
     let id = app.create_user(&admin, "jay", "listener-pass", "listener").await;
     let listener = app.login("jay", "listener-pass").await;
     lose_session_set(&app, &id).await;
-    let deleted = app
-        .client
-        .delete(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.delete_user(&admin, &id).await, 204);
     assert_eq!(app.get("/api/catalog/songs", Some(&listener)).await.status(), 401);
     assert_eq!(app.get("/api/auth/me", Some(&listener)).await.status(), 401);
 }
@@ -92,15 +85,7 @@ async fn resetting_a_password_ends_a_session_whose_set_was_lost() {
     lose_session_set(&app, &id).await;
     // The session is still in use after its set is gone.
     assert_eq!(app.get("/api/catalog/songs", Some(&listener)).await.status(), 200);
-    let reset = app
-        .client
-        .post(app.url(&format!("/api/admin/users/{id}/password")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"password": "a-new-password"}))
-        .send()
-        .await
-        .expect("reset");
-    assert_eq!(reset.status(), 204);
+    assert_eq!(app.reset_password(&admin, &id, "a-new-password").await, 204);
     assert_eq!(app.get("/api/catalog/songs", Some(&listener)).await.status(), 401);
 }
 

@@ -6,12 +6,7 @@ use crate::helpers::{ADMIN_PASSWORD, error_code, pool_for, spawn_app};
 async fn the_first_admin_is_created_once_and_can_sign_in() {
     let app = spawn_app().await;
     let cookie = app.admin_cookie().await;
-    let me: serde_json::Value = app
-        .get("/api/auth/me", Some(&cookie))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me = app.me(&cookie).await;
     assert_eq!(me["username"], "admin");
     assert_eq!(me["role"], "admin");
     // Running the first-run step again (another start) changes nothing.
@@ -42,13 +37,7 @@ async fn without_a_configured_password_one_is_generated() {
         .await
         .expect("the admin");
     assert!(hash.starts_with("$argon2id$"));
-    let wrong = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("request");
+    let wrong = app.try_login("admin", ADMIN_PASSWORD).await;
     assert_eq!(wrong.status(), 401);
 }
 
@@ -83,15 +72,7 @@ async fn admins_create_list_change_reset_and_delete_users() {
         "hashes never leave the gateway"
     );
 
-    let reset = app
-        .client
-        .post(app.url(&format!("/api/admin/users/{id}/password")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"password": "second-password"}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(reset.status(), 204);
+    assert_eq!(app.reset_password(&admin, &id, "second-password").await, 204);
     app.login("mia", "second-password").await;
 
     let promoted = app
@@ -105,14 +86,7 @@ async fn admins_create_list_change_reset_and_delete_users() {
     let body: serde_json::Value = promoted.json().await.expect("json");
     assert_eq!(body["role"], "admin");
 
-    let deleted = app
-        .client
-        .delete(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.delete_user(&admin, &id).await, 204);
     let gone = app.get(&format!("/api/admin/users/{id}"), Some(&admin)).await;
     assert_eq!(gone.status(), 404);
     let bad_id = app.get("/api/admin/users/not-a-uuid", Some(&admin)).await;
@@ -123,22 +97,11 @@ async fn admins_create_list_change_reset_and_delete_users() {
 async fn the_last_admin_cannot_be_disabled_or_deleted() {
     let app = spawn_app().await;
     let admin = app.admin_cookie().await;
-    let me: serde_json::Value = app
-        .get("/api/auth/me", Some(&admin))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let id = me["id"].as_str().expect("id");
-    let response = app
-        .client
-        .patch(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"disabled": true}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 409);
+    let id = app.user_id(&admin).await;
+    let status = app
+        .change_user(&admin, &id, serde_json::json!({"disabled": true}))
+        .await;
+    assert_eq!(status, 409);
 }
 
 #[tokio::test]

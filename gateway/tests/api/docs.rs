@@ -1,7 +1,7 @@
 //! `/api/docs`: merged OpenAPI and an embedded viewer.
 
 use crate::helpers::{Options, spawn_app_with};
-use crate::upstream::dead_url;
+use common::test_support::dead_url;
 
 #[tokio::test]
 async fn the_merged_document_has_every_reachable_service_and_the_gateway() {

@@ -1,12 +1,13 @@
 //! Starts the real gateway on port 0 with its own PostgreSQL schema and
-//! Redis prefix, in front of fixture upstreams.
+//! Redis prefix, in front of the stand-in services of [`crate::fixtures`].
 
 use std::time::Duration;
 
+use common::test_support::gateway as accounts;
 use gateway::{Application, GatewaySettings, settings::RawGatewaySettings};
-use reqwest::{Url, header::HeaderMap};
+use reqwest::{Method, Url};
 
-use crate::upstream::{self, Upstream};
+use crate::fixtures::{self, Upstream};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const INTERNAL_TOKEN: &str = "test-internal-token";
@@ -34,9 +35,6 @@ pub struct Options {
     /// fixture when `None`.
     pub stream: Option<String>,
     pub events: Option<String>,
-    /// The Redis prefix of the services started with the gateway (it reads
-    /// their play figures); a fresh one when `None`.
-    pub redis_prefix: Option<String>,
     pub tweak: fn(&mut RawGatewaySettings),
 }
 
@@ -47,7 +45,6 @@ impl Default for Options {
             catalog: Vec::new(),
             stream: None,
             events: None,
-            redis_prefix: None,
             tweak: |_| {},
         }
     }
@@ -58,13 +55,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    common::telemetry::init_for_tests();
-    let upstream = upstream::spawn();
-    let mut settings = common::Settings::load().expect("settings load");
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    settings.ports.gateway = 0;
-    settings.database.schema = format!("test_{id}");
-    settings.redis.prefix = options.redis_prefix.unwrap_or_else(|| format!("test:{id}:"));
+    let (mut settings, id) = common::test_support::isolated_settings();
+    let upstream = fixtures::spawn();
     let parse = |url: &str| Url::parse(url).expect("fixture url");
     settings.upstreams.catalog = if options.catalog.is_empty() {
         vec![parse(&upstream.url)]
@@ -138,15 +130,7 @@ impl TestApp {
 
     /// Signs in; returns the `Cookie` header value to send afterwards.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let response = self
-            .client
-            .post(self.url("/api/auth/login"))
-            .json(&serde_json::json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .expect("login request");
-        assert_eq!(response.status(), 200, "login of {username} failed");
-        cookie_of(response.headers()).expect("a session cookie")
+        accounts::sign_in(&self.client, &self.address, username, password).await
     }
 
     pub async fn admin_cookie(&self) -> String {
@@ -155,47 +139,66 @@ impl TestApp {
 
     /// Creates a user as admin and returns its id.
     pub async fn create_user(&self, admin: &str, username: &str, password: &str, role: &str) -> String {
-        let response = self
-            .client
-            .post(self.url("/api/admin/users"))
-            .header("cookie", admin)
-            .json(&serde_json::json!({ "username": username, "password": password, "role": role }))
-            .send()
-            .await
-            .expect("create user");
-        assert_eq!(response.status(), 201);
-        let body: serde_json::Value = response.json().await.expect("json");
-        body["id"].as_str().expect("id").to_owned()
+        accounts::create_user(&self.client, &self.address, admin, (username, password, role)).await
+    }
+
+    /// `/api/auth/me` of the signed-in user.
+    pub async fn me(&self, cookie: &str) -> serde_json::Value {
+        let me = self.get("/api/auth/me", Some(cookie)).await;
+        me.json().await.expect("json")
     }
 
     /// The signed-in user's id.
     pub async fn user_id(&self, cookie: &str) -> String {
-        let me: serde_json::Value = self
-            .get("/api/auth/me", Some(cookie))
-            .await
-            .json()
-            .await
-            .expect("json");
-        me["id"].as_str().expect("id").to_owned()
+        self.me(cookie).await["id"].as_str().expect("id").to_owned()
     }
 
     /// A PATCH of `/api/admin/users/{id}` as `admin`; returns the status.
     pub async fn change_user(&self, admin: &str, id: &str, change: serde_json::Value) -> u16 {
-        self.client
-            .patch(self.url(&format!("/api/admin/users/{id}")))
-            .header("cookie", admin)
-            .json(&change)
-            .send()
-            .await
-            .expect("change user")
-            .status()
-            .as_u16()
+        let path = format!("/api/admin/users/{id}");
+        let response = self.send(Method::PATCH, &path, Some(admin), Some(change)).await;
+        response.status().as_u16()
+    }
+
+    /// Deletes user `id` as `admin`; returns the status.
+    pub async fn delete_user(&self, admin: &str, id: &str) -> u16 {
+        let path = format!("/api/admin/users/{id}");
+        let response = self.send(Method::DELETE, &path, Some(admin), None).await;
+        response.status().as_u16()
+    }
+
+    /// Sets the password of user `id` as `admin`; returns the status.
+    pub async fn reset_password(&self, admin: &str, id: &str, password: &str) -> u16 {
+        let path = format!("/api/admin/users/{id}/password");
+        let body = serde_json::json!({ "password": password });
+        let response = self.send(Method::POST, &path, Some(admin), Some(body)).await;
+        response.status().as_u16()
+    }
+
+    /// A sign-in attempt, whatever it answers.
+    pub async fn try_login(&self, username: &str, password: &str) -> reqwest::Response {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.send(Method::POST, "/api/auth/login", None, Some(body)).await
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.get(self.url(path));
+        self.send(Method::GET, path, cookie, None).await
+    }
+
+    /// `method` on `path`, with the session `cookie` and a JSON `body` when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
         }
         request.send().await.expect("request")
     }
@@ -216,17 +219,6 @@ pub async fn pool_for(schema: &str) -> sqlx::PgPool {
     let mut database = settings.database.clone();
     database.schema = schema.to_owned();
     common::db::lazy_pool(&database, 2).expect("pool")
-}
-
-/// `tonearm_session=<id>` from a `Set-Cookie` header.
-pub fn cookie_of(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("tonearm_session="))
-        .and_then(|value| value.split(';').next())
-        .map(str::to_owned)
 }
 
 /// The error code of a JSON error body.

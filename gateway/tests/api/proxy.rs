@@ -7,8 +7,10 @@ use std::{
 
 use futures_util::StreamExt as _;
 
+use reqwest::Method;
+
 use crate::helpers::{INTERNAL_TOKEN, Options, error_code, eventually, spawn_app, spawn_app_with};
-use crate::upstream::dead_url;
+use common::test_support::dead_url;
 
 #[tokio::test]
 async fn services_get_the_gateway_identity_and_never_the_clients_forgeries() {
@@ -264,12 +266,13 @@ async fn internal_service_routes_are_not_public() {
     let cookie = app.admin_cookie().await;
     let before = app.upstream.seen.requests.load(Ordering::SeqCst);
     let response = app
-        .client
-        .post(app.url("/api/catalog/internal/songs/abc/source-missing"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("request");
+        .send(
+            Method::POST,
+            "/api/catalog/internal/songs/abc/source-missing",
+            Some(&cookie),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), 404);
     assert_eq!(app.upstream.seen.requests.load(Ordering::SeqCst), before);
 }

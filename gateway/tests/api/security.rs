@@ -7,34 +7,23 @@ use std::{
 
 use crate::helpers::{Options, error_code, raw_request, spawn_app, spawn_app_with};
 
-async fn try_login(app: &crate::helpers::TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/auth/login"))
-        .json(&serde_json::json!({"username": username, "password": password}))
-        .send()
-        .await
-        .expect("login request")
-}
-
 #[tokio::test]
 async fn wrong_password_unknown_user_and_disabled_user_look_the_same() {
     let app = spawn_app().await;
     let admin = app.admin_cookie().await;
     let id = app.create_user(&admin, "dora", "listener-pass", "listener").await;
-    app.client
-        .patch(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"disabled": true}))
-        .send()
-        .await
-        .expect("disable");
+    assert_eq!(
+        app.change_user(&admin, &id, serde_json::json!({"disabled": true}))
+            .await,
+        200
+    );
     let mut bodies = Vec::new();
     for (username, password) in [
         ("admin", "wrong-password"),
         ("nobody", "whatever1"),
         ("dora", "listener-pass"),
     ] {
-        let response = try_login(&app, username, password).await;
+        let response = app.try_login(username, password).await;
         assert_eq!(response.status(), 401, "{username}");
         assert!(response.headers().get("set-cookie").is_none());
         let mut body: serde_json::Value = response.json().await.expect("json");
@@ -51,9 +40,9 @@ async fn sign_in_attempts_are_limited_per_account_even_unknown_ones() {
     let app = spawn_app().await;
     for username in ["admin", "nobody"] {
         for _ in 0..5 {
-            assert_eq!(try_login(&app, username, "wrong-password").await.status(), 401);
+            assert_eq!(app.try_login(username, "wrong-password").await.status(), 401);
         }
-        let limited = try_login(&app, username, "wrong-password").await;
+        let limited = app.try_login(username, "wrong-password").await;
         assert_eq!(limited.status(), 429, "{username}");
         let retry: u64 = limited.headers()["retry-after"]
             .to_str()
@@ -64,7 +53,7 @@ async fn sign_in_attempts_are_limited_per_account_even_unknown_ones() {
         assert_eq!(error_code(limited).await, "rate_limited");
     }
     // Even the right password waits out the window.
-    let right = try_login(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
+    let right = app.try_login("admin", crate::helpers::ADMIN_PASSWORD).await;
     assert_eq!(right.status(), 429);
 }
 
@@ -76,9 +65,9 @@ async fn sign_in_attempts_are_limited_per_address() {
     })
     .await;
     for name in ["a1", "a2", "a3"] {
-        assert_eq!(try_login(&app, name, "wrong-password").await.status(), 401);
+        assert_eq!(app.try_login(name, "wrong-password").await.status(), 401);
     }
-    assert_eq!(try_login(&app, "a4", "wrong-password").await.status(), 429);
+    assert_eq!(app.try_login("a4", "wrong-password").await.status(), 429);
 }
 
 #[tokio::test]
@@ -179,7 +168,7 @@ async fn path_tricks_are_refused_before_routing() {
 async fn oversized_json_bodies_are_refused() {
     let app = spawn_app().await;
     let big = "x".repeat(100 * 1024);
-    let response = try_login(&app, "admin", &big).await;
+    let response = app.try_login("admin", &big).await;
     assert_eq!(response.status(), 413);
 }
 

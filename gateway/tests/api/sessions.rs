@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::helpers::{ADMIN_PASSWORD, Options, cookie_of, error_code, redis, spawn_app, spawn_app_with};
+use common::test_support::gateway::session_cookie;
+use reqwest::Method;
+
+use crate::helpers::{ADMIN_PASSWORD, Options, error_code, redis, spawn_app, spawn_app_with};
 
 async fn login_as_admin(app: &crate::helpers::TestApp, proto: Option<&str>) -> String {
     let mut request = app
@@ -93,12 +96,7 @@ async fn sessions_live_in_redis_under_the_documented_keys() {
         .await
         .expect("ttl");
     assert!(ttl > 0, "the session key has a TTL");
-    let me: serde_json::Value = app
-        .get("/api/auth/me", Some(&cookie))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me = app.me(&cookie).await;
     let set = format!(
         "{}auth:user:{}:sessions",
         app.redis_prefix,
@@ -117,14 +115,13 @@ async fn logout_ends_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
     let cookie = app.admin_cookie().await;
     let response = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("logout");
+        .send(Method::POST, "/api/auth/logout", Some(&cookie), None)
+        .await;
     assert_eq!(response.status(), 204);
-    assert_eq!(cookie_of(response.headers()).as_deref(), Some("tonearm_session="));
+    assert_eq!(
+        session_cookie(response.headers()).as_deref(),
+        Some("tonearm_session=")
+    );
     let me = app.get("/api/auth/me", Some(&cookie)).await;
     assert_eq!(me.status(), 401);
     assert_eq!(error_code(me).await, "unauthorized");
@@ -162,23 +159,12 @@ async fn disabling_a_user_ends_their_sessions_at_once() {
     let id = app.create_user(&admin, "ada", "listener-pass", "listener").await;
     let listener = app.login("ada", "listener-pass").await;
     assert_eq!(app.get("/api/catalog/songs", Some(&listener)).await.status(), 200);
-    let response = app
-        .client
-        .patch(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"disabled": true}))
-        .send()
-        .await
-        .expect("disable");
-    assert_eq!(response.status(), 200);
+    let status = app
+        .change_user(&admin, &id, serde_json::json!({"disabled": true}))
+        .await;
+    assert_eq!(status, 200);
     assert_eq!(app.get("/api/catalog/songs", Some(&listener)).await.status(), 401);
-    let again = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .json(&serde_json::json!({"username": "ada", "password": "listener-pass"}))
-        .send()
-        .await
-        .expect("login");
+    let again = app.try_login("ada", "listener-pass").await;
     assert_eq!(again.status(), 401);
 }
 

@@ -1,26 +1,19 @@
 //! `/ws` relay: frames both ways, close codes kept, sessions required.
 
+use common::test_support::{dead_url, socket::upgrade_request};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::{
     Message,
-    client::IntoClientRequest as _,
     protocol::{CloseFrame, frame::coding::CloseCode},
 };
 
 use crate::helpers::{Options, TestApp, eventually, spawn_app, spawn_app_with};
-use crate::upstream::dead_url;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(app: &TestApp, cookie: Option<&str>) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-    let mut request = format!("ws://127.0.0.1:{}/ws", app.port)
-        .into_client_request()
-        .expect("request");
-    if let Some(cookie) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().expect("header"));
-    }
+    let cookie: Vec<_> = cookie.map(|cookie| ("cookie", cookie)).into_iter().collect();
+    let request = upgrade_request(&format!("ws://127.0.0.1:{}/ws", app.port), &cookie);
     tokio_tungstenite::connect_async(request)
         .await
         .map(|(socket, _)| socket)
@@ -123,15 +116,8 @@ async fn an_unreachable_events_service_refuses_the_upgrade_with_503() {
 async fn an_upgrade_from_another_site_is_refused() {
     let app = spawn_app().await;
     let cookie = app.admin_cookie().await;
-    let mut request = format!("ws://127.0.0.1:{}/ws", app.port)
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("header"));
-    request
-        .headers_mut()
-        .insert("origin", "https://evil.example".parse().expect("header"));
+    let headers = [("cookie", cookie.as_str()), ("origin", "https://evil.example")];
+    let request = upgrade_request(&format!("ws://127.0.0.1:{}/ws", app.port), &headers);
     match tokio_tungstenite::connect_async(request).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
         other => panic!("expected 403, got {:?}", other.map(|_| "a socket")),
@@ -150,13 +136,11 @@ async fn an_open_socket_closes_when_its_user_is_disabled() {
     let listener = app.login("sol", "listener-pass").await;
     let mut socket = open(&app, Some(&listener)).await.expect("upgrade");
     assert_eq!(next_data(&mut socket).await, Message::text("hello listener"));
-    app.client
-        .patch(app.url(&format!("/api/admin/users/{id}")))
-        .header("cookie", &admin)
-        .json(&serde_json::json!({"disabled": true}))
-        .send()
-        .await
-        .expect("disable");
+    assert_eq!(
+        app.change_user(&admin, &id, serde_json::json!({"disabled": true}))
+            .await,
+        200
+    );
     let closed = tokio::time::timeout(std::time::Duration::from_secs(5), next_data(&mut socket))
         .await
         .expect("closed in time");

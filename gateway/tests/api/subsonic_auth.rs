@@ -177,13 +177,7 @@ async fn password_guessing_through_rest_counts_against_the_sign_in_limits() {
             .contains("too many")
     );
     // ...and so is the web sign-in.
-    let login = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("login");
+    let login = app.try_login("admin", ADMIN_PASSWORD).await;
     assert_eq!(login.status(), 429);
 }
 

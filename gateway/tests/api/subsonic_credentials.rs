@@ -1,6 +1,7 @@
 //! The Subsonic credentials a user manages: API keys and the app password
 //! of token authentication.
 
+use reqwest::Method;
 use serde_json::Value;
 
 use crate::{
@@ -9,14 +10,10 @@ use crate::{
 };
 
 pub async fn create_key(app: &TestApp, cookie: &str) -> (String, String) {
+    let body = serde_json::json!({ "name": "phone" });
     let response = app
-        .client
-        .post(app.url("/api/auth/api-keys"))
-        .header("cookie", cookie)
-        .json(&serde_json::json!({ "name": "phone" }))
-        .send()
-        .await
-        .expect("create key");
+        .send(Method::POST, "/api/auth/api-keys", Some(cookie), Some(body))
+        .await;
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.expect("json");
     (
@@ -55,20 +52,22 @@ async fn an_api_key_signs_its_owner_in_until_it_is_revoked() {
     assert_ne!(stored, key.as_bytes());
     // Another user cannot revoke it.
     let other = app
-        .client
-        .delete(app.url(&format!("/api/auth/api-keys/{id}")))
-        .header("cookie", &admin)
-        .send()
-        .await
-        .expect("delete");
+        .send(
+            Method::DELETE,
+            &format!("/api/auth/api-keys/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(other.status(), 404);
     let revoked = app
-        .client
-        .delete(app.url(&format!("/api/auth/api-keys/{id}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("delete");
+        .send(
+            Method::DELETE,
+            &format!("/api/auth/api-keys/{id}"),
+            Some(&cookie),
+            None,
+        )
+        .await;
     assert_eq!(revoked.status(), 204);
     assert_eq!(code(&rest(&app, "ping", &[("apiKey", &key)]).await), 44);
     assert_eq!(code(&rest(&app, "ping", &[("apiKey", "0123")]).await), 44);
@@ -92,12 +91,8 @@ async fn token_auth_checks_the_app_password_never_the_sign_in_password() {
 
     let cookie = app.admin_cookie().await;
     let response = app
-        .client
-        .post(app.url("/api/auth/app-password"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("create");
+        .send(Method::POST, "/api/auth/app-password", Some(&cookie), None)
+        .await;
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.expect("json");
     let app_password = body["password"].as_str().expect("password").to_owned();
@@ -131,11 +126,7 @@ async fn token_auth_on_a_server_without_a_secret_key_is_error_42() {
     assert_eq!(code(&rest(&app, "ping", &params).await), 42);
     let cookie = app.admin_cookie().await;
     let response = app
-        .client
-        .post(app.url("/api/auth/app-password"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("create");
+        .send(Method::POST, "/api/auth/app-password", Some(&cookie), None)
+        .await;
     assert_eq!(response.status(), 409);
 }

@@ -10,11 +10,11 @@ use rdkafka::{
     producer::{FutureProducer, FutureRecord},
 };
 
-use crate::helpers::{create_topics, isolated};
+use crate::helpers::{create_topics, isolated_settings};
 
 #[tokio::test]
 async fn records_of_a_multi_record_batch_get_consecutive_offsets() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     create_topics(&settings).await;
     // A long linger packs the records into a few batches.
     let producer: FutureProducer = ClientConfig::new()

@@ -6,7 +6,8 @@ use std::{
 use common::events::{EventType, PlayerEvent};
 
 use crate::helpers::{
-    A, B, create_topics, event, isolated, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, B, create_topics, event, isolated_settings, produce_events, producer, redis, song_plays, spawn_app,
+    wait_caught_up,
 };
 
 /// A small deterministic generator, seeded from the clock (the seed is
@@ -56,7 +57,7 @@ async fn killing_the_consumer_at_random_points_never_loses_or_doubles_an_event()
         | 1;
     println!("seed {seed}");
     let mut rng = XorShift(seed);
-    let (settings, mut stats) = isolated();
+    let (settings, mut stats) = isolated_settings();
     // Every restart finds Kafka's group offsets where a crash would leave
     // them at worst (never committed): only Redis knows what was applied.
     stats.kafka_commit = false;
@@ -90,11 +91,7 @@ async fn killing_the_consumer_at_random_points_never_loses_or_doubles_an_event()
 
     let p = &settings.redis.prefix;
     for (song, plays) in expected_plays(&events) {
-        let counted: u64 = redis::cmd("GET")
-            .arg(format!("{p}song:{song}:plays"))
-            .query_async(&mut redis)
-            .await
-            .expect("plays");
+        let counted = song_plays(&settings, &mut redis, &song).await;
         assert_eq!(counted, plays, "plays of {song} (seed {seed})");
     }
     let total: u64 = redis::cmd("GET")
@@ -133,7 +130,7 @@ async fn killing_the_consumer_at_random_points_never_loses_or_doubles_an_event()
 
 #[tokio::test]
 async fn a_replayed_or_overlapping_batch_is_applied_once() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     let mut redis = redis(&settings).await;
     let target = stats_consumer::fold::FoldTarget {
         keys: common::stats_keys::StatsKeys::new(settings.redis.prefix.clone()),
@@ -165,11 +162,7 @@ async fn a_replayed_or_overlapping_batch_is_applied_once() {
         .await
         .expect("overlap");
     assert_eq!(overlap.applied, 5, "only offsets 10..15 are new");
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 15);
     let ranked: f64 = redis::cmd("ZSCORE")
         .arg(format!("{}songs:most-played", settings.redis.prefix))

@@ -11,6 +11,7 @@ use std::{
 use common::{
     Settings,
     events::{EventType, PlayerEvent},
+    test_support::broker::PrivateBroker,
 };
 use rdkafka::{
     ClientConfig,
@@ -20,8 +21,8 @@ use rdkafka::{
 use redis::aio::MultiplexedConnection;
 
 use crate::{
-    helpers::{A, B, create_topics, dump, event, isolated, redis, spawn_app},
-    private_broker::{ConsumerProcess, PrivateBroker},
+    consumer_process::ConsumerProcess,
+    helpers::{A, B, create_topics, dump, event, isolated_settings, redis, spawn_app},
 };
 
 /// Within this long after the last event, the figures must be complete.
@@ -210,7 +211,7 @@ async fn topic_ids(settings: &Settings) -> BTreeMap<i32, Vec<uuid::Uuid>> {
 /// (once the topic is shown to hold each of them once), and every fold key
 /// equal to a rebuild from the topic.
 async fn assert_clean_fold(settings: &Settings, events: &[(i32, PlayerEvent)]) {
-    let (_, stats) = isolated();
+    let (_, stats) = isolated_settings();
     let mut in_topic: Vec<uuid::Uuid> = topic_ids(settings).await.into_values().flatten().collect();
     let mut sent: Vec<uuid::Uuid> = events.iter().map(|(_, event)| event.id).collect();
     in_topic.sort_unstable();
@@ -242,7 +243,7 @@ async fn assert_clean_fold(settings: &Settings, events: &[(i32, PlayerEvent)]) {
 #[tokio::test]
 async fn the_figures_catch_up_after_a_broker_restart_and_a_crashed_group_member() {
     let mut broker = PrivateBroker::start();
-    let (mut settings, stats) = isolated();
+    let (mut settings, stats) = isolated_settings();
     settings.kafka.brokers = broker.brokers();
     create_topics(&settings).await;
     let started = Instant::now();
@@ -293,7 +294,7 @@ async fn the_figures_catch_up_after_a_broker_restart_and_a_crashed_group_member(
 #[tokio::test]
 async fn the_consumer_folds_new_events_after_a_broker_restart_at_rest() {
     let mut broker = PrivateBroker::start();
-    let (mut settings, stats) = isolated();
+    let (mut settings, stats) = isolated_settings();
     settings.kafka.brokers = broker.brokers();
     create_topics(&settings).await;
     let app = spawn_app(&settings, &stats).await;

@@ -9,7 +9,8 @@ use rdkafka::{
 };
 
 use crate::helpers::{
-    A, B, create_topics, event, isolated, produce, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, B, create_topics, event, isolated_settings, produce, produce_events, producer, redis, song_plays,
+    spawn_app, wait_caught_up,
 };
 
 fn with_user(mut event: PlayerEvent, user: &str) -> PlayerEvent {
@@ -19,7 +20,7 @@ fn with_user(mut event: PlayerEvent, user: &str) -> PlayerEvent {
 
 #[tokio::test]
 async fn events_fold_into_the_documented_keys() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let producer = producer(&settings);
     let events = vec![
@@ -129,7 +130,7 @@ async fn events_fold_into_the_documented_keys() {
 
 #[tokio::test]
 async fn poison_records_go_to_the_dead_letter_topic_and_the_partition_moves_on() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let producer = producer(&settings);
     produce(&producer, &settings, "same", b"{definitely not json").await;
@@ -140,11 +141,7 @@ async fn poison_records_go_to_the_dead_letter_topic_and_the_partition_moves_on()
     let app = spawn_app(&settings, &stats).await;
     let mut redis = redis(&settings).await;
     wait_caught_up(&settings, &mut redis).await;
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 1, "the valid event after the poison ones counts");
 
     let dlq = settings.kafka.dlq_topic();
@@ -189,7 +186,7 @@ async fn poison_records_go_to_the_dead_letter_topic_and_the_partition_moves_on()
 
 #[tokio::test]
 async fn each_batch_announces_the_songs_it_changed() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let client = redis::Client::open(settings.redis.url.as_str()).expect("client");
     let mut pubsub = client.get_async_pubsub().await.expect("pubsub");
@@ -218,7 +215,7 @@ async fn each_batch_announces_the_songs_it_changed() {
 
 #[tokio::test]
 async fn sessions_without_heartbeats_leave_the_online_and_listener_sets() {
-    let (settings, mut stats) = isolated();
+    let (settings, mut stats) = isolated_settings();
     stats.sweep_interval = Duration::from_millis(100);
     create_topics(&settings).await;
     let mut gone = event("gone", EventType::Play, Some(A));
@@ -261,7 +258,7 @@ async fn sessions_without_heartbeats_leave_the_online_and_listener_sets() {
 async fn a_first_start_folds_events_of_the_topic_it_created_after_subscribing() {
     // No topic yet: the consumer subscribes at once and the topic comes
     // into being afterwards, as on a new installation.
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     let app = spawn_app(&settings, &stats).await;
     create_topics(&settings).await;
     let producer = producer(&settings);
@@ -269,11 +266,7 @@ async fn a_first_start_folds_events_of_the_topic_it_created_after_subscribing() 
     let mut redis = redis(&settings).await;
     wait_caught_up(&settings, &mut redis).await;
 
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 1, "the play on the new topic was folded");
     app.stop().await;
 }

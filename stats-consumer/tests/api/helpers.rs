@@ -32,14 +32,8 @@ impl TestApp {
 }
 
 /// Settings with their own topic, key prefix and consumer group.
-pub fn isolated() -> (Settings, StatsSettings) {
-    common::telemetry::init_for_tests();
-    let mut settings = Settings::load().expect("settings load");
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    settings.ports.stats = 0;
-    settings.redis.prefix = format!("test:{id}:");
-    settings.kafka.events_topic = format!("tonearm.player-events.test-{id}");
-    settings.shutdown_timeout = Duration::from_secs(1);
+pub fn isolated_settings() -> (Settings, StatsSettings) {
+    let (settings, id) = common::test_support::isolated_settings();
     let mut stats = StatsSettings::load().expect("stats settings load");
     stats.group = format!("test-stats-{id}");
     stats.batch_wait = Duration::from_millis(5);
@@ -104,6 +98,15 @@ pub async fn redis(settings: &Settings) -> MultiplexedConnection {
         .get_multiplexed_async_connection()
         .await
         .expect("redis")
+}
+
+/// The plays folded for `song`.
+pub async fn song_plays(settings: &Settings, redis: &mut MultiplexedConnection, song: &str) -> u64 {
+    redis::cmd("GET")
+        .arg(format!("{}song:{song}:plays", settings.redis.prefix))
+        .query_async(redis)
+        .await
+        .expect("the song's plays")
 }
 
 /// The high watermark of each partition of the events topic.

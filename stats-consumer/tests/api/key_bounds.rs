@@ -10,7 +10,7 @@ use common::{
 use redis::aio::MultiplexedConnection;
 use stats_consumer::fold::{FoldTarget, Folder, Positioned, SONG_COUNTER_TTL_SECS};
 
-use crate::helpers::{A, B, event, isolated, redis};
+use crate::helpers::{A, B, event, isolated_settings, redis};
 
 const SESSION_TTL_SECS: u64 = 3600;
 
@@ -53,7 +53,7 @@ fn played_at(session: &str, song: &str, days_ago: i64) -> PlayerEvent {
 
 #[tokio::test]
 async fn every_key_named_after_a_song_session_or_day_expires_after_a_fold() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     let prefix = settings.redis.prefix.clone();
     let mut redis = redis(&settings).await;
     let mut signed_in = event("s2", EventType::Play, Some(B));
@@ -124,7 +124,7 @@ async fn every_key_named_after_a_song_session_or_day_expires_after_a_fold() {
 /// leaves no counter, though it still counts in the total.
 #[tokio::test]
 async fn song_counters_expire_the_bound_after_their_last_play() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     let prefix = settings.redis.prefix.clone();
     let mut redis = redis(&settings).await;
     let bound_days = i64::try_from(SONG_COUNTER_TTL_SECS / 86_400).expect("fits");

@@ -5,12 +5,13 @@
 use common::events::EventType;
 
 use crate::helpers::{
-    A, create_topics, event, isolated, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, create_topics, event, isolated_settings, produce_events, producer, redis, song_plays, spawn_app,
+    wait_caught_up,
 };
 
 #[tokio::test]
 async fn offsets_past_the_end_of_a_new_log_are_moved_back() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let mut redis = redis(&settings).await;
     let offsets = format!("{}consumer:offsets", settings.redis.prefix);
@@ -31,11 +32,7 @@ async fn offsets_past_the_end_of_a_new_log_are_moved_back() {
 
     let app = spawn_app(&settings, &stats).await;
     wait_caught_up(&settings, &mut redis).await;
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{}song:{A}:plays", settings.redis.prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 6, "every event of the new log is folded once");
     app.stop().await;
 }

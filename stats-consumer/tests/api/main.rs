@@ -1,11 +1,11 @@
 mod broker;
+mod consumer_process;
 mod exactly_once;
 mod faults;
 mod folding;
 mod helpers;
 mod key_bounds;
 mod log_reset;
-mod private_broker;
 mod probe;
 mod ranked_songs;
 mod readiness;

@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::helpers::isolated;
+use crate::helpers::isolated_settings;
 
 #[tokio::test]
 async fn a_serving_broker_passes_the_round_trip() {
-    let (settings, _) = isolated();
+    let (settings, _) = isolated_settings();
     let took = stats_consumer::probe::round_trip(&settings, Duration::from_secs(20))
         .await
         .expect("the shared broker serves a round trip");
@@ -17,7 +17,7 @@ async fn a_serving_broker_passes_the_round_trip() {
 #[tokio::test]
 async fn a_broker_that_accepts_connections_but_never_answers_fails_in_time() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let (mut settings, _) = isolated();
+    let (mut settings, _) = isolated_settings();
     settings.kafka.brokers = listener.local_addr().expect("address").to_string();
     let started = Instant::now();
     let error = stats_consumer::probe::round_trip(&settings, Duration::from_secs(3))

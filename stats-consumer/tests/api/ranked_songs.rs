@@ -10,7 +10,7 @@ use common::{
 use redis::aio::MultiplexedConnection;
 use stats_consumer::fold::{FoldTarget, Folder, Positioned, SONG_COUNTER_TTL_SECS};
 
-use crate::helpers::{A, B, event, isolated, redis};
+use crate::helpers::{A, B, event, isolated_settings, redis};
 
 const C: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
@@ -23,7 +23,7 @@ struct Fold {
 
 impl Fold {
     async fn new(ranked_songs: u64) -> Self {
-        let (settings, _) = isolated();
+        let (settings, _) = isolated_settings();
         Self {
             redis: redis(&settings).await,
             target: FoldTarget {

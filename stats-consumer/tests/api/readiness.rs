@@ -1,18 +1,11 @@
 use std::{
-    net::TcpListener,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
-use crate::helpers::{isolated, spawn_app};
+use common::test_support::free_port;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port()
-}
+use crate::helpers::{isolated_settings, spawn_app};
 
 fn start_redis(port: u16) -> Child {
     Command::new("redis-server")
@@ -49,7 +42,7 @@ async fn wait_for(client: &reqwest::Client, address: &str, want: u16) -> serde_j
 async fn readiness_follows_redis_going_away_and_coming_back() {
     let port = free_port();
     let mut server = start_redis(port);
-    let (mut settings, stats) = isolated();
+    let (mut settings, stats) = isolated_settings();
     settings.redis.url = format!("redis://127.0.0.1:{port}");
     let app = spawn_app(&settings, &stats).await;
     let client = reqwest::Client::new();

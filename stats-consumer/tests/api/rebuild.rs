@@ -1,12 +1,13 @@
 use common::events::EventType;
 
 use crate::helpers::{
-    A, B, create_topics, dump, event, isolated, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, B, create_topics, dump, event, isolated_settings, produce_events, producer, redis, spawn_app,
+    wait_caught_up,
 };
 
 #[tokio::test]
 async fn a_rebuild_from_the_topic_equals_the_live_state() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let producer = producer(&settings);
     let mut events = Vec::new();

@@ -9,7 +9,8 @@ use common::{
 };
 
 use crate::helpers::{
-    A, B, create_topics, event, isolated, produce, produce_events, producer, redis, spawn_app, wait_caught_up,
+    A, B, create_topics, event, isolated_settings, produce, produce_events, producer, redis, spawn_app,
+    wait_caught_up,
 };
 
 fn from_app(session: &str, kind: EventType, song: &str) -> PlayerEvent {
@@ -20,7 +21,7 @@ fn from_app(session: &str, kind: EventType, song: &str) -> PlayerEvent {
 
 #[tokio::test]
 async fn app_plays_count_once_and_show_as_playing_until_submitted() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let producer = producer(&settings);
     let app_session = "subsonic-user-1-DSub";
@@ -98,7 +99,7 @@ async fn app_plays_count_once_and_show_as_playing_until_submitted() {
 
 #[tokio::test]
 async fn a_submitted_song_leaves_the_playing_set() {
-    let (settings, stats) = isolated();
+    let (settings, stats) = isolated_settings();
     create_topics(&settings).await;
     let producer = producer(&settings);
     let app_session = "subsonic-user-1-Tempo";

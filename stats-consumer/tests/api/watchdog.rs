@@ -7,26 +7,17 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::events::EventType;
+use common::{events::EventType, test_support::metrics};
 
-use crate::helpers::{A, TestApp, create_topics, event, isolated, produce_events, producer, redis};
+use crate::helpers::{
+    A, TestApp, create_topics, event, isolated_settings, produce_events, producer, redis, song_plays,
+};
 
 /// The value of `tonearm_{name}{partition="…"}`, when exported.
 async fn gauge(client: &reqwest::Client, app: &TestApp, name: &str, partition: i32) -> Option<f64> {
-    let text = client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let text = metrics::scrape(client, &app.address).await;
     let labelled = format!("partition=\"{partition}\"");
-    text.lines()
-        .filter(|line| line.starts_with(&format!("tonearm_{name}{{")))
-        .find(|line| line.contains(&labelled))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
+    metrics::value(&text, &format!("tonearm_{name}{{"), &[&labelled])
 }
 
 async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
@@ -39,7 +30,7 @@ async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut check
 
 #[tokio::test]
 async fn a_fold_that_cannot_advance_is_reported_stalled_and_clears_once_it_advances() {
-    let (settings, mut stats) = isolated();
+    let (settings, mut stats) = isolated_settings();
     stats.stall = Duration::from_secs(2);
     create_topics(&settings).await;
     let mut redis = redis(&settings).await;
@@ -114,11 +105,7 @@ async fn a_fold_that_cannot_advance_is_reported_stalled_and_clears_once_it_advan
     .await;
     assert_eq!(gauge(&client, &app, "stats_stalled", partition).await, Some(0.0));
     assert_eq!(gauge(&client, &app, "stats_lag", partition).await, Some(0.0));
-    let plays: u64 = redis::cmd("GET")
-        .arg(format!("{p}song:{A}:plays"))
-        .query_async(&mut redis)
-        .await
-        .expect("plays");
+    let plays = song_plays(&settings, &mut redis, A).await;
     assert_eq!(plays, 1, "folded once");
     app.stop().await;
 }

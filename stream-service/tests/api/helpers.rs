@@ -7,6 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use common::test_support::metrics;
 use sqlx::PgPool;
 use stream_service::{Application, StreamSettings, settings::RawStreamSettings};
 use uuid::Uuid;
@@ -55,16 +56,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    common::telemetry::init_for_tests();
-    let root = std::env::temp_dir().join(format!("tonearm-stream-{}", Uuid::new_v4().simple()));
+    let (mut settings, id) = common::test_support::isolated_settings();
+    let root = std::env::temp_dir().join(format!("tonearm-stream-{id}"));
     let (music, outside) = (root.join("music"), root.join("outside"));
     std::fs::create_dir_all(&music).expect("music folder");
     std::fs::create_dir_all(&outside).expect("outside folder");
-
-    let mut settings = common::Settings::load().expect("settings");
-    settings.ports.stream = 0;
     settings.internal_token = Some(INTERNAL_TOKEN.into());
-    settings.database.schema = format!("test_{}", Uuid::new_v4().simple());
     if let Some(url) = &options.catalog_url {
         settings.upstreams.catalog = vec![url.parse().expect("catalog url")];
     }
@@ -185,17 +182,8 @@ impl TestApp {
 
     /// The value of one metric line starting with `prefix`, 0 when absent.
     pub async fn metric(&self, prefix: &str) -> f64 {
-        let text = self
-            .get(&format!("{}/metrics", self.base), &[])
-            .await
-            .text()
-            .await
-            .expect("text");
-        text.lines()
-            .find(|line| line.starts_with(prefix))
-            .and_then(|line| line.rsplit(' ').next())
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0.0)
+        let text = metrics::scrape(&self.client, &self.base).await;
+        metrics::value(&text, prefix, &[]).unwrap_or(0.0)
     }
 }
 

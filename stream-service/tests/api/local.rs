@@ -5,7 +5,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 
 use crate::{
-    fixture::{Fixture, Reply},
+    fixtures::{Fixture, Reply},
     helpers::{INTERNAL_TOKEN, Options, eventually, pattern, spawn_app, spawn_app_with},
 };
 

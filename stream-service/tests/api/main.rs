@@ -1,5 +1,5 @@
 mod conditional;
-mod fixture;
+mod fixtures;
 mod helpers;
 mod local;
 mod metrics;

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use reqwest::StatusCode;
 
 use crate::{
-    fixture::{Behaviour, Fixture, Reply},
+    fixtures::{Behaviour, Fixture, Reply},
     helpers::{Options, TestApp, pattern, spawn_app_with},
 };
 

@@ -27,12 +27,7 @@ async fn paths_beside_a_song_are_not_found() {
         pattern(100).as_slice()
     );
     // Requests are counted by route, never by song: labels stay bounded.
-    let metrics = app
-        .get(&format!("{}/metrics", app.base), &[])
-        .await
-        .text()
-        .await
-        .expect("text");
+    let metrics = common::test_support::metrics::scrape(&app.client, &app.base).await;
     assert!(
         !metrics.contains(&id.to_string()),
         "a song id became a metric label"

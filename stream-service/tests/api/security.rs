@@ -10,7 +10,7 @@ use std::{
 use reqwest::{StatusCode, header::HeaderMap};
 
 use crate::{
-    fixture::{Behaviour, Fixture, Reply},
+    fixtures::{Behaviour, Fixture, Reply},
     helpers::{Options, TestApp, pattern, spawn_app, spawn_app_with},
 };
 

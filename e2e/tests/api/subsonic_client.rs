@@ -5,52 +5,27 @@
 //! edited, the play queue saved and restored, and a scrobble seen in now
 //! playing and counted once in the live figures. Needs Node.js and the package,
 //! which `cargo xtask test` installs (by hand:
-//! `npm ci --prefix gateway/tests/subsonic-client`).
+//! `npm ci --prefix e2e/tests/subsonic-client`).
 
 use serde_json::Value;
 
-use crate::subsonic_system::System;
-
-async fn post(system: &System, cookie: &str, path: &str, body: Option<Value>) -> Value {
-    let mut request = system
-        .app
-        .client
-        .post(system.app.url(path))
-        .header("cookie", cookie);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    assert_eq!(response.status(), 201, "{path}");
-    response.json().await.expect("json")
-}
+use crate::helpers::spawn_live_app;
 
 #[tokio::test]
 async fn the_subsonic_api_npm_client_browses_searches_streams_stars_and_keeps_playlists_and_the_queue() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/subsonic-client");
     assert!(
         dir.join("node_modules/subsonic-api").is_dir(),
-        "run `npm ci --prefix gateway/tests/subsonic-client` first"
+        "run `npm ci --prefix e2e/tests/subsonic-client` first"
     );
-    let system = System::start_live().await;
-    let cookie = system.app.admin_cookie().await;
-    let app_password = post(&system, &cookie, "/api/auth/app-password", None).await["password"]
-        .as_str()
-        .expect("password")
-        .to_owned();
-    let key = post(
-        &system,
-        &cookie,
-        "/api/auth/api-keys",
-        Some(serde_json::json!({"name": "npm"})),
-    )
-    .await["key"]
-        .as_str()
-        .expect("key")
-        .to_owned();
+    let app = spawn_live_app().await;
+    let cookie = app.admin_cookie().await;
+    let created = app.created(&cookie, "/api/auth/app-password", None).await;
+    let app_password = created["password"].as_str().expect("password").to_owned();
+    let key = app.admin_api_key().await;
     let output = tokio::process::Command::new("node")
         .arg("check.mjs")
-        .args([&system.app.address, "admin", &app_password, &key])
+        .args([&app.address, "admin", &app_password, &key])
         .current_dir(&dir)
         .output()
         .await
@@ -95,22 +70,5 @@ async fn the_subsonic_api_npm_client_browses_searches_streams_stars_and_keeps_pl
         "the scrobbled song showed as now playing"
     );
     // Now playing plus its submission: one play in the live figures.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let stats: Value = system
-            .app
-            .get("/api/events/stats", Some(&cookie))
-            .await
-            .json()
-            .await
-            .expect("stats");
-        if stats["total_plays"] == 1 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "plays never reached 1: {stats}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    app.wait_for_total_plays(&cookie, 1).await;
 }

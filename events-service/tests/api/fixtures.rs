@@ -77,11 +77,3 @@ async fn song(
             .json(serde_json::json!({"error": {"code": "not_found", "message": "", "request_id": null}}))
     }
 }
-
-/// A URL where nothing listens: the catalog is down.
-pub fn dead_url() -> reqwest::Url {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}").parse().expect("url")
-}

@@ -1,9 +1,10 @@
-//! A private tansu broker for tests that stop it (never the shared one).
+//! A private tansu broker for tests that stop or kill it (never the shared
+//! one).
 
 use std::{
-    net::TcpListener,
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    fs::File,
+    path::{Path, PathBuf},
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 
@@ -23,24 +24,30 @@ fn tansu() -> PathBuf {
     }
 }
 
+/// A file opened for appending, for a child process's output.
+pub fn log_file(path: &Path) -> File {
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("log file")
+}
+
+/// A tansu process with an SQLite store in a temp dir of its own (kept with
+/// its log when `TONEARM_KEEP_BROKER` is set).
 pub struct PrivateBroker {
     pub port: u16,
-    dir: PathBuf,
+    pub dir: PathBuf,
     child: Option<Child>,
 }
 
 impl PrivateBroker {
-    /// Starts tansu with an SQLite store in a fresh temp dir, on a free port.
+    /// Starts tansu on a free port and waits until it listens.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .expect("a free port")
-            .local_addr()
-            .expect("address")
-            .port();
         let dir = std::env::temp_dir().join(format!("tonearm-tansu-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("broker dir");
         let mut broker = Self {
-            port,
+            port: super::free_port(),
             dir,
             child: None,
         };
@@ -48,6 +55,7 @@ impl PrivateBroker {
         broker
     }
 
+    /// The `TONEARM_KAFKA_BROKERS` value that reaches it.
     pub fn brokers(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -55,6 +63,7 @@ impl PrivateBroker {
     /// Starts the process again on the same port and store.
     pub fn resume(&mut self) {
         let url = format!("tcp://127.0.0.1:{}", self.port);
+        let log = log_file(&self.dir.join("tansu.log"));
         let child = Command::new(tansu())
             .args([
                 "broker",
@@ -62,12 +71,11 @@ impl PrivateBroker {
                 &url,
                 "--advertised-listener-url",
                 &url,
-                "--storage-engine",
-                "sqlite://tansu.db",
             ])
+            .args(["--storage-engine", "sqlite://tansu.db"])
             .current_dir(&self.dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
             .spawn()
             .expect("tansu starts");
         self.child = Some(child);
@@ -78,8 +86,8 @@ impl PrivateBroker {
         }
     }
 
-    /// Kills the process (the store stays).
-    pub fn stop(&mut self) {
+    /// SIGKILL, as a crash or an OOM kill would (the store stays).
+    pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -89,7 +97,11 @@ impl PrivateBroker {
 
 impl Drop for PrivateBroker {
     fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.kill();
+        if std::env::var_os("TONEARM_KEEP_BROKER").is_some() {
+            eprintln!("broker store and log kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }

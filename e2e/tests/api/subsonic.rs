@@ -1,45 +1,29 @@
 //! The OpenSubsonic API against the real catalog and stream services:
 //! browsing, search paging, lists, the XML and JSON forms, streaming.
 
-use std::collections::BTreeMap;
-
-use quick_xml::{Reader, events::Event};
-use serde_json::Value;
-
-use crate::subsonic_system::System;
-
-fn ok(body: &Value) -> &Value {
-    let response = &body["subsonic-response"];
-    assert_eq!(response["status"], "ok", "{body}");
-    response
-}
-
-fn names(items: &Value, key: &str) -> Vec<String> {
-    items
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|item| item[key].as_str().expect("a name").to_owned())
-        .collect()
-}
+use crate::{
+    helpers::{ADMIN_PASSWORD, check_range, spawn_app},
+    rest::{names, ok},
+    xml_forms::{self, json_tree},
+};
 
 #[tokio::test]
 async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range() {
-    let system = System::start().await;
-    let artists = system.json("getArtists", &[]).await;
+    let app = spawn_app().await;
+    let artists = app.json("getArtists", &[]).await;
     let index = &ok(&artists)["artists"]["index"];
     let letters = names(index, "name");
     assert_eq!(letters, ["A", "B"]);
     let able = &index[0]["artist"][0];
     assert_eq!(able["name"], "Able Artist");
 
-    let artist = system
+    let artist = app
         .json("getArtist", &[("id", able["id"].as_str().expect("id"))])
         .await;
     let albums = &ok(&artist)["artist"]["album"];
     assert_eq!(names(albums, "name"), ["First Album"]);
 
-    let album = system
+    let album = app
         .json("getAlbum", &[("id", albums[0]["id"].as_str().expect("id"))])
         .await;
     let album = &ok(&album)["album"];
@@ -47,36 +31,22 @@ async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range(
     assert_eq!(names(&album["song"], "title"), ["Alpha One", "Alpha Two"]);
     let song_id = album["song"][0]["id"].as_str().expect("id").to_owned();
 
-    let song = system.json("getSong", &[("id", &song_id)]).await;
+    let song = app.json("getSong", &[("id", &song_id)]).await;
     let song = &ok(&song)["song"];
     assert_eq!(song["album"], "First Album");
     assert_eq!(song["genre"], "Rock");
     assert_eq!(song["year"], 2001);
 
     // The original bytes, ranged, through /rest as through /api/stream.
-    let ranged = system
-        .app
-        .client
-        .get(system.app.url("/rest/stream.view"))
-        .query(&[
-            ("u", "admin"),
-            ("p", crate::helpers::ADMIN_PASSWORD),
-            ("id", &song_id),
-        ])
-        .header("range", "bytes=0-99")
-        .send()
-        .await
-        .expect("stream");
-    assert_eq!(ranged.status(), 206);
-    let range = ranged.headers()["content-range"]
-        .to_str()
-        .expect("text")
-        .to_owned();
-    assert!(range.starts_with("bytes 0-99/"), "{range}");
-    assert_eq!(ranged.bytes().await.expect("body").len(), 100);
+    let request = app.client.get(app.url("/rest/stream.view")).query(&[
+        ("u", "admin"),
+        ("p", ADMIN_PASSWORD),
+        ("id", &song_id),
+    ]);
+    check_range(request).await;
 
     // A capped bit rate is the stream service's MP3 transcode.
-    let capped = system
+    let capped = app
         .call("stream", &[("id", &song_id), ("maxBitRate", "64")], "xml")
         .await;
     assert_eq!(capped.status(), 200);
@@ -84,7 +54,7 @@ async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range(
     assert!(!capped.bytes().await.expect("body").is_empty());
 
     for id in [song_id.as_str(), albums[0]["id"].as_str().expect("id")] {
-        let cover = system
+        let cover = app
             .call("getCoverArt", &[("id", id), ("size", "64")], "xml")
             .await;
         assert_eq!(cover.status(), 200);
@@ -92,7 +62,7 @@ async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range(
         assert!(!cover.bytes().await.expect("cover").is_empty());
     }
 
-    let download = system.call("download", &[("id", &song_id)], "xml").await;
+    let download = app.call("download", &[("id", &song_id)], "xml").await;
     assert_eq!(download.status(), 200);
     let disposition = download.headers()["content-disposition"].to_str().expect("text");
     assert!(disposition.starts_with("attachment"), "{disposition}");
@@ -100,10 +70,10 @@ async fn an_app_browses_artist_to_album_to_song_with_covers_and_streams_a_range(
 
 #[tokio::test]
 async fn an_empty_search3_pages_through_everything_for_offline_sync() {
-    let system = System::start().await;
+    let app = spawn_app().await;
     let mut titles = Vec::new();
     for offset in ["0", "2", "4"] {
-        let page = system
+        let page = app
             .json(
                 "search3",
                 &[
@@ -122,7 +92,7 @@ async fn an_empty_search3_pages_through_everything_for_offline_sync() {
     }
     assert_eq!(titles, ["Alpha One", "Alpha Two", "Beta Song"]);
 
-    let found = system.json("search3", &[("query", "beta")]).await;
+    let found = app.json("search3", &[("query", "beta")]).await;
     assert_eq!(
         names(&ok(&found)["searchResult3"]["song"], "title"),
         ["Beta Song"]
@@ -131,13 +101,13 @@ async fn an_empty_search3_pages_through_everything_for_offline_sync() {
 
 #[tokio::test]
 async fn album_lists_come_in_the_asked_order() {
-    let system = System::start().await;
+    let app = spawn_app().await;
     let list = |kind: &'static str, extra: &'static [(&'static str, &'static str)]| {
-        let system = &system;
+        let app = &app;
         async move {
             let mut params = vec![("type", kind)];
             params.extend_from_slice(extra);
-            let body = system.json("getAlbumList2", &params).await;
+            let body = app.json("getAlbumList2", &params).await;
             names(&ok(&body)["albumList2"]["album"], "name")
         }
     };
@@ -160,13 +130,11 @@ async fn album_lists_come_in_the_asked_order() {
     assert!(list("starred", &[]).await.is_empty());
 
     // The pre-ID3 list: the same albums as folders.
-    let older = system
-        .json("getAlbumList", &[("type", "alphabeticalByName")])
-        .await;
+    let older = app.json("getAlbumList", &[("type", "alphabeticalByName")]).await;
     let older = &ok(&older)["albumList"]["album"];
     assert_eq!(names(older, "title"), ["First Album", "Second Album"]);
     assert_eq!(older[0]["isDir"], true);
-    let by_genre = system
+    let by_genre = app
         .json(
             "getSongsByGenre",
             &[("genre", "Rock"), ("count", "1"), ("offset", "1")],
@@ -177,7 +145,7 @@ async fn album_lists_come_in_the_asked_order() {
         ["Alpha Two"]
     );
 
-    let genres = system.json("getGenres", &[]).await;
+    let genres = app.json("getGenres", &[]).await;
     let genre = &ok(&genres)["genres"]["genre"];
     assert_eq!(names(genre, "value"), ["Jazz", "Rock"]);
     assert_eq!(genre[1]["songCount"], 2);
@@ -185,10 +153,10 @@ async fn album_lists_come_in_the_asked_order() {
 
 #[tokio::test]
 async fn an_unknown_or_malformed_id_is_error_70() {
-    let system = System::start().await;
+    let app = spawn_app().await;
     for id in [uuid::Uuid::new_v4().to_string(), "../../internal/x".into()] {
         for method in ["getAlbum", "getSong", "getArtist", "stream", "getCoverArt"] {
-            let body = system.json(method, &[("id", &id)]).await;
+            let body = app.json(method, &[("id", &id)]).await;
             assert_eq!(body["subsonic-response"]["status"], "failed", "{method} {id}");
             assert_eq!(
                 body["subsonic-response"]["error"]["code"], 70,
@@ -198,105 +166,23 @@ async fn an_unknown_or_malformed_id_is_error_70() {
     }
 }
 
-/// An XML element as the JSON form carries it: attributes as text,
-/// children by name as lists, the text as `value`.
-pub fn xml_tree(
-    reader: &mut Reader<&[u8]>,
-    start: &quick_xml::events::BytesStart<'_>,
-) -> BTreeMap<String, Value> {
-    let mut node = BTreeMap::new();
-    for attribute in start.attributes() {
-        let attribute = attribute.expect("attribute");
-        let key = String::from_utf8(attribute.key.as_ref().to_vec()).expect("utf-8");
-        if key != "xmlns" {
-            let value = attribute
-                .decoded_and_normalized_value(quick_xml::XmlVersion::Explicit1_0, reader.decoder())
-                .expect("value")
-                .into_owned();
-            node.insert(key, Value::String(value));
-        }
-    }
-    loop {
-        match reader.read_event().expect("xml") {
-            Event::Start(child) => {
-                let name = String::from_utf8(child.name().as_ref().to_vec()).expect("utf-8");
-                let tree = xml_tree(reader, &child.into_owned());
-                let list = node.entry(name).or_insert_with(|| Value::Array(Vec::new()));
-                list.as_array_mut()
-                    .expect("list")
-                    .push(serde_json::to_value(tree).expect("value"));
-            }
-            Event::Text(text) => {
-                let text = text.decode().expect("text").into_owned();
-                node.insert("value".into(), Value::String(text));
-            }
-            Event::GeneralRef(reference) => {
-                let entity = String::from_utf8(reference.to_vec()).expect("utf-8");
-                let decoded = quick_xml::escape::unescape(&format!("&{entity};"))
-                    .expect("entity")
-                    .into_owned();
-                let value = node
-                    .entry("value".to_owned())
-                    .or_insert_with(|| Value::String(String::new()));
-                *value = Value::String(format!("{}{decoded}", value.as_str().unwrap_or_default()));
-            }
-            Event::End(_) | Event::Eof => return node,
-            _ => {}
-        }
-    }
-}
-
-/// The JSON form with every scalar as text and every child as a list
-/// (empty lists left out).
-pub fn json_tree(value: &Value) -> Value {
-    let mut node = serde_json::Map::new();
-    for (key, member) in value.as_object().expect("an object") {
-        match member {
-            Value::Object(_) => {
-                node.insert(key.clone(), Value::Array(vec![json_tree(member)]));
-            }
-            // An empty list is no element at all in XML.
-            Value::Array(items) if items.is_empty() => {}
-            Value::Array(items) => {
-                node.insert(key.clone(), Value::Array(items.iter().map(json_tree).collect()));
-            }
-            Value::String(text) => {
-                node.insert(key.clone(), Value::String(text.clone()));
-            }
-            Value::Null => {}
-            scalar => {
-                node.insert(key.clone(), Value::String(scalar.to_string()));
-            }
-        }
-    }
-    Value::Object(node)
-}
-
 #[tokio::test]
 async fn the_xml_and_json_answers_of_one_call_carry_the_same_data() {
-    let system = System::start().await;
+    let app = spawn_app().await;
     for (method, params) in [
         ("search3", vec![("query", ""), ("songCount", "10")]),
         ("getGenres", vec![]),
         ("getArtists", vec![]),
     ] {
-        let json = system.json(method, &params).await;
-        let response = system.call(method, &params, "xml").await;
+        let json = app.json(method, &params).await;
+        let response = app.call(method, &params, "xml").await;
         let content_type = response.headers()["content-type"]
             .to_str()
             .expect("text")
             .to_owned();
         assert!(content_type.starts_with("application/xml"), "{content_type}");
         let xml = response.text().await.expect("xml");
-        let mut reader = Reader::from_str(&xml);
-        let root = loop {
-            match reader.read_event().expect("xml") {
-                Event::Start(start) => break xml_tree(&mut reader, &start.into_owned()),
-                Event::Eof => panic!("no root element: {xml}"),
-                _ => {}
-            }
-        };
-        let from_xml = serde_json::to_value(root).expect("tree");
+        let from_xml = xml_forms::tree_of(&xml);
         assert_eq!(from_xml, json_tree(&json["subsonic-response"]), "{method}: {xml}");
         assert_eq!(from_xml["status"], "ok");
         assert_eq!(from_xml["openSubsonic"], "true");
@@ -305,17 +191,17 @@ async fn the_xml_and_json_answers_of_one_call_carry_the_same_data() {
 
 #[tokio::test]
 async fn folder_browsing_walks_artist_folders_to_album_folders_to_songs() {
-    let system = System::start().await;
-    let indexes = system.json("getIndexes", &[]).await;
+    let app = spawn_app().await;
+    let indexes = app.json("getIndexes", &[]).await;
     let index = &ok(&indexes)["indexes"]["index"];
     assert_eq!(names(index, "name"), ["A", "B"]);
     let artist = index[0]["artist"][0]["id"].as_str().expect("id").to_owned();
-    let folder = system.json("getMusicDirectory", &[("id", &artist)]).await;
+    let folder = app.json("getMusicDirectory", &[("id", &artist)]).await;
     let albums = &ok(&folder)["directory"]["child"];
     assert_eq!(names(albums, "title"), ["First Album"]);
     assert_eq!(albums[0]["isDir"], true);
     let album = albums[0]["id"].as_str().expect("id").to_owned();
-    let folder = system.json("getMusicDirectory", &[("id", &album)]).await;
+    let folder = app.json("getMusicDirectory", &[("id", &album)]).await;
     let songs = &ok(&folder)["directory"]["child"];
     assert_eq!(names(songs, "title"), ["Alpha One", "Alpha Two"]);
     assert_eq!(songs[0]["isDir"], false);

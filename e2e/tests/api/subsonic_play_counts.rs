@@ -7,13 +7,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use quick_xml::{Reader, events::Event};
 use serde_json::Value;
 
 use crate::{
-    subsonic::{json_tree, xml_tree},
-    subsonic_plays::{api_key, keyed, ok},
-    subsonic_system::System,
+    helpers::{TestApp, spawn_live_app},
+    rest::ok,
+    xml_forms::{json_tree, tree_of},
 };
 
 /// The fixture's songs and albums by title, as ids.
@@ -22,8 +21,10 @@ struct Library {
     albums: HashMap<String, String>,
 }
 
-async fn library(system: &System, key: &str) -> Library {
-    let found = keyed(system, key, "search3", &[("query", ""), ("songCount", "10")]).await;
+async fn library(app: &TestApp, key: &str) -> Library {
+    let found = app
+        .keyed(key, "search3", &[("query", ""), ("songCount", "10")])
+        .await;
     let mut library = Library {
         songs: HashMap::new(),
         albums: HashMap::new(),
@@ -37,20 +38,20 @@ async fn library(system: &System, key: &str) -> Library {
 }
 
 /// One submission of `song`: one play.
-async fn scrobble(system: &System, key: &str, song: &str) {
-    ok(&keyed(system, key, "scrobble", &[("id", song)]).await);
+async fn scrobble(app: &TestApp, key: &str, song: &str) {
+    ok(&app.keyed(key, "scrobble", &[("id", song)]).await);
 }
 
-async fn song_plays(system: &System, key: &str, song: &str) -> Value {
-    let found = keyed(system, key, "getSong", &[("id", song)]).await;
+async fn song_plays(app: &TestApp, key: &str, song: &str) -> Value {
+    let found = app.keyed(key, "getSong", &[("id", song)]).await;
     ok(&found)["song"]["playCount"].clone()
 }
 
 /// Waits until `getSong` shows `want` plays of `song`.
-async fn wait_for_plays(system: &System, key: &str, song: &str, want: u64) {
+async fn wait_for_plays(app: &TestApp, key: &str, song: &str, want: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let plays = song_plays(system, key, song).await;
+        let plays = song_plays(app, key, song).await;
         if plays == want {
             return;
         }
@@ -63,23 +64,14 @@ async fn wait_for_plays(system: &System, key: &str, song: &str, want: u64) {
 }
 
 /// Scrobbles `song` and waits until its play is counted.
-async fn play(system: &System, key: &str, song: &str) {
-    let before = song_plays(system, key, song)
-        .await
-        .as_u64()
-        .expect("a play count");
-    scrobble(system, key, song).await;
-    wait_for_plays(system, key, song, before + 1).await;
+async fn play(app: &TestApp, key: &str, song: &str) {
+    let before = song_plays(app, key, song).await.as_u64().expect("a play count");
+    scrobble(app, key, song).await;
+    wait_for_plays(app, key, song, before + 1).await;
 }
 
 /// The album names of a `getAlbumList2` (or, `older`, `getAlbumList`).
-async fn album_list(
-    system: &System,
-    key: &str,
-    kind: &str,
-    page: &[(&str, &str)],
-    older: bool,
-) -> Vec<String> {
+async fn album_list(app: &TestApp, key: &str, kind: &str, page: &[(&str, &str)], older: bool) -> Vec<String> {
     let mut params = vec![("type", kind)];
     params.extend_from_slice(page);
     let (method, member, name) = if older {
@@ -87,7 +79,7 @@ async fn album_list(
     } else {
         ("getAlbumList2", "albumList2", "name")
     };
-    let found = keyed(system, key, method, &params).await;
+    let found = app.keyed(key, method, &params).await;
     ok(&found)[member]["album"]
         .as_array()
         .map(|albums| {
@@ -101,13 +93,12 @@ async fn album_list(
 
 /// `/rest/<method>` with the API key as XML, as the tree its JSON form
 /// compares with.
-async fn xml(system: &System, key: &str, method: &str, params: &[(&str, &str)]) -> Value {
+async fn xml(app: &TestApp, key: &str, method: &str, params: &[(&str, &str)]) -> Value {
     let mut query = vec![("apiKey", key), ("v", "1.16.1"), ("c", "tests")];
     query.extend_from_slice(params);
-    let text = system
-        .app
+    let text = app
         .client
-        .get(system.app.url(&format!("/rest/{method}")))
+        .get(app.url(&format!("/rest/{method}")))
         .query(&query)
         .send()
         .await
@@ -115,63 +106,44 @@ async fn xml(system: &System, key: &str, method: &str, params: &[(&str, &str)]) 
         .text()
         .await
         .expect("xml");
-    let mut reader = Reader::from_str(&text);
-    let root = loop {
-        match reader.read_event().expect("xml") {
-            Event::Start(start) => break xml_tree(&mut reader, &start.into_owned()),
-            Event::Eof => panic!("no root element: {text}"),
-            _ => {}
-        }
-    };
-    serde_json::to_value(root).expect("tree")
+    tree_of(&text)
 }
 
 #[tokio::test]
 async fn plays_show_as_play_counts_and_order_the_frequent_and_recent_album_lists() {
-    let system = System::start_live().await;
-    let key = api_key(&system, &system.app.admin_cookie().await).await;
-    let library = library(&system, &key).await;
+    let app = spawn_live_app().await;
+    let key = app.admin_api_key().await;
+    let library = library(&app, &key).await;
     let song = |title: &str| library.songs[title].clone();
     let (alpha_one, alpha_two, beta) = (song("Alpha One"), song("Alpha Two"), song("Beta Song"));
 
     // Nothing played yet: no plays, empty lists (not errors).
-    assert_eq!(song_plays(&system, &key, &beta).await, 0);
-    assert!(album_list(&system, &key, "frequent", &[], false).await.is_empty());
-    assert!(album_list(&system, &key, "recent", &[], false).await.is_empty());
+    assert_eq!(song_plays(&app, &key, &beta).await, 0);
+    assert!(album_list(&app, &key, "frequent", &[], false).await.is_empty());
+    assert!(album_list(&app, &key, "recent", &[], false).await.is_empty());
 
     // First Album: three plays over its two songs; then Second Album once.
     for song in [&alpha_one, &alpha_two, &alpha_one, &beta] {
-        play(&system, &key, song).await;
+        play(&app, &key, song).await;
     }
-    let frequent = album_list(&system, &key, "frequent", &[], false).await;
+    let frequent = album_list(&app, &key, "frequent", &[], false).await;
     assert_eq!(frequent, ["First Album", "Second Album"]);
-    let recent = album_list(&system, &key, "recent", &[], false).await;
+    let recent = album_list(&app, &key, "recent", &[], false).await;
     assert_eq!(recent, ["Second Album", "First Album"], "the last played first");
     assert_eq!(
-        album_list(&system, &key, "recent", &[], true).await,
+        album_list(&app, &key, "recent", &[], true).await,
         ["Second Album", "First Album"],
         "getAlbumList answers the same"
     );
     assert_eq!(
-        album_list(
-            &system,
-            &key,
-            "frequent",
-            &[("size", "1"), ("offset", "1")],
-            false
-        )
-        .await,
+        album_list(&app, &key, "frequent", &[("size", "1"), ("offset", "1")], false).await,
         ["Second Album"]
     );
 
     // Songs and the album carrying them show their plays.
-    let found = keyed(
-        &system,
-        &key,
-        "getAlbum",
-        &[("id", &library.albums["First Album"])],
-    )
-    .await;
+    let found = app
+        .keyed(&key, "getAlbum", &[("id", &library.albums["First Album"])])
+        .await;
     let album = &ok(&found)["album"];
     let plays: Vec<(&str, &Value)> = album["song"]
         .as_array()
@@ -192,22 +164,22 @@ async fn plays_show_as_play_counts_and_order_the_frequent_and_recent_album_lists
 
     // A second play of Beta Song: 1 -> 2; two more, and its album is the
     // most played.
-    play(&system, &key, &beta).await;
-    assert_eq!(song_plays(&system, &key, &beta).await, 2);
-    play(&system, &key, &beta).await;
-    play(&system, &key, &beta).await;
-    let frequent = album_list(&system, &key, "frequent", &[], false).await;
+    play(&app, &key, &beta).await;
+    assert_eq!(song_plays(&app, &key, &beta).await, 2);
+    play(&app, &key, &beta).await;
+    play(&app, &key, &beta).await;
+    let frequent = album_list(&app, &key, "frequent", &[], false).await;
     assert_eq!(frequent, ["Second Album", "First Album"]);
-    play(&system, &key, &alpha_two).await;
-    let recent = album_list(&system, &key, "recent", &[], true).await;
+    play(&app, &key, &alpha_two).await;
+    let recent = album_list(&app, &key, "recent", &[], true).await;
     assert_eq!(recent, ["First Album", "Second Album"]);
 
     // The XML form carries the same figures.
     for (method, id) in [("getSong", &beta), ("getAlbum", &library.albums["Second Album"])] {
-        let json = keyed(&system, &key, method, &[("id", id)]).await;
-        let from_xml = xml(&system, &key, method, &[("id", id)]).await;
+        let json = app.keyed(&key, method, &[("id", id)]).await;
+        let from_xml = xml(&app, &key, method, &[("id", id)]).await;
         assert_eq!(from_xml, json_tree(&json["subsonic-response"]), "{method}");
     }
-    let from_xml = xml(&system, &key, "getSong", &[("id", &beta)]).await;
+    let from_xml = xml(&app, &key, "getSong", &[("id", &beta)]).await;
     assert_eq!(from_xml["song"][0]["playCount"], "4");
 }

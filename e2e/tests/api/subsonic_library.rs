@@ -1,40 +1,17 @@
 //! What a user keeps, through `/rest` against the real catalog:
 //! favourites, playlists and the saved play queue.
 
-use quick_xml::{Reader, events::Event};
 use serde_json::Value;
 
 use crate::{
-    subsonic::{json_tree, xml_tree},
-    subsonic_system::System,
+    helpers::{TestApp, spawn_app},
+    rest::{error_code, names, ok},
+    xml_forms::{self, json_tree},
 };
 
-pub(crate) fn ok(body: &Value) -> &Value {
-    let response = &body["subsonic-response"];
-    assert_eq!(response["status"], "ok", "{body}");
-    response
-}
-
-pub(crate) fn error_code(body: &Value) -> &Value {
-    assert_eq!(body["subsonic-response"]["status"], "failed", "{body}");
-    &body["subsonic-response"]["error"]["code"]
-}
-
-pub(crate) fn names(items: &Value, key: &str) -> Vec<String> {
-    items
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|item| item[key].as_str().expect("a name").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The ids of the fixture songs by title, and of the albums and artists.
-pub(crate) async fn ids(system: &System) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
-    let found = system
+pub(crate) async fn ids(app: &TestApp) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
+    let found = app
         .json(
             "search3",
             &[("query", ""), ("songCount", "10"), ("albumCount", "10")],
@@ -74,42 +51,13 @@ pub(crate) fn song<'a>(songs: &'a [(String, String)], title: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no song {title}"))
 }
 
-/// `/rest/<method>` as another account, as JSON.
-pub(crate) async fn json_as(
-    system: &System,
-    user: &str,
-    password: &str,
-    method: &str,
-    params: &[(&str, &str)],
-) -> Value {
-    let mut query = vec![
-        ("u", user),
-        ("p", password),
-        ("v", "1.16.1"),
-        ("c", "tests"),
-        ("f", "json"),
-    ];
-    query.extend_from_slice(params);
-    system
-        .app
-        .client
-        .get(system.app.url(&format!("/rest/{method}")))
-        .query(&query)
-        .send()
-        .await
-        .expect("rest call")
-        .json()
-        .await
-        .expect("a JSON answer")
-}
-
 #[tokio::test]
 async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
-    let system = System::start().await;
-    let (songs, albums, artists) = ids(&system).await;
+    let app = spawn_app().await;
+    let (songs, albums, artists) = ids(&app).await;
     let (alpha, beta) = (song(&songs, "Alpha One"), song(&songs, "Beta Song"));
     // Repeated ids; an album starred by `id` as a folder-browsing app does.
-    let starred = system
+    let starred = app
         .json(
             "star",
             &[
@@ -121,25 +69,25 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
         )
         .await;
     ok(&starred);
-    let again = system.json("star", &[("id", alpha)]).await;
+    let again = app.json("star", &[("id", alpha)]).await;
     ok(&again);
 
-    let list = system.json("getStarred2", &[]).await;
+    let list = app.json("getStarred2", &[]).await;
     let found = &ok(&list)["starred2"];
     assert_eq!(names(&found["song"], "title"), ["Beta Song", "Alpha One"]);
     assert!(found["song"][0]["starred"].is_string(), "{found}");
     assert_eq!(names(&found["album"], "name"), ["Second Album"]);
     assert_eq!(names(&found["artist"], "name"), ["Able Artist"]);
-    let older = system.json("getStarred", &[]).await;
+    let older = app.json("getStarred", &[]).await;
     let older = &ok(&older)["starred"];
     assert_eq!(names(&older["album"], "title"), ["Second Album"]);
     assert_eq!(older["album"][0]["isDir"], true);
     // Browsing shows the hearts too: `starred` on what the caller starred.
-    let album = system.json("getAlbum", &[("id", albums[1].as_str())]).await;
+    let album = app.json("getAlbum", &[("id", albums[1].as_str())]).await;
     assert!(ok(&album)["album"]["starred"].is_string(), "{album}");
-    let shown = system.json("getSong", &[("id", beta)]).await;
+    let shown = app.json("getSong", &[("id", beta)]).await;
     assert!(ok(&shown)["song"]["starred"].is_string(), "{shown}");
-    let index = system.json("getArtists", &[]).await;
+    let index = app.json("getArtists", &[]).await;
     let marked: Vec<&Value> = ok(&index)["artists"]["index"]
         .as_array()
         .into_iter()
@@ -148,13 +96,13 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
         .filter(|artist| artist["starred"].is_string())
         .collect();
     assert_eq!(marked.len(), 1, "the starred artist only: {index}");
-    let starred_albums = system.json("getAlbumList2", &[("type", "starred")]).await;
+    let starred_albums = app.json("getAlbumList2", &[("type", "starred")]).await;
     assert_eq!(
         names(&ok(&starred_albums)["albumList2"]["album"], "name"),
         ["Second Album"]
     );
 
-    ok(&system
+    ok(&app
         .json(
             "unstar",
             &[
@@ -164,10 +112,10 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
             ],
         )
         .await);
-    let list = system.json("getStarred2", &[]).await;
+    let list = app.json("getStarred2", &[]).await;
     let found = &ok(&list)["starred2"];
     assert_eq!(names(&found["song"], "title"), ["Alpha One"]);
-    let shown = system.json("getSong", &[("id", beta)]).await;
+    let shown = app.json("getSong", &[("id", beta)]).await;
     assert!(
         ok(&shown)["song"].get("starred").is_none(),
         "unstarred at once: {shown}"
@@ -175,21 +123,19 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
     assert!(names(&found["album"], "name").is_empty(), "{found}");
     assert!(names(&found["artist"], "name").is_empty(), "{found}");
 
-    assert_eq!(*error_code(&system.json("star", &[]).await), 10);
+    assert_eq!(*error_code(&app.json("star", &[]).await), 10);
     let unknown = uuid::Uuid::new_v4().to_string();
     assert_eq!(
-        *error_code(&system.json("star", &[("id", unknown.as_str())]).await),
+        *error_code(&app.json("star", &[("id", unknown.as_str())]).await),
         70
     );
-    assert_eq!(*error_code(&system.json("star", &[("albumId", "x")]).await), 70);
+    assert_eq!(*error_code(&app.json("star", &[("albumId", "x")]).await), 70);
 
     // Another account sees none of it.
-    let cookie = system.app.admin_cookie().await;
-    system
-        .app
-        .create_user(&cookie, "listener", "listener-password", "listener")
+    app.create_listener("listener").await;
+    let theirs = app
+        .json_as("listener", "listener-password", "getStarred2", &[])
         .await;
-    let theirs = json_as(&system, "listener", "listener-password", "getStarred2", &[]).await;
     assert!(
         names(&ok(&theirs)["starred2"]["song"], "title").is_empty(),
         "{theirs}"
@@ -198,19 +144,19 @@ async fn star_and_unstar_songs_albums_and_artists_and_list_them() {
 
 #[tokio::test]
 async fn a_saved_play_queue_is_restored() {
-    let system = System::start().await;
-    let (songs, _, _) = ids(&system).await;
+    let app = spawn_app().await;
+    let (songs, _, _) = ids(&app).await;
     let (one, beta) = (song(&songs, "Alpha One"), song(&songs, "Beta Song"));
-    let never = system.json("getPlayQueue", &[]).await;
+    let never = app.json("getPlayQueue", &[]).await;
     assert!(ok(&never).get("playQueue").is_none(), "{never}");
-    let saved = system
+    let saved = app
         .json(
             "savePlayQueue",
             &[("id", beta), ("id", one), ("current", one), ("position", "42000")],
         )
         .await;
     ok(&saved);
-    let restored = system.json("getPlayQueue", &[]).await;
+    let restored = app.json("getPlayQueue", &[]).await;
     let queue = &ok(&restored)["playQueue"];
     assert_eq!(names(&queue["entry"], "title"), ["Beta Song", "Alpha One"]);
     assert_eq!(queue["current"], one);
@@ -219,10 +165,9 @@ async fn a_saved_play_queue_is_restored() {
     assert_eq!(queue["changedBy"], "tests");
     assert!(queue["changed"].is_string(), "{queue}");
     // The same queue through the catalog API, as the web player reads it.
-    let cookie = system.app.admin_cookie().await;
-    let web: Value = system
-        .app
-        .get("/api/catalog/play-queue", Some(&cookie))
+    let cookie = app.admin_cookie().await;
+    let web: Value = app
+        .get("/api/catalog/play-queue", &cookie)
         .await
         .json()
         .await
@@ -230,54 +175,41 @@ async fn a_saved_play_queue_is_restored() {
     assert_eq!(web["position_ms"], 42000);
     assert_eq!(web["current"], one);
 
-    ok(&system.json("savePlayQueue", &[]).await);
-    let cleared = system.json("getPlayQueue", &[]).await;
+    ok(&app.json("savePlayQueue", &[]).await);
+    let cleared = app.json("getPlayQueue", &[]).await;
     assert!(
         names(&ok(&cleared)["playQueue"]["entry"], "title").is_empty(),
         "{cleared}"
     );
     let unknown = uuid::Uuid::new_v4().to_string();
     assert_eq!(
-        *error_code(&system.json("savePlayQueue", &[("id", unknown.as_str())]).await),
+        *error_code(&app.json("savePlayQueue", &[("id", unknown.as_str())]).await),
         70
     );
 }
 
 /// The XML form of `method` read back as the JSON form's tree.
-async fn xml_as_tree(system: &System, method: &str, params: &[(&str, &str)]) -> Value {
-    let xml = system
-        .call(method, params, "xml")
-        .await
-        .text()
-        .await
-        .expect("xml");
-    let mut reader = Reader::from_str(&xml);
-    let root = loop {
-        match reader.read_event().expect("xml") {
-            Event::Start(start) => break xml_tree(&mut reader, &start.into_owned()),
-            Event::Eof => panic!("no root element: {xml}"),
-            _ => {}
-        }
-    };
-    serde_json::to_value(root).expect("tree")
+async fn xml_as_tree(app: &TestApp, method: &str, params: &[(&str, &str)]) -> Value {
+    let xml = app.call(method, params, "xml").await.text().await.expect("xml");
+    xml_forms::tree_of(&xml)
 }
 
 #[tokio::test]
 async fn starred_playlists_and_the_queue_carry_the_same_data_in_xml_and_json() {
-    let system = System::start().await;
-    let (songs, albums, artists) = ids(&system).await;
+    let app = spawn_app().await;
+    let (songs, albums, artists) = ids(&app).await;
     let one = song(&songs, "Alpha One");
     let star = [
         ("id", one),
         ("albumId", albums[0].as_str()),
         ("artistId", artists[0].as_str()),
     ];
-    ok(&system.json("star", &star).await);
-    let created = system
+    ok(&app.json("star", &star).await);
+    let created = app
         .json("createPlaylist", &[("name", "Mix & <match>"), ("songId", one)])
         .await;
     let id = ok(&created)["playlist"]["id"].as_str().expect("id").to_owned();
-    ok(&system
+    ok(&app
         .json(
             "savePlayQueue",
             &[("id", one), ("current", one), ("position", "5")],
@@ -293,9 +225,9 @@ async fn starred_playlists_and_the_queue_carry_the_same_data_in_xml_and_json() {
         ("getAlbumList2", &[("type", "starred")]),
     ];
     for (method, params) in calls {
-        let json = system.json(method, params).await;
+        let json = app.json(method, params).await;
         ok(&json);
-        let from_xml = xml_as_tree(&system, method, params).await;
+        let from_xml = xml_as_tree(&app, method, params).await;
         assert_eq!(from_xml, json_tree(&json["subsonic-response"]), "{method}");
     }
 }

@@ -62,14 +62,6 @@ pub fn spawn() -> Upstream {
     }
 }
 
-/// A URL where nothing listens.
-pub fn dead_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
-}
-
 async fn echo(req: HttpRequest, body: web::Bytes, seen: web::Data<Seen>) -> HttpResponse {
     seen.requests.fetch_add(1, Ordering::SeqCst);
     let headers: serde_json::Map<String, serde_json::Value> = req

@@ -3,16 +3,13 @@
 
 use serde_json::Value;
 
-use crate::subsonic_system::System;
+use crate::{
+    helpers::{TestApp, spawn_app},
+    rest::ok,
+};
 
-fn ok(body: &Value) -> &Value {
-    let response = &body["subsonic-response"];
-    assert_eq!(response["status"], "ok", "{body}");
-    response
-}
-
-async fn song_id(system: &System, title: &str) -> String {
-    let found = system.json("search3", &[("query", title)]).await;
+async fn song_id(app: &TestApp, title: &str) -> String {
+    let found = app.json("search3", &[("query", title)]).await;
     ok(&found)["searchResult3"]["song"]
         .as_array()
         .expect("songs")
@@ -25,9 +22,9 @@ async fn song_id(system: &System, title: &str) -> String {
 
 #[tokio::test]
 async fn embedded_lyrics_are_served_synced_and_as_plain_text() {
-    let system = System::start().await;
-    let alpha = song_id(&system, "Alpha One").await;
-    let answer = system.json("getLyricsBySongId", &[("id", &alpha)]).await;
+    let app = spawn_app().await;
+    let alpha = song_id(&app, "Alpha One").await;
+    let answer = app.json("getLyricsBySongId", &[("id", &alpha)]).await;
     let lyrics = &ok(&answer)["lyricsList"]["structuredLyrics"];
     assert_eq!(lyrics.as_array().map(Vec::len), Some(1), "{answer}");
     assert_eq!(lyrics[0]["synced"], true);
@@ -37,21 +34,21 @@ async fn embedded_lyrics_are_served_synced_and_as_plain_text() {
         serde_json::json!([{"start": 500, "value": "First line"}, {"start": 1250, "value": "Second line"}])
     );
 
-    let beta = song_id(&system, "Beta Song").await;
-    let none = system.json("getLyricsBySongId", &[("id", &beta)]).await;
+    let beta = song_id(&app, "Beta Song").await;
+    let none = app.json("getLyricsBySongId", &[("id", &beta)]).await;
     assert_eq!(ok(&none)["lyricsList"]["structuredLyrics"], serde_json::json!([]));
 
-    let plain = system
+    let plain = app
         .json("getLyrics", &[("artist", "able artist"), ("title", "alpha one")])
         .await;
     assert_eq!(ok(&plain)["lyrics"]["value"], "First line\nSecond line");
     assert_eq!(ok(&plain)["lyrics"]["title"], "Alpha One");
-    let missing = system
+    let missing = app
         .json("getLyrics", &[("artist", "Baker Band"), ("title", "Beta Song")])
         .await;
     assert_eq!(ok(&missing)["lyrics"], serde_json::json!({}));
 
-    let extensions = system.json("getOpenSubsonicExtensions", &[]).await;
+    let extensions = app.json("getOpenSubsonicExtensions", &[]).await;
     let names: Vec<&str> = ok(&extensions)["openSubsonicExtensions"]
         .as_array()
         .expect("extensions")
@@ -77,27 +74,26 @@ fn titles(answer: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn random_songs_follow_size_genre_and_years() {
-    let system = System::start().await;
+    let app = spawn_app().await;
     assert_eq!(
-        titles(&system.json("getRandomSongs", &[("size", "2")]).await).len(),
+        titles(&app.json("getRandomSongs", &[("size", "2")]).await).len(),
         2
     );
     assert_eq!(
-        titles(&system.json("getRandomSongs", &[("size", "10")]).await),
+        titles(&app.json("getRandomSongs", &[("size", "10")]).await),
         ["Alpha One", "Alpha Two", "Beta Song"]
     );
     assert_eq!(
-        titles(&system.json("getRandomSongs", &[("genre", "Jazz")]).await),
+        titles(&app.json("getRandomSongs", &[("genre", "Jazz")]).await),
         ["Beta Song"]
     );
     assert_eq!(
-        titles(&system.json("getRandomSongs", &[("fromYear", "2000")]).await),
+        titles(&app.json("getRandomSongs", &[("fromYear", "2000")]).await),
         ["Alpha One", "Alpha Two"]
     );
     assert_eq!(
         titles(
-            &system
-                .json("getRandomSongs", &[("fromYear", "1990"), ("toYear", "1999")])
+            &app.json("getRandomSongs", &[("fromYear", "1990"), ("toYear", "1999")])
                 .await
         ),
         ["Beta Song"]
@@ -106,17 +102,17 @@ async fn random_songs_follow_size_genre_and_years() {
 
 #[tokio::test]
 async fn without_internet_sources_podcasts_and_radio_are_empty_lists() {
-    let system = System::start().await;
-    let podcasts = system.json("getPodcasts", &[]).await;
+    let app = spawn_app().await;
+    let podcasts = app.json("getPodcasts", &[]).await;
     assert_eq!(ok(&podcasts)["podcasts"]["channel"], serde_json::json!([]));
-    let newest = system.json("getNewestPodcasts", &[]).await;
+    let newest = app.json("getNewestPodcasts", &[]).await;
     assert_eq!(ok(&newest)["newestPodcasts"]["episode"], serde_json::json!([]));
-    let radio = system.json("getInternetRadioStations", &[]).await;
+    let radio = app.json("getInternetRadioStations", &[]).await;
     assert_eq!(
         ok(&radio)["internetRadioStations"]["internetRadioStation"],
         serde_json::json!([])
     );
-    let unknown = system
+    let unknown = app
         .json("getPodcasts", &[("id", "11111111-2222-4333-8444-555555555555")])
         .await;
     assert_eq!(unknown["subsonic-response"]["error"]["code"], 70);
@@ -124,15 +120,15 @@ async fn without_internet_sources_podcasts_and_radio_are_empty_lists() {
 
 #[tokio::test]
 async fn a_time_offset_starts_the_song_later_even_without_a_format() {
-    let system = System::start().await;
-    let alpha = song_id(&system, "Alpha One").await;
+    let app = spawn_app().await;
+    let alpha = song_id(&app, "Alpha One").await;
     // The same transcode from the start, to compare lengths with.
-    let whole = system
+    let whole = app
         .call("stream", &[("id", &alpha), ("format", "mp3")], "json")
         .await;
     assert_eq!(whole.status(), 200);
     let whole = whole.bytes().await.expect("audio").len();
-    let later = system
+    let later = app
         .call("stream", &[("id", &alpha), ("timeOffset", "1")], "json")
         .await;
     assert_eq!(later.status(), 200);

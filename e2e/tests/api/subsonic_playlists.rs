@@ -2,20 +2,21 @@
 //! shared with another account and deleted.
 
 use crate::{
-    subsonic_library::{error_code, ids, json_as, names, ok, song},
-    subsonic_system::System,
+    helpers::spawn_app,
+    rest::{error_code, names, ok},
+    subsonic_library::{ids, song},
 };
 
 #[tokio::test]
 async fn playlists_are_created_edited_shared_and_deleted() {
-    let system = System::start().await;
-    let (songs, _, _) = ids(&system).await;
+    let app = spawn_app().await;
+    let (songs, _, _) = ids(&app).await;
     let (one, two, beta) = (
         song(&songs, "Alpha One"),
         song(&songs, "Alpha Two"),
         song(&songs, "Beta Song"),
     );
-    let created = system
+    let created = app
         .json(
             "createPlaylist",
             &[("name", "Mix"), ("songId", one), ("songId", two), ("songId", one)],
@@ -33,7 +34,7 @@ async fn playlists_are_created_edited_shared_and_deleted() {
     assert_eq!(playlist["coverArt"], one);
     let id = playlist["id"].as_str().expect("id").to_owned();
 
-    let updated = system
+    let updated = app
         .json(
             "updatePlaylist",
             &[
@@ -48,36 +49,33 @@ async fn playlists_are_created_edited_shared_and_deleted() {
         )
         .await;
     ok(&updated);
-    let read = system.json("getPlaylist", &[("id", id.as_str())]).await;
+    let read = app.json("getPlaylist", &[("id", id.as_str())]).await;
     let playlist = &ok(&read)["playlist"];
     assert_eq!(playlist["name"], "Road mix");
     assert_eq!(playlist["comment"], "for the car");
     assert_eq!(playlist["public"], true);
     assert_eq!(names(&playlist["entry"], "title"), ["Alpha Two", "Beta Song"]);
-    ok(&system
+    ok(&app
         .json(
             "updatePlaylist",
             &[("playlistId", id.as_str()), ("songIdToAdd", one)],
         )
         .await);
     // `createPlaylist` with a `playlistId` replaces the songs.
-    let replaced = system
+    let replaced = app
         .json("createPlaylist", &[("playlistId", id.as_str()), ("songId", beta)])
         .await;
     assert_eq!(names(&ok(&replaced)["playlist"]["entry"], "title"), ["Beta Song"]);
 
     // Another user reads the public playlist, with its owner's name, and
     // may not change it.
-    let cookie = system.app.admin_cookie().await;
-    system
-        .app
-        .create_user(&cookie, "listener", "listener-password", "listener")
-        .await;
+    app.create_listener("listener").await;
     let as_other = |method: &'static str, params: Vec<(&'static str, String)>| {
-        let system = &system;
+        let app = &app;
         async move {
             let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            json_as(system, "listener", "listener-password", method, &params).await
+            app.json_as("listener", "listener-password", method, &params)
+                .await
         }
     };
     let theirs = as_other("getPlaylists", vec![]).await;
@@ -95,7 +93,7 @@ async fn playlists_are_created_edited_shared_and_deleted() {
         50
     );
 
-    ok(&system
+    ok(&app
         .json(
             "updatePlaylist",
             &[("playlistId", id.as_str()), ("public", "false")],
@@ -111,27 +109,23 @@ async fn playlists_are_created_edited_shared_and_deleted() {
         .is_empty()
     );
 
-    ok(&system.json("deletePlaylist", &[("id", id.as_str())]).await);
+    ok(&app.json("deletePlaylist", &[("id", id.as_str())]).await);
     assert_eq!(
-        *error_code(&system.json("getPlaylist", &[("id", id.as_str())]).await),
+        *error_code(&app.json("getPlaylist", &[("id", id.as_str())]).await),
         70
     );
     assert_eq!(
-        *error_code(&system.json("createPlaylist", &[("songId", one)]).await),
+        *error_code(&app.json("createPlaylist", &[("songId", one)]).await),
         10
     );
     let unknown = uuid::Uuid::new_v4().to_string();
-    let bad_song = system
+    let bad_song = app
         .json("createPlaylist", &[("name", "x"), ("songId", unknown.as_str())])
         .await;
     assert_eq!(*error_code(&bad_song), 70);
     let too_long = "n".repeat(201);
     assert_eq!(
-        *error_code(
-            &system
-                .json("createPlaylist", &[("name", too_long.as_str())])
-                .await
-        ),
+        *error_code(&app.json("createPlaylist", &[("name", too_long.as_str())]).await),
         0
     );
 }
