@@ -32,7 +32,8 @@ impl Library<'_> {
             {
                 peer.push(self.polaris(binary, round)?);
             }
-            tonearm.push(rounds::tonearm(self.dir, self.files, &admin, (round, last)).await?);
+            tonearm
+                .push(rounds::tonearm(self.dir, self.files, &admin, (round, last, args.first_only)).await?);
             if round % 2 == 0
                 && let Some(binary) = &args.polaris
             {
@@ -61,17 +62,17 @@ impl Library<'_> {
     }
 
     fn summary(&self, tonearm: &[rounds::Round], peer: &[(polaris::Figure, polaris::Figure)]) {
-        let median = |pick: &dyn Fn(&rounds::Round) -> rounds::Figure| {
-            let figures: Vec<rounds::Figure> = tonearm.iter().map(pick).collect();
+        let median = |pick: &dyn Fn(&rounds::Round) -> Option<rounds::Figure>| {
+            let figures: Vec<rounds::Figure> = tonearm.iter().filter_map(pick).collect();
             rounds::Figure {
                 secs: rounds::median(figures.iter().map(|f| f.secs).collect()),
                 service_cpu: rounds::median(figures.iter().map(|f| f.service_cpu).collect()),
                 database_cpu: rounds::median(figures.iter().map(|f| f.database_cpu).collect()),
             }
         };
-        let first = median(&|round| round.first);
-        let used = median(&|round| round.used);
-        let unchanged = median(&|round| round.unchanged);
+        let first = median(&|round| Some(round.first));
+        let used = median(&|round| round.later.map(|later| later.used));
+        let unchanged = median(&|round| round.later.map(|later| later.unchanged));
         let (polaris_first, polaris_rescan, source) = if peer.is_empty() {
             let scale = self.files as f64 / polaris::STORED_FILES;
             let middle = (self.stored.0 + self.stored.1) / 2.0 * scale;
@@ -101,6 +102,9 @@ impl Library<'_> {
                 "    (stored Polaris first scans on 20,000 files: {:.2}-{:.2} s; pass --polaris BIN to run it)",
                 self.stored.0, self.stored.1
             );
+        }
+        if tonearm.iter().all(|round| round.later.is_none()) {
+            return;
         }
         println!(
             "    full scan into a used schema (every file changed): Tonearm {}",

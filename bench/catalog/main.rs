@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo build --release -p catalog-service --bin catalog-service --example catalog-bench`
 //! then `target/release/examples/catalog-bench [--files 20000] [--songs 100000] [--data DIR]
-//! [--rounds 3] [--polaris BIN] [--force]`.
+//! [--rounds 3] [--polaris BIN] [--force] [--without-ogg] [--first-only]`.
 
 mod compare;
 mod cpu;
@@ -31,6 +31,10 @@ struct Args {
     data: PathBuf,
     polaris: Option<PathBuf>,
     force: bool,
+    /// Only the library without Ogg (`--without-ogg`).
+    without_ogg: bool,
+    /// Only first scans: no used-schema scan, rescan or watcher (`--first-only`).
+    first_only: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -41,11 +45,18 @@ fn args() -> anyhow::Result<Args> {
         data: PathBuf::from("/root/.cache/tonearm/bench/catalog"),
         polaris: None,
         force: false,
+        without_ogg: false,
+        first_only: false,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
-        if flag == "--force" {
-            args.force = true;
+        match flag.as_str() {
+            "--force" => args.force = true,
+            "--without-ogg" => args.without_ogg = true,
+            "--first-only" => args.first_only = true,
+            _ => {}
+        }
+        if matches!(flag.as_str(), "--force" | "--without-ogg" | "--first-only") {
             continue;
         }
         let value = iter.next().with_context(|| format!("{flag} needs a value"))?;
@@ -56,7 +67,8 @@ fn args() -> anyhow::Result<Args> {
             "--data" => args.data = PathBuf::from(value),
             "--polaris" => args.polaris = Some(PathBuf::from(value)),
             other => anyhow::bail!(
-                "unknown option {other} (expected --files, --songs, --rounds, --data, --polaris, --force)"
+                "unknown option {other} (expected --files, --songs, --rounds, --data, --polaris, --force, \
+                 --without-ogg, --first-only)"
             ),
         }
     }
@@ -107,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
     ]
     .into_iter()
     .take(libraries)
+    .skip(usize::from(args.without_ogg))
     {
         let started = std::time::Instant::now();
         let dir = library::ensure(&args.data, args.files, formats)?;
@@ -121,7 +134,9 @@ async fn main() -> anyhow::Result<()> {
         })
         .await??;
         println!("  walk and tag reading alone (no database): {parse_rate:.0} files/s");
-        cold_scan(&dir, args.files).await?;
+        if !args.first_only {
+            cold_scan(&dir, args.files).await?;
+        }
         let library = compare::Library {
             dir: &dir,
             files: args.files,

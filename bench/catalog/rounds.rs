@@ -18,35 +18,46 @@ pub struct Figure {
     pub database_cpu: f64,
 }
 
-/// The three scans of a round.
+/// The three scans of a round (the first alone with `--first-only`).
 #[derive(Clone, Copy, Debug)]
 pub struct Round {
     pub first: Figure,
+    pub later: Option<Later>,
+}
+
+/// The scans after the first: every file changed, then none.
+#[derive(Clone, Copy, Debug)]
+pub struct Later {
     pub used: Figure,
     pub unchanged: Figure,
 }
 
-/// Runs a round, printed as `round`; after the `last` one, also the
-/// watcher figure and the service's peak memory.
+/// Runs a round, printed as `round`; after the `last` one (unless
+/// `first_only`), also the watcher figure and the service's peak memory.
 pub async fn tonearm(
     library: &Path,
     files: usize,
     admin: &PgPool,
-    (round, last): (usize, bool),
+    (round, last, first_only): (usize, bool, bool),
 ) -> anyhow::Result<Round> {
     let schema = scale::fresh_schema("scan");
     let service = Service::start(&schema, library).await?;
-    let figures = scans(&service, &schema, files, admin).await;
+    let figures = scans(&service, &schema, files, admin, first_only).await;
     if let Ok(figures) = &figures {
+        let later = figures.later.map_or_else(String::new, |later| {
+            format!(
+                ", used schema {}, unchanged {}",
+                described(later.used),
+                described(later.unchanged)
+            )
+        });
         println!(
-            "  round {}: Tonearm first scan {}, used schema {}, unchanged {}",
+            "  round {}: Tonearm first scan {}{later}",
             round + 1,
             described(figures.first),
-            described(figures.used),
-            described(figures.unchanged)
         );
     }
-    if last && figures.is_ok() {
+    if last && !first_only && figures.is_ok() {
         let seen = scale::watched_addition(&service, library).await?;
         println!(
             "    one added file seen through the watcher: {:.3} s (target 2 s: {})",
@@ -70,8 +81,17 @@ pub fn described(figure: Figure) -> String {
     )
 }
 
-async fn scans(service: &Service, schema: &str, files: usize, admin: &PgPool) -> anyhow::Result<Round> {
+async fn scans(
+    service: &Service,
+    schema: &str,
+    files: usize,
+    admin: &PgPool,
+    first_only: bool,
+) -> anyhow::Result<Round> {
     let first = timed(service, admin, "done", files).await?;
+    if first_only {
+        return Ok(Round { first, later: None });
+    }
     // Every file now looks changed: the next scan reads and upserts them all.
     let pool = scale::pool(schema).await?;
     sqlx::query("UPDATE songs SET modified_at = modified_at - interval '1 second'")
@@ -83,8 +103,7 @@ async fn scans(service: &Service, schema: &str, files: usize, admin: &PgPool) ->
     let unchanged = timed(service, admin, "skipped", files).await?;
     Ok(Round {
         first,
-        used,
-        unchanged,
+        later: Some(Later { used, unchanged }),
     })
 }
 

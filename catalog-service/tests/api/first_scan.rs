@@ -24,6 +24,24 @@ async fn indexes(pool: &PgPool) -> Vec<String> {
     .expect("listing indexes")
 }
 
+/// The ids (`pg_class` oids) of the indexes songs, albums and artists
+/// may go without while a first scan loads: an index built again has a
+/// new one.
+async fn deferrable_index_ids(pool: &PgPool) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT c.relname::text, c.oid::bigint
+         FROM pg_index x
+         JOIN pg_class c ON c.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         WHERE t.relnamespace = current_schema()::regnamespace
+           AND t.relname IN ('songs', 'albums', 'artists') AND NOT x.indisunique
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("listing index ids")
+}
+
 /// A library of `FILES` copies of one untitled file (each titled by its
 /// name) and one tagged song.
 async fn large_library() -> TestApp {
@@ -56,10 +74,16 @@ async fn large_library() -> TestApp {
 async fn a_large_first_scan_lists_and_finds_every_song_when_done() {
     let app = large_library().await;
     let before = indexes(&app.app.pool).await;
+    let ids_before = deferrable_index_ids(&app.app.pool).await;
     let progress = app.scan().await;
     assert_eq!(progress["state"], "finished", "{progress}");
     assert_eq!(progress["done"], FILES + 1, "{progress}");
     assert_eq!(indexes(&app.app.pool).await, before, "every index is back");
+    let ids_after = deferrable_index_ids(&app.app.pool).await;
+    assert!(
+        ids_before.iter().all(|index| !ids_after.contains(index)),
+        "every deferrable index was built again: {ids_before:?} then {ids_after:?}"
+    );
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM songs")
         .fetch_one(&app.app.pool)
         .await
@@ -95,4 +119,20 @@ async fn indexes_a_stopped_first_scan_left_deferred_are_built_again() {
     let progress = app.scan().await;
     assert_eq!(progress["done"], FILES + 1, "{progress}");
     assert_eq!(indexes(&app.app.pool).await, before);
+}
+
+#[tokio::test]
+async fn a_small_first_scan_keeps_its_indexes() {
+    let app = spawn_with(Options::default()).await;
+    make(
+        app.music.path(),
+        "tagged/björk.flac",
+        &Tags::song("Jóga", "Björk", "Homogenic"),
+    );
+    let ids_before = deferrable_index_ids(&app.app.pool).await;
+    let progress = app.scan().await;
+    assert_eq!(progress["done"], 1, "{progress}");
+    assert_eq!(deferrable_index_ids(&app.app.pool).await, ids_before);
+    let found = app.get_json("search?q=joga").await;
+    assert_eq!(found["songs"][0]["title"], "Jóga", "{found}");
 }

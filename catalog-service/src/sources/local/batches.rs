@@ -21,6 +21,12 @@ use crate::{
 
 /// Songs written per statement.
 const BATCH: usize = 1000;
+/// Files read by one reader before it hands their songs over: handing
+/// over each one woke the receiving task 20,000 times a scan.
+const HANDOVER: usize = 32;
+/// What a reader hands over: per file, its song (with a warning when its
+/// tags were damaged) or why it could not be read.
+type Read = Vec<Result<(NewSong, Option<ScanProblem>), ScanProblem>>;
 /// Batches written at once. Tag reading is several times faster than the
 /// database's inserts, so the writers set the pace; with three, one
 /// batch's round trips and commit wait overlap the others' work (two
@@ -44,38 +50,31 @@ impl Batches<'_> {
         files: Vec<FoundFile>,
         confine: &Roots,
     ) -> anyhow::Result<Vec<ScanProblem>> {
-        let counters = self.counters;
-        let (sender, mut receiver) =
-            mpsc::channel::<Result<(NewSong, Option<ScanProblem>), ScanProblem>>(BATCH * 4);
+        let (sender, mut receiver) = mpsc::channel::<Read>(BATCH * 4 / HANDOVER);
         let confine = confine.clone();
         let reader = tokio::task::spawn_blocking(move || {
-            files.par_iter().for_each_with(sender, |sender, file| {
-                let result = reader::read_for_scan(file, &confine);
+            files.par_chunks(HANDOVER).for_each_with(sender, |sender, files| {
+                let read = files
+                    .iter()
+                    .map(|file| reader::read_for_scan(file, &confine))
+                    .collect();
                 // The receiver only goes away when storing failed; the scan ends anyway.
-                let _ = sender.blocking_send(result);
+                let _ = sender.blocking_send(read);
             });
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut problems = Vec::new();
         let mut writing = JoinSet::new();
-        while let Some(result) = receiver.recv().await {
-            match result {
-                Ok((song, warning)) => {
-                    batch.push(song);
-                    problems.extend(warning);
+        while let Some(read) = receiver.recv().await {
+            for result in read {
+                self.take(result, &mut batch, &mut problems);
+                if batch.len() >= BATCH {
+                    if writing.len() >= WRITERS {
+                        self.batch_written(&mut writing).await?;
+                    }
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    writing.spawn(write_batch(self.pool.clone(), full, self.load));
                 }
-                Err(problem) => {
-                    counters.failed.fetch_add(1, Ordering::Relaxed);
-                    self.metrics.files_failed.inc();
-                    problems.push(problem);
-                }
-            }
-            if batch.len() >= BATCH {
-                if writing.len() >= WRITERS {
-                    self.batch_written(&mut writing).await?;
-                }
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                writing.spawn(write_batch(self.pool.clone(), full, self.load));
             }
         }
         writing.spawn(write_batch(self.pool.clone(), batch, self.load));
@@ -84,6 +83,26 @@ impl Batches<'_> {
         }
         reader.await?;
         Ok(problems)
+    }
+
+    /// Adds a file's song to `batch`, or counts its failure.
+    fn take(
+        &self,
+        result: Result<(NewSong, Option<ScanProblem>), ScanProblem>,
+        batch: &mut Vec<NewSong>,
+        problems: &mut Vec<ScanProblem>,
+    ) {
+        match result {
+            Ok((song, warning)) => {
+                batch.push(song);
+                problems.extend(warning);
+            }
+            Err(problem) => {
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                self.metrics.files_failed.inc();
+                problems.push(problem);
+            }
+        }
     }
 
     /// Waits for one batch write and counts its songs as done.

@@ -2,6 +2,15 @@
 //! copies its songs in, and when it brings at least as many songs as the
 //! catalog holds, builds the sort and search indexes once at its end
 //! ([`crate::store::bulk`]); later scans upsert.
+//!
+//! The choice is made while the walk runs: as soon as it has seen enough
+//! files, the indexes are dropped on the database's side while the walk
+//! goes on, instead of after it.
+
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use common::pg_lock;
 use sqlx::PgPool;
@@ -11,7 +20,9 @@ use crate::store::bulk;
 
 /// Below this many files, dropping and building two dozen indexes costs
 /// more than maintaining them row by row.
-const DEFER_MIN_FILES: usize = 1_000;
+const DEFER_MIN_FILES: u64 = 1_000;
+/// How often the walk's count is looked at while it runs.
+const WALK_POLL: Duration = Duration::from_millis(5);
 
 /// How a scan writes its songs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,17 +34,39 @@ pub enum Load {
 }
 
 impl Load {
-    /// Chooses the load of a scan that found no known local file
-    /// (`first`) or some, with `files` files to read; defers the indexes
-    /// when that pays.
-    pub async fn prepare(pool: &PgPool, first: bool, files: usize) -> anyhow::Result<Self> {
-        if !first || files == 0 {
+    /// Chooses the load of a scan that knew no local file (`first`) or
+    /// some, while its walk counts the files it finds in `seen` (and
+    /// `walked` says whether it is over). A first scan defers the indexes
+    /// once the walk has seen at least [`DEFER_MIN_FILES`] files and as
+    /// many as the catalog holds songs; a smaller one keeps them.
+    pub async fn choose_while_walking(
+        pool: &PgPool,
+        first: bool,
+        seen: &AtomicU64,
+        walked: impl Fn() -> bool,
+    ) -> anyhow::Result<Self> {
+        if !first {
             return Ok(Self::Upsert);
         }
-        let deferred = files >= DEFER_MIN_FILES
-            && bulk::song_count(pool).await? <= files as i64
-            && bulk::defer_indexes(pool).await? > 0;
+        let songs = u64::try_from(bulk::song_count(pool).await?).unwrap_or(0);
+        let enough = songs.max(DEFER_MIN_FILES);
+        let deferred = loop {
+            // Over before the count is read: the count is then final.
+            let over = walked();
+            if seen.load(Ordering::Relaxed) >= enough {
+                break bulk::defer_indexes(pool).await? > 0;
+            }
+            if over {
+                break false;
+            }
+            tokio::time::sleep(WALK_POLL).await;
+        };
         Ok(Self::Copy { deferred })
+    }
+
+    /// Whether the indexes are built at the end of this load.
+    pub fn deferred(self) -> bool {
+        self == Self::Copy { deferred: true }
     }
 }
 

@@ -3,6 +3,7 @@
 //! "One at a time" holds across replicas (see [`super::turns`]).
 
 use std::{
+    collections::HashSet,
     path::PathBuf,
     sync::{
         Arc, Mutex,
@@ -23,7 +24,10 @@ use super::{
     walk,
 };
 use crate::{
-    domain::{ids, scan::ScanOutcome},
+    domain::{
+        ids,
+        scan::{KnownFiles, ScanOutcome, ScanProblem},
+    },
     store::{bulk, changes::LibraryChanges, scans as store, write},
 };
 
@@ -200,13 +204,63 @@ impl Scanner {
     async fn run(&self, run: &Run) -> anyhow::Result<()> {
         let counters = run.counters.clone();
         let known = store::known_files(self.pool()).await?;
+        // Indexes a stopped first scan left deferred are built before anything else.
+        bulk::restore_indexes(self.pool()).await?;
         let roots = self.inner.roots.clone();
         let confine = self.confine().clone();
         let walk_counters = counters.clone();
-        let walked =
-            tokio::task::spawn_blocking(move || walk::walk(&roots, &confine, &walk_counters.seen)).await?;
+        let walking = tokio::task::spawn_blocking(move || walk::walk(&roots, &confine, &walk_counters.seen));
+        let load = Load::choose_while_walking(self.pool(), known.is_empty(), &counters.seen, || {
+            walking.is_finished()
+        })
+        .await?;
+        let started = std::time::Instant::now();
+        let loaded = self.load_walked(walking, &known, &counters, load).await;
+        let loaded_in = started.elapsed();
+        if load.deferred() {
+            // Built whether or not the load failed: the library stays searchable.
+            bulk::restore_indexes(self.pool()).await?;
+            tracing::info!(
+                walked_and_loaded_ms = loaded_in.as_millis() as u64,
+                indexes_built_ms = (started.elapsed() - loaded_in).as_millis() as u64,
+                "a first scan loaded its songs, then built their indexes"
+            );
+        }
+        let Loaded {
+            missing_roots,
+            seen_ids,
+            problems,
+        } = loaded?;
+        let gone: Vec<Uuid> = known
+            .iter()
+            .filter(|(id, _)| !seen_ids.contains(*id))
+            .filter(|(_, known)| {
+                !missing_roots
+                    .iter()
+                    .any(|root| std::path::Path::new(&known.path).starts_with(root))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let removed = write::delete_songs(self.pool(), &gone).await?;
+        counters.removed.fetch_add(removed, Ordering::Relaxed);
+        write::prune(self.pool()).await?;
+        store::replace_scan_errors(self.pool(), &problems).await?;
+        self.inner.metrics.scans.inc();
+        Ok(())
+    }
+
+    /// Waits for the walk, keeps the files that changed since the last
+    /// scan (each once) and reads and stores them with `load`.
+    async fn load_walked(
+        &self,
+        walking: tokio::task::JoinHandle<walk::Walked>,
+        known: &KnownFiles,
+        counters: &Counters,
+        load: Load,
+    ) -> anyhow::Result<Loaded> {
+        let walked = walking.await?;
         let mut problems = walked.problems;
-        let mut seen_ids = std::collections::HashSet::with_capacity(walked.files.len());
+        let mut seen_ids = HashSet::with_capacity(walked.files.len());
         let changed: Vec<FoundFile> = walked
             .files
             .into_iter()
@@ -226,37 +280,25 @@ impl Scanner {
                 !unchanged
             })
             .collect();
-        // Indexes a stopped first scan left deferred are built before anything else.
-        bulk::restore_indexes(self.pool()).await?;
-        let load = Load::prepare(self.pool(), known.is_empty(), changed.len()).await?;
         let batches = Batches {
             pool: self.pool(),
             metrics: &self.inner.metrics,
-            counters: &counters,
+            counters,
             load,
         };
-        let stored = batches.read_and_store(changed, self.confine()).await;
-        if load == (Load::Copy { deferred: true }) {
-            // Built whether or not the load failed: the library stays searchable.
-            bulk::restore_indexes(self.pool()).await?;
-        }
-        problems.extend(stored?);
-        let gone: Vec<Uuid> = known
-            .iter()
-            .filter(|(id, _)| !seen_ids.contains(*id))
-            .filter(|(_, known)| {
-                !walked
-                    .missing_roots
-                    .iter()
-                    .any(|root| std::path::Path::new(&known.path).starts_with(root))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        let removed = write::delete_songs(self.pool(), &gone).await?;
-        counters.removed.fetch_add(removed, Ordering::Relaxed);
-        write::prune(self.pool()).await?;
-        store::replace_scan_errors(self.pool(), &problems).await?;
-        self.inner.metrics.scans.inc();
-        Ok(())
+        problems.extend(batches.read_and_store(changed, self.confine()).await?);
+        Ok(Loaded {
+            missing_roots: walked.missing_roots,
+            seen_ids,
+            problems,
+        })
     }
+}
+
+/// What a scan's walk and load leave for its end: folders that could not
+/// be opened, the ids of the files found, and the problems met.
+struct Loaded {
+    missing_roots: Vec<PathBuf>,
+    seen_ids: HashSet<Uuid>,
+    problems: Vec<ScanProblem>,
 }
