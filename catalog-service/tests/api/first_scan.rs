@@ -123,7 +123,7 @@ async fn indexes_a_stopped_first_scan_left_deferred_are_built_again() {
 
 #[tokio::test]
 async fn a_small_first_scan_keeps_its_indexes() {
-    let app = spawn_with(Options::default()).await;
+    let app = spawn_app().await;
     make(
         app.music.path(),
         "tagged/björk.flac",
