@@ -13,6 +13,7 @@
 //! [--rounds N] [--stream-mib N]
 
 mod load;
+mod schema;
 mod seed;
 mod services;
 mod stream;

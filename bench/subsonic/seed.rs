@@ -4,15 +4,12 @@
 
 use std::io::Write as _;
 
-use anyhow::Context as _;
 use catalog_service::{
     domain::{NewSong, SongKind, ids},
     store::write::upsert_songs,
 };
-use common::{Settings, settings::DatabaseSettings};
-use sqlx::PgPool;
 
-use crate::{Result, services::System};
+use crate::{Result, schema, services::System};
 
 /// Words titles are made of, so searches find some songs and not others.
 pub const WORDS: &[&str] = &[
@@ -24,19 +21,10 @@ pub const WORDS: &[&str] = &[
 const PER_ARTIST: usize = 50;
 const PER_ALBUM: usize = 10;
 
-async fn pool(schema: &str) -> Result<PgPool> {
-    let settings = Settings::load()?;
-    let database = DatabaseSettings {
-        url: settings.database.url,
-        schema: schema.to_owned(),
-    };
-    Ok(PgPool::connect_with(common::db::connect_options(&database)?).await?)
-}
-
 /// Writes `count` synthetic songs and one real song of `mib` MiB (the one
 /// returned, by id), then analyses the tables.
 pub async fn songs(system: &System, count: usize, mib: u64) -> Result<String> {
-    let pool = pool(&system.schema).await?;
+    let pool = schema::pool(&system.schema).await?;
     let numbers: Vec<usize> = (0..count).collect();
     for batch in numbers.chunks(2_000) {
         let rows: Vec<NewSong> = batch.iter().map(|&n| synthetic(n)).collect();
@@ -107,14 +95,4 @@ fn real_song(music: &std::path::Path, mib: u64) -> Result<NewSong> {
     };
     song.set_credits(vec!["Bench".into()], Some("Bench".into()), None);
     Ok(song)
-}
-
-/// Removes the benchmark's schema.
-pub async fn drop_schema(schema: &str) -> Result {
-    let pool = pool("public").await?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-        .execute(&pool)
-        .await
-        .context("dropping the schema")?;
-    Ok(())
 }

@@ -91,7 +91,7 @@ impl System {
         std::fs::create_dir_all(&music)?;
         let started = Self::launch(&id, schema.clone(), music.clone()).await;
         if started.is_err() {
-            let _ = crate::seed::drop_schema(&schema).await;
+            let _ = crate::schema::drop(&schema).await;
             let _ = std::fs::remove_dir_all(&music);
         }
         started
@@ -194,7 +194,7 @@ impl System {
         for process in &mut self.processes {
             let _ = process.child.kill().await;
         }
-        if let Err(error) = crate::seed::drop_schema(&self.schema).await {
+        if let Err(error) = crate::schema::drop(&self.schema).await {
             eprintln!("could not drop {}: {error:#}", self.schema);
         }
         let _ = std::fs::remove_dir_all(&self.music);

@@ -145,31 +145,29 @@ async fn kept_lists_follow_the_library_whoever_changes_it() {
         .await;
 }
 
+/// The status of the artist index asked for by a caller holding `etag`.
+async fn index_holding(app: &TestApp, etag: &str) -> u16 {
+    let response = app
+        .client
+        .get(app.url("artists/index"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("sent");
+    response.status().as_u16()
+}
+
 #[tokio::test]
 async fn a_caller_holding_the_current_list_gets_304() {
     let app = library().await;
     let first = app.get("artists/index").await;
     let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
-    let again = app
-        .client
-        .get(app.url("artists/index"))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(again.status(), 304);
+    assert_eq!(index_holding(&app, &etag).await, 304);
     make(
         app.music.path(),
         "new.mp3",
         &Tags::song("Track", "Nico", "Chelsea Girl"),
     );
     app.scan().await;
-    let changed = app
-        .client
-        .get(app.url("artists/index"))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(changed.status(), 200, "the library changed since");
+    assert_eq!(index_holding(&app, &etag).await, 200, "the library changed since");
 }

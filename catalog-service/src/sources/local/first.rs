@@ -12,10 +12,8 @@ use std::{
     time::Duration,
 };
 
-use common::pg_lock;
 use sqlx::PgPool;
 
-use super::scanner::{SCAN_LOCK, Scanner};
 use crate::store::bulk;
 
 /// Below this many files, dropping and building two dozen indexes costs
@@ -67,23 +65,5 @@ impl Load {
     /// Whether the indexes are built at the end of this load.
     pub fn deferred(self) -> bool {
         self == Self::Copy { deferred: true }
-    }
-}
-
-impl Scanner {
-    /// Builds the indexes a first scan that stopped half-way left deferred.
-    /// Skipped while a scan runs (here or on another replica): it builds
-    /// them before it reports done.
-    pub async fn restore_deferred_indexes(&self) -> anyhow::Result<()> {
-        // Nearly always nothing is listed: then the lock is not even asked for.
-        if !bulk::any_deferred(self.pool()).await? {
-            return Ok(());
-        }
-        let Some(lock) = pg_lock::try_lock(self.pool(), SCAN_LOCK).await? else {
-            return Ok(());
-        };
-        let restored = bulk::restore_indexes(self.pool()).await;
-        lock.release().await;
-        restored
     }
 }

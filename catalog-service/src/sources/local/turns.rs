@@ -9,7 +9,7 @@ use common::pg_lock::{self, PgLockGuard};
 
 pub use super::scanner::SCAN_LOCK;
 use super::{progress::ScanProgress, scanner::Scanner};
-use crate::store::scans as store;
+use crate::store::{bulk, scans as store};
 
 impl Scanner {
     /// Waits for [`SCAN_LOCK`], held by a scan here or on another replica.
@@ -38,5 +38,23 @@ impl Scanner {
                 self.current()
             }
         }
+    }
+}
+
+impl Scanner {
+    /// Builds the indexes a first scan that stopped half-way left deferred.
+    /// Skipped while a scan runs (here or on another replica): it builds
+    /// them before it reports done.
+    pub async fn restore_deferred_indexes(&self) -> anyhow::Result<()> {
+        // Nearly always nothing is listed: then the lock is not even asked for.
+        if !bulk::any_deferred(self.pool()).await? {
+            return Ok(());
+        }
+        let Some(lock) = pg_lock::try_lock(self.pool(), SCAN_LOCK).await? else {
+            return Ok(());
+        };
+        let restored = bulk::restore_indexes(self.pool()).await;
+        lock.release().await;
+        restored
     }
 }
