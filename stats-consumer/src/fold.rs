@@ -47,8 +47,14 @@ pub struct Folder {
 impl Default for Folder {
     fn default() -> Self {
         Self {
-            fold: Script::new(include_str!("lua/fold.lua")),
-            sweep: Script::new(include_str!("lua/sweep.lua")),
+            fold: Script::new(concat!(
+                include_str!("lua/template.lua"),
+                include_str!("lua/fold.lua")
+            )),
+            sweep: Script::new(concat!(
+                include_str!("lua/template.lua"),
+                include_str!("lua/sweep.lua")
+            )),
         }
     }
 }

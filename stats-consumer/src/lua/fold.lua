@@ -39,16 +39,6 @@ local changes = ARGV[7]
 local ranked_max = tonumber(ARGV[8])
 local session_ttl_ms = session_ttl * 1000
 
--- A template split at its last '{}' (the prefix before it may hold braces).
-local function template(text)
-  local at, last = nil, 0
-  repeat
-    last = string.find(text, '{}', last + 1, true)
-    if last then at = last end
-  until not last
-  local head, tail = string.sub(text, 1, at - 1), string.sub(text, at + 2)
-  return function(id) return head .. id .. tail end
-end
 local session_key, listeners, plays_key = template(ARGV[9]), template(ARGV[10]), template(ARGV[11])
 local trending_key, uniq_key = template(ARGV[12]), template(ARGV[13])
 local stored = tonumber(redis.call('HGET', offsets, partition) or '0')

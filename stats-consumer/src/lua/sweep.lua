@@ -5,15 +5,6 @@
 -- call, ARGV[3] the change notice channel, ARGV[4] the session template,
 -- ARGV[5] the song listeners template.
 local presence = KEYS[1]
-local function template(text)
-  local at, last = nil, 0
-  repeat
-    last = string.find(text, '{}', last + 1, true)
-    if last then at = last end
-  until not last
-  local head, tail = string.sub(text, 1, at - 1), string.sub(text, at + 2)
-  return function(id) return head .. id .. tail end
-end
 local session_key, listeners = template(ARGV[4]), template(ARGV[5])
 local gone = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local songs = {}
