@@ -49,6 +49,18 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// Every event type, in the order of [`EventType`].
+    pub const ALL: [Self; 8] = [
+        Self::Connected,
+        Self::Disconnected,
+        Self::Play,
+        Self::Pause,
+        Self::Resume,
+        Self::Seek,
+        Self::Ended,
+        Self::Heartbeat,
+    ];
+
     /// The wire name (`play`, `heartbeat`...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -315,16 +327,7 @@ mod tests {
     #[test]
     fn the_schema_lists_every_event_type() {
         let schema = json_schema();
-        for kind in [
-            "connected",
-            "disconnected",
-            "play",
-            "pause",
-            "resume",
-            "seek",
-            "ended",
-            "heartbeat",
-        ] {
+        for kind in EventType::ALL.map(EventType::as_str) {
             assert!(schema.contains(&format!("\"{kind}\"")), "{kind} missing");
         }
     }

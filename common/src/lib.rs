@@ -9,6 +9,7 @@ pub mod caller;
 pub mod cli;
 pub mod confine;
 pub mod db;
+pub mod dev_servers;
 pub mod error;
 pub mod events;
 pub mod fetch;

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use actix_web::dev::ServerHandle;
 use common::{
     Settings,
+    dev_servers::REDIS_NOTHING_KEPT,
     health::{Readiness, RedisCheck},
     metrics::Metrics,
     server::HttpService,
@@ -28,16 +29,8 @@ fn free_port() -> u16 {
 
 fn start_redis(port: u16) -> Child {
     Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(["--port", &port.to_string()])
+        .args(REDIS_NOTHING_KEPT)
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server is installed")

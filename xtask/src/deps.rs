@@ -11,6 +11,10 @@ use crate::{
     tools,
 };
 
+/// The command lines of the servers, as `common` writes them.
+#[path = "../../common/src/dev_servers.rs"]
+mod dev_servers;
+
 /// Where the dependencies answer, as the services' settings name them.
 #[derive(Debug, Clone)]
 pub struct Endpoints {
@@ -263,16 +267,8 @@ fn start_redis(port: u16) -> Result<Managed> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut command = Command::new(redis);
     command
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(["--port", &port.to_string()])
+        .args(dev_servers::REDIS_NOTHING_KEPT)
         .arg("--dir")
         .arg(&dir);
     let managed = Managed::spawn("redis", command, &paths::logs().join("redis.log"))?;
@@ -289,14 +285,7 @@ fn start_tansu(port: u16) -> Result<Managed> {
     let mut command = Command::new(tansu);
     command
         .current_dir(&dir)
-        .args([
-            "broker",
-            "--listener-url",
-            &listener,
-            "--advertised-listener-url",
-            &listener,
-        ])
-        .args(["--storage-engine", "sqlite://tansu.db"]);
+        .args(dev_servers::tansu_broker_args(&listener));
     let managed = Managed::spawn("tansu", command, &paths::logs().join("tansu.log"))?;
     wait_reachable("tansu", port)?;
     Ok(managed)

@@ -65,14 +65,7 @@ impl PrivateBroker {
         let url = format!("tcp://127.0.0.1:{}", self.port);
         let log = log_file(&self.dir.join("tansu.log"));
         let child = Command::new(tansu())
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-            ])
-            .args(["--storage-engine", "sqlite://tansu.db"])
+            .args(crate::dev_servers::tansu_broker_args(&url))
             .current_dir(&self.dir)
             .stdout(log.try_clone().expect("log"))
             .stderr(log)

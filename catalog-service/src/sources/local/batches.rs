@@ -1,12 +1,17 @@
-//! A scan's reading and writing: files read in parallel on blocking
-//! threads, their songs written in batches as they come.
+//! A scan's reading and writing: files read in parallel on rayon's pool
+//! while the walk goes on, their songs written in batches as they come.
 
-use std::sync::atomic::Ordering;
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::atomic::Ordering,
+};
 
 use common::confine::Roots;
-use rayon::prelude::*;
 use sqlx::PgPool;
-use tokio::{sync::mpsc, task::JoinSet};
+use tokio::{
+    sync::mpsc,
+    task::{JoinHandle, JoinSet},
+};
 
 use super::{
     first::Load,
@@ -15,7 +20,10 @@ use super::{
     tags::FoundFile,
 };
 use crate::{
-    domain::{NewSong, scan::ScanProblem},
+    domain::{
+        NewSong,
+        scan::{ScanProblem, Severity},
+    },
     store::{bulk, write},
 };
 
@@ -26,7 +34,7 @@ const BATCH: usize = 1000;
 const HANDOVER: usize = 32;
 /// What a reader hands over: per file, its song (with a warning when its
 /// tags were damaged) or why it could not be read.
-type Read = Vec<Result<(NewSong, Option<ScanProblem>), ScanProblem>>;
+pub type Read = Vec<Result<(NewSong, Option<ScanProblem>), ScanProblem>>;
 /// Batches written at once. Tag reading is several times faster than the
 /// database's inserts, so the writers set the pace; with three, one
 /// batch's round trips and commit wait overlap the others' work (two
@@ -34,38 +42,113 @@ type Read = Vec<Result<(NewSong, Option<ScanProblem>), ScanProblem>>;
 /// 14,000, four no more).
 const WRITERS: usize = 3;
 
+/// Where the files a walk finds go to be read: [`HANDOVER`] at a time to
+/// rayon's pool, their songs to the [`Batches`] reading the other end.
+pub struct Readers {
+    sender: mpsc::Sender<Read>,
+    confine: Roots,
+    pending: Vec<FoundFile>,
+}
+
+impl Readers {
+    /// Readers of files inside `confine`, and the songs they read.
+    pub fn new(confine: Roots) -> (Self, mpsc::Receiver<Read>) {
+        let (sender, receiver) = mpsc::channel::<Read>(BATCH * 4 / HANDOVER);
+        let readers = Self {
+            sender,
+            confine,
+            pending: Vec::with_capacity(HANDOVER),
+        };
+        (readers, receiver)
+    }
+
+    /// Queues `files` to be read (none once storing has failed).
+    pub fn read(&mut self, files: Vec<FoundFile>) {
+        if self.sender.is_closed() {
+            return;
+        }
+        for file in files {
+            self.pending.push(file);
+            if self.pending.len() >= HANDOVER {
+                self.hand_over();
+            }
+        }
+    }
+
+    /// Queues what is left; the songs' channel closes once every file is read.
+    pub fn finish(mut self) {
+        if !self.pending.is_empty() {
+            self.hand_over();
+        }
+    }
+
+    fn hand_over(&mut self) {
+        let files = std::mem::replace(&mut self.pending, Vec::with_capacity(HANDOVER));
+        let (sender, confine) = (self.sender.clone(), self.confine.clone());
+        rayon::spawn(move || {
+            let read = files.iter().map(|file| read_one(file, &confine)).collect();
+            // The receiver only goes away when storing failed; the scan ends anyway.
+            let _ = sender.blocking_send(read);
+        });
+    }
+}
+
+/// Reads a file; a reader that panics on it fails that file, not the scan.
+fn read_one(file: &FoundFile, confine: &Roots) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
+    catch_unwind(AssertUnwindSafe(|| reader::read_for_scan(file, confine))).unwrap_or_else(|_| {
+        Err(ScanProblem {
+            severity: Severity::Error,
+            path: file.path.clone(),
+            kind: "unsupported_file",
+            message: "the tag reader failed on this file".into(),
+        })
+    })
+}
+
+/// The load of a scan, chosen while its walk runs; known from the first
+/// batch written on.
+pub struct LoadChoice {
+    choosing: Option<JoinHandle<anyhow::Result<Load>>>,
+    chosen: Option<Load>,
+}
+
+impl LoadChoice {
+    pub fn new(choosing: JoinHandle<anyhow::Result<Load>>) -> Self {
+        Self {
+            choosing: Some(choosing),
+            chosen: None,
+        }
+    }
+
+    /// The load, waiting for the choice the first time.
+    pub async fn get(&mut self) -> anyhow::Result<Load> {
+        if let Some(choosing) = self.choosing.take() {
+            self.chosen = Some(choosing.await??);
+        }
+        self.chosen
+            .ok_or_else(|| anyhow::anyhow!("the load of the scan was not chosen"))
+    }
+}
+
 /// Where a scan's batches go and what they count.
 pub struct Batches<'a> {
     pub pool: &'a PgPool,
     pub metrics: &'a ScanMetrics,
     pub counters: &'a Counters,
-    pub load: Load,
 }
 
 impl Batches<'_> {
-    /// Reads `files` in parallel on blocking threads and stores them in
-    /// batches as they come; answers the files that failed.
-    pub async fn read_and_store(
+    /// Stores the songs of `songs` in batches as they come, with the load
+    /// `load` gives; answers the files that failed.
+    pub async fn store(
         &self,
-        files: Vec<FoundFile>,
-        confine: &Roots,
+        mut songs: mpsc::Receiver<Read>,
+        load: &mut LoadChoice,
     ) -> anyhow::Result<Vec<ScanProblem>> {
-        let (sender, mut receiver) = mpsc::channel::<Read>(BATCH * 4 / HANDOVER);
-        let confine = confine.clone();
-        let reader = tokio::task::spawn_blocking(move || {
-            files.par_chunks(HANDOVER).for_each_with(sender, |sender, files| {
-                let read = files
-                    .iter()
-                    .map(|file| reader::read_for_scan(file, &confine))
-                    .collect();
-                // The receiver only goes away when storing failed; the scan ends anyway.
-                let _ = sender.blocking_send(read);
-            });
-        });
         let mut batch = Vec::with_capacity(BATCH);
         let mut problems = Vec::new();
         let mut writing = JoinSet::new();
-        while let Some(read) = receiver.recv().await {
+        while let Some(read) = songs.recv().await {
             for result in read {
                 self.take(result, &mut batch, &mut problems);
                 if batch.len() >= BATCH {
@@ -73,15 +156,14 @@ impl Batches<'_> {
                         self.batch_written(&mut writing).await?;
                     }
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    writing.spawn(write_batch(self.pool.clone(), full, self.load));
+                    writing.spawn(write_batch(self.pool.clone(), full, load.get().await?));
                 }
             }
         }
-        writing.spawn(write_batch(self.pool.clone(), batch, self.load));
+        writing.spawn(write_batch(self.pool.clone(), batch, load.get().await?));
         while !writing.is_empty() {
             self.batch_written(&mut writing).await?;
         }
-        reader.await?;
         Ok(problems)
     }
 

@@ -5,6 +5,7 @@ mod batches;
 mod damaged;
 pub mod first;
 pub mod incremental;
+mod pipeline;
 pub mod progress;
 pub mod reader;
 pub mod scanner;

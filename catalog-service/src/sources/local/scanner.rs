@@ -3,7 +3,6 @@
 //! "One at a time" holds across replicas (see [`super::turns`]).
 
 use std::{
-    collections::HashSet,
     path::PathBuf,
     sync::{
         Arc, Mutex,
@@ -17,17 +16,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{
-    batches::Batches,
-    first::Load,
+    pipeline::Loaded,
     progress::{Counters, ScanMetrics, ScanProgress},
-    tags::FoundFile,
-    walk,
 };
 use crate::{
-    domain::{
-        ids,
-        scan::{KnownFiles, ScanOutcome, ScanProblem},
-    },
+    domain::scan::ScanOutcome,
     store::{bulk, changes::LibraryChanges, scans as store, write},
 };
 
@@ -100,6 +93,10 @@ impl Scanner {
 
     pub fn pool(&self) -> &PgPool {
         &self.inner.pool
+    }
+
+    pub(super) fn metrics(&self) -> &ScanMetrics {
+        &self.inner.metrics
     }
 
     /// Starts a full scan in the background; `trigger` says who asked.
@@ -203,34 +200,27 @@ impl Scanner {
 
     async fn run(&self, run: &Run) -> anyhow::Result<()> {
         let counters = run.counters.clone();
-        let known = store::known_files(self.pool()).await?;
+        let known = Arc::new(store::known_files(self.pool()).await?);
         // Indexes a stopped first scan left deferred are built before anything else.
         bulk::restore_indexes(self.pool()).await?;
-        let roots = self.inner.roots.clone();
-        let confine = self.confine().clone();
-        let walk_counters = counters.clone();
-        let walking = tokio::task::spawn_blocking(move || walk::walk(&roots, &confine, &walk_counters.seen));
-        let load = Load::choose_while_walking(self.pool(), known.is_empty(), &counters.seen, || {
-            walking.is_finished()
-        })
-        .await?;
         let started = std::time::Instant::now();
-        let loaded = self.load_walked(walking, &known, &counters, load).await;
+        let loaded = self.walk_and_load(known.clone(), &counters).await;
         let loaded_in = started.elapsed();
+        // Built whether or not the load failed: the library stays searchable.
+        bulk::restore_indexes(self.pool()).await?;
+        let Loaded {
+            missing_roots,
+            seen_ids,
+            problems,
+            load,
+        } = loaded?;
         if load.deferred() {
-            // Built whether or not the load failed: the library stays searchable.
-            bulk::restore_indexes(self.pool()).await?;
             tracing::info!(
                 walked_and_loaded_ms = loaded_in.as_millis() as u64,
                 indexes_built_ms = (started.elapsed() - loaded_in).as_millis() as u64,
                 "a first scan loaded its songs, then built their indexes"
             );
         }
-        let Loaded {
-            missing_roots,
-            seen_ids,
-            problems,
-        } = loaded?;
         let gone: Vec<Uuid> = known
             .iter()
             .filter(|(id, _)| !seen_ids.contains(*id))
@@ -248,57 +238,4 @@ impl Scanner {
         self.inner.metrics.scans.inc();
         Ok(())
     }
-
-    /// Waits for the walk, keeps the files that changed since the last
-    /// scan (each once) and reads and stores them with `load`.
-    async fn load_walked(
-        &self,
-        walking: tokio::task::JoinHandle<walk::Walked>,
-        known: &KnownFiles,
-        counters: &Counters,
-        load: Load,
-    ) -> anyhow::Result<Loaded> {
-        let walked = walking.await?;
-        let mut problems = walked.problems;
-        let mut seen_ids = HashSet::with_capacity(walked.files.len());
-        let changed: Vec<FoundFile> = walked
-            .files
-            .into_iter()
-            .filter(|file| {
-                let id = ids::local_song_id(std::path::Path::new(&file.path));
-                // A file reached twice (overlapping music folders) is read once.
-                if !seen_ids.insert(id) {
-                    return false;
-                }
-                let unchanged = known
-                    .get(&id)
-                    .is_some_and(|known| known.size == file.size && known.modified_at == file.modified_at);
-                if unchanged {
-                    counters.skipped.fetch_add(1, Ordering::Relaxed);
-                    self.inner.metrics.files_skipped.inc();
-                }
-                !unchanged
-            })
-            .collect();
-        let batches = Batches {
-            pool: self.pool(),
-            metrics: &self.inner.metrics,
-            counters,
-            load,
-        };
-        problems.extend(batches.read_and_store(changed, self.confine()).await?);
-        Ok(Loaded {
-            missing_roots: walked.missing_roots,
-            seen_ids,
-            problems,
-        })
-    }
-}
-
-/// What a scan's walk and load leave for its end: folders that could not
-/// be opened, the ids of the files found, and the problems met.
-struct Loaded {
-    missing_roots: Vec<PathBuf>,
-    seen_ids: HashSet<Uuid>,
-    problems: Vec<ScanProblem>,
 }

@@ -5,7 +5,7 @@
 
 use std::{collections::HashSet, path::PathBuf, time::Duration};
 
-use notify::{EventKind, RecursiveMode, Watcher as _};
+use notify::{EventKind, EventKindMask, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 
 use super::scanner::Scanner;
@@ -14,7 +14,7 @@ use super::scanner::Scanner;
 /// that cannot be watched is logged and skipped.
 pub fn start(scanner: Scanner, debounce: Duration) -> anyhow::Result<()> {
     let (sender, receiver) = mpsc::unbounded_channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+    let handler = move |event: notify::Result<notify::Event>| match event {
         Ok(event) if relevant(&event.kind) => {
             for path in event.paths {
                 // The receiver is gone only when the service stops.
@@ -23,7 +23,12 @@ pub fn start(scanner: Scanner, debounce: Duration) -> anyhow::Result<()> {
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "file-system watcher error"),
-    })?;
+    };
+    // Only changes: with opens and closes too, every file a scan reads or
+    // a listener streams would wake the watcher (inotify would queue an
+    // event for each, which the kernel now drops at the source).
+    let config = notify::Config::default().with_event_kinds(EventKindMask::CORE);
+    let mut watcher = notify::RecommendedWatcher::new(handler, config)?;
     for root in scanner.roots() {
         if let Err(error) = watcher.watch(root, RecursiveMode::Recursive) {
             tracing::warn!(root = %root.display(), %error, "cannot watch a music folder");
