@@ -16,6 +16,13 @@ pub const SONG: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 /// Another song the catalog stand-in knows.
 pub const SONG_B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
+/// An id no catalog has.
+pub const MADE_UP: &str = "d9428888-122b-11e1-b85c-61cd3cbb3210";
+
+/// The user and session of a Subsonic app's scrobbles ([`scrobble`]).
+pub const APP_USER: &str = "5b0e1d4c-0000-4000-8000-000000000001";
+pub const APP_SESSION: &str = "subsonic-5b0e1d4c-0000-4000-8000-000000000001-DSub";
+
 /// The internal token the services share in these tests (as the gateway
 /// sends it).
 pub const TOKEN: &str = "events-test-internal-token";
@@ -254,4 +261,38 @@ fn read_topic_blocking(settings: &Settings, want: impl Fn(&[Read]) -> bool) -> V
 /// The events of one session, in topic order.
 pub fn of_session<'a>(read: &'a [Read], session: &str) -> Vec<&'a Read> {
     read.iter().filter(|record| record.key == session).collect()
+}
+
+/// A Subsonic app ("DSub") reports `songs` for `user` (none: an anonymous call).
+pub async fn scrobble(
+    app: &TestApp,
+    user: Option<&str>,
+    songs: &[&str],
+    submission: bool,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/api/events/scrobbles", app.address))
+        .json(&serde_json::json!({ "songs": songs, "submission": submission, "client": "DSub" }));
+    if let Some(user) = user {
+        request = request
+            .header("x-tonearm-user", user)
+            .header("x-tonearm-role", "listener");
+    }
+    request.send().await.expect("an answer")
+}
+
+/// Sends plays of [`MADE_UP`] (each answered `unknown_song`), then a play
+/// of `known`.
+pub async fn play_made_up_then(socket: &mut Socket, known: &str) {
+    for message in [
+        serde_json::json!({"type": "play", "song": MADE_UP}),
+        serde_json::json!({"type": "play", "song": MADE_UP}),
+        serde_json::json!({"type": "resume", "song": MADE_UP}),
+    ] {
+        send_json(socket, message).await;
+        let error = next_of_type(socket, "error").await;
+        assert_eq!(error["code"], "unknown_song", "{error}");
+    }
+    send_json(socket, serde_json::json!({"type": "play", "song": known})).await;
 }

@@ -1,7 +1,5 @@
 mod admission;
 mod announcements;
-mod consumer;
-mod end_to_end;
 mod fake_plays;
 mod fixtures;
 mod helpers;
@@ -11,7 +9,6 @@ mod outage;
 mod presence;
 mod protocol;
 mod publishing;
-mod scale_out;
 mod scrobbles;
 mod sockets;
 mod spool;

@@ -1,31 +1,12 @@
 //! `POST /api/events/scrobbles` and `GET /api/events/now-playing`: what
 //! Subsonic apps report becomes player events, one play per song listened.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::events::{EventType, Source};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::consumer::{own_group, spawn_consumer};
-use crate::helpers::{
-    SONG, SONG_B, TestApp, isolated_settings, next_of_type, of_session, read_topic, spawn_app, spawn_app_with,
-};
-
-const USER: &str = "5b0e1d4c-0000-4000-8000-000000000001";
-const SESSION: &str = "subsonic-5b0e1d4c-0000-4000-8000-000000000001-DSub";
-
-async fn scrobble(app: &TestApp, user: Option<&str>, songs: &[&str], submission: bool) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(format!("{}/api/events/scrobbles", app.address))
-        .json(&json!({ "songs": songs, "submission": submission, "client": "DSub" }));
-    if let Some(user) = user {
-        request = request
-            .header("x-tonearm-user", user)
-            .header("x-tonearm-role", "listener");
-    }
-    request.send().await.expect("an answer")
-}
+use crate::helpers::{APP_SESSION, APP_USER, SONG, SONG_B, of_session, read_topic, scrobble, spawn_app};
 
 fn kinds(answer: &Value) -> Vec<(String, String)> {
     answer["events"]
@@ -44,26 +25,26 @@ fn kinds(answer: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn now_playing_then_submission_is_one_play_and_a_submission_alone_is_one_too() {
     let app = spawn_app().await;
-    let now_playing = scrobble(&app, Some(USER), &[SONG], false).await;
+    let now_playing = scrobble(&app, Some(APP_USER), &[SONG], false).await;
     assert_eq!(now_playing.status(), 202);
     let now_playing: Value = now_playing.json().await.expect("json");
-    assert_eq!(now_playing["session"], SESSION);
+    assert_eq!(now_playing["session"], APP_SESSION);
     assert_eq!(kinds(&now_playing), [(SONG.into(), "play".into())]);
     // Apps repeat "now playing" (on resume, say): a sign of life, not a play.
-    let again: Value = scrobble(&app, Some(USER), &[SONG], false)
+    let again: Value = scrobble(&app, Some(APP_USER), &[SONG], false)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(kinds(&again), [(SONG.into(), "resume".into())]);
-    let submitted: Value = scrobble(&app, Some(USER), &[SONG], true)
+    let submitted: Value = scrobble(&app, Some(APP_USER), &[SONG], true)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(kinds(&submitted), [(SONG.into(), "ended".into())]);
     // No "now playing" before: the submission is the play.
-    let alone: Value = scrobble(&app, Some(USER), &[SONG_B, SONG], true)
+    let alone: Value = scrobble(&app, Some(APP_USER), &[SONG_B, SONG], true)
         .await
         .json()
         .await
@@ -78,8 +59,8 @@ async fn now_playing_then_submission_is_one_play_and_a_submission_alone_is_one_t
         ]
     );
 
-    let read = read_topic(&app.settings, |read| of_session(read, SESSION).len() >= 7).await;
-    let events = of_session(&read, SESSION);
+    let read = read_topic(&app.settings, |read| of_session(read, APP_SESSION).len() >= 7).await;
+    let events = of_session(&read, APP_SESSION);
     let seen: Vec<(EventType, Option<&str>)> = events
         .iter()
         .map(|record| (record.event.kind, record.event.song.as_deref()))
@@ -98,7 +79,7 @@ async fn now_playing_then_submission_is_one_play_and_a_submission_alone_is_one_t
     );
     for record in &events {
         assert_eq!(record.event.source, Source::Subsonic);
-        assert_eq!(record.event.user.as_deref(), Some(USER));
+        assert_eq!(record.event.user.as_deref(), Some(APP_USER));
         assert_eq!(record.event.v, 2);
     }
     let plays = events
@@ -113,7 +94,7 @@ async fn now_playing_then_submission_is_one_play_and_a_submission_alone_is_one_t
 async fn unknown_songs_bad_ids_and_anonymous_callers_record_nothing() {
     let app = spawn_app().await;
     let unknown = "11111111-2222-4333-8444-555555555555";
-    let response = scrobble(&app, Some(USER), &[SONG, unknown], true).await;
+    let response = scrobble(&app, Some(APP_USER), &[SONG, unknown], true).await;
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "unknown_song");
@@ -124,13 +105,13 @@ async fn unknown_songs_bad_ids_and_anonymous_callers_record_nothing() {
             .contains(unknown)
     );
 
-    let response = scrobble(&app, Some(USER), &["not-an-id"], true).await;
+    let response = scrobble(&app, Some(APP_USER), &["not-an-id"], true).await;
     assert_eq!(response.status(), 400);
     let response = scrobble(&app, None, &[SONG], true).await;
     assert_eq!(response.status(), 403);
 
     // Only this marker reaches the topic: the refused calls left nothing.
-    let marker: Value = scrobble(&app, Some(USER), &[SONG_B], false)
+    let marker: Value = scrobble(&app, Some(APP_USER), &[SONG_B], false)
         .await
         .json()
         .await
@@ -138,72 +119,10 @@ async fn unknown_songs_bad_ids_and_anonymous_callers_record_nothing() {
     assert_eq!(kinds(&marker), [(SONG_B.into(), "play".into())]);
     let read = read_topic(&app.settings, |read| !read.is_empty()).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let songs: Vec<_> = of_session(&read, SESSION)
+    let songs: Vec<_> = of_session(&read, APP_SESSION)
         .iter()
         .map(|record| record.event.song.clone())
         .collect();
     assert_eq!(songs, [Some(SONG_B.to_owned())]);
     app.stop().await;
-}
-
-/// Through the fold: a scrobble moves a socket's figures, and now playing
-/// lists the app until its submission.
-#[tokio::test]
-async fn an_app_shows_as_now_playing_and_its_play_reaches_the_figures() {
-    let (settings, events) = isolated_settings();
-    let consumer = spawn_consumer(&settings, &own_group("scrobble"), |_| {}).await;
-    let app = spawn_app_with(settings, events).await;
-
-    let mut socket = app.connect(&[("x-tonearm-session", "listener-1")]).await;
-    next_of_type(&mut socket, "hello").await;
-    crate::helpers::send_json(&mut socket, json!({"type": "play", "song": SONG})).await;
-    assert_eq!(scrobble(&app, Some(USER), &[SONG], false).await.status(), 202);
-    loop {
-        let stats = next_of_type(&mut socket, "stats").await;
-        if stats["plays"] == 2 && stats["listeners"] == 2 {
-            break;
-        }
-    }
-    let entries = wait_for_now_playing(&app, |entries| entries.iter().any(|e| e["session"] == SESSION)).await;
-    let app_entry = entries.iter().find(|e| e["session"] == SESSION).expect("the app");
-    assert_eq!(app_entry["user"], USER);
-    assert_eq!(app_entry["song"], SONG);
-    assert_eq!(app_entry["source"], "subsonic");
-    assert_eq!(app_entry["client"], "DSub");
-
-    assert_eq!(scrobble(&app, Some(USER), &[SONG], true).await.status(), 202);
-    wait_for_now_playing(&app, |entries| entries.iter().all(|e| e["session"] != SESSION)).await;
-    loop {
-        let stats = next_of_type(&mut socket, "stats").await;
-        if stats["listeners"] == 1 {
-            assert_eq!(
-                stats["plays"], 2,
-                "the submission after now playing is no second play"
-            );
-            break;
-        }
-    }
-    let anonymous = app
-        .client
-        .get(format!("{}/api/events/now-playing", app.address))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(anonymous.status(), 403);
-    app.stop().await;
-    let _ = consumer.stop().await;
-}
-
-async fn wait_for_now_playing(app: &TestApp, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let listener = [("x-tonearm-user", USER), ("x-tonearm-role", "listener")];
-        let answer = app.get_json("/api/events/now-playing", &listener).await;
-        let entries = answer["entries"].as_array().cloned().unwrap_or_default();
-        if want(&entries) {
-            return entries;
-        }
-        assert!(Instant::now() < deadline, "now playing never matched: {answer}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
