@@ -13,13 +13,13 @@ use std::{
 };
 
 use common::confine::Roots;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{
     batches::{Batches, LoadChoice, Readers},
     first::Load,
     progress::{Counters, ScanMetrics},
-    scanner::Scanner,
     tags::FoundFile,
     walk,
 };
@@ -38,22 +38,32 @@ pub struct Loaded {
     pub load: Load,
 }
 
-impl Scanner {
+/// What a scan walks, reads and writes with.
+pub struct Pipeline<'a> {
+    pub pool: &'a PgPool,
+    /// The music folders to walk.
+    pub roots: &'a [PathBuf],
+    /// The music folders, canonical, that confine every file read.
+    pub confine: &'a Roots,
+    pub metrics: &'a ScanMetrics,
+}
+
+impl Pipeline<'_> {
     /// Walks the music folders and reads and stores the files that
     /// changed since the last scan (`known`), all at once.
-    pub(super) async fn walk_and_load(
+    pub async fn walk_and_load(
         &self,
         known: Arc<KnownFiles>,
         counters: &Arc<Counters>,
     ) -> anyhow::Result<Loaded> {
         let first = known.is_empty();
         let walk_over = Arc::new(AtomicBool::new(false));
-        let (readers, songs) = Readers::new(self.confine().clone());
+        let (readers, songs) = Readers::new(self.confine.clone());
         let walking = self.walk_changed(known, counters.clone(), walk_over.clone(), readers);
         let mut load = LoadChoice::new(self.choose_load(first, counters.clone(), walk_over));
         let batches = Batches {
-            pool: self.pool(),
-            metrics: self.metrics(),
+            pool: self.pool,
+            metrics: self.metrics,
             counters,
         };
         let stored = batches.store(songs, &mut load).await;
@@ -76,9 +86,9 @@ impl Scanner {
         walk_over: Arc<AtomicBool>,
         mut readers: Readers,
     ) -> tokio::task::JoinHandle<(walk::WalkEnd, HashSet<Uuid>)> {
-        let roots = self.roots().to_vec();
-        let confine: Roots = self.confine().clone();
-        let metrics = self.metrics().clone();
+        let roots = self.roots.to_vec();
+        let confine: Roots = self.confine.clone();
+        let metrics = self.metrics.clone();
         tokio::task::spawn_blocking(move || {
             let mut changed = ChangedFiles {
                 known: &known,
@@ -102,7 +112,7 @@ impl Scanner {
         counters: Arc<Counters>,
         walk_over: Arc<AtomicBool>,
     ) -> tokio::task::JoinHandle<anyhow::Result<Load>> {
-        let pool = self.pool().clone();
+        let pool = self.pool.clone();
         tokio::spawn(async move {
             Load::choose_while_walking(&pool, first, &counters.seen, || walk_over.load(Ordering::Acquire))
                 .await

@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{
-    pipeline::Loaded,
+    pipeline::{Loaded, Pipeline},
     progress::{Counters, ScanMetrics, ScanProgress},
 };
 use crate::{
@@ -93,10 +93,6 @@ impl Scanner {
 
     pub fn pool(&self) -> &PgPool {
         &self.inner.pool
-    }
-
-    pub(super) fn metrics(&self) -> &ScanMetrics {
-        &self.inner.metrics
     }
 
     /// Starts a full scan in the background; `trigger` says who asked.
@@ -204,7 +200,13 @@ impl Scanner {
         // Indexes a stopped first scan left deferred are built before anything else.
         bulk::restore_indexes(self.pool()).await?;
         let started = std::time::Instant::now();
-        let loaded = self.walk_and_load(known.clone(), &counters).await;
+        let pipeline = Pipeline {
+            pool: self.pool(),
+            roots: self.roots(),
+            confine: self.confine(),
+            metrics: &self.inner.metrics,
+        };
+        let loaded = pipeline.walk_and_load(known.clone(), &counters).await;
         let loaded_in = started.elapsed();
         // Built whether or not the load failed: the library stays searchable.
         bulk::restore_indexes(self.pool()).await?;
