@@ -8,10 +8,12 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header::HeaderMap};
 
-use crate::{
-    ApiError,
-    identity::{ROLE_HEADER, SESSION_HEADER, USER_HEADER},
-};
+use crate::ApiError;
+
+/// The headers the gateway sets for every request it forwards.
+pub const USER_HEADER: &str = "x-tonearm-user";
+pub const ROLE_HEADER: &str = "x-tonearm-role";
+pub const SESSION_HEADER: &str = "x-tonearm-session";
 
 /// The caller's role as set by the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

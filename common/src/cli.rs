@@ -22,7 +22,7 @@ use figment::{
 
 use crate::{
     Settings,
-    server::refuse_open_bind_without_token,
+    listen::refuse_open_bind_without_token,
     settings::{KnownSettings, SettingsError, env_name},
 };
 

@@ -22,11 +22,9 @@ use actix_web::{
     web,
 };
 
+pub use crate::caller::{ROLE_HEADER, SESSION_HEADER, USER_HEADER};
 use crate::{ApiError, caller::Caller};
 
-pub const USER_HEADER: &str = "x-tonearm-user";
-pub const ROLE_HEADER: &str = "x-tonearm-role";
-pub const SESSION_HEADER: &str = "x-tonearm-session";
 pub const TOKEN_HEADER: &str = "x-tonearm-internal-token";
 
 /// Paths any caller may reach without the token: liveness, readiness and

@@ -18,6 +18,7 @@ pub mod http;
 pub mod identity;
 pub mod kafka;
 pub mod lease;
+pub mod listen;
 pub mod metrics;
 pub mod pg_lock;
 pub mod ports;

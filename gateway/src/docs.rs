@@ -12,7 +12,7 @@ use crate::{
     auth::{Role, admin, routes, users},
     proxy::balancer::Service,
     state::Gateway,
-    subsonic::credentials,
+    subsonic::{api_keys, credentials},
 };
 
 /// The gateway's own API.
@@ -22,13 +22,13 @@ use crate::{
     paths(
         routes::login, routes::logout, routes::me, routes::change_password,
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::reset_password,
-        credentials::list_keys, credentials::create_key, credentials::revoke_key,
-        credentials::create_app_password, credentials::delete_app_password,
+        api_keys::list_keys, api_keys::create_key, api_keys::revoke_key,
+        api_keys::create_app_password, api_keys::delete_app_password,
     ),
     components(schemas(
         routes::LoginRequest, routes::ChangePassword, routes::Me, Role, users::UserView,
         admin::NewUser, admin::UserChange, admin::PasswordReset,
-        credentials::ApiKeyView, credentials::NewApiKey, credentials::CreatedApiKey,
+        credentials::ApiKeyView, api_keys::NewApiKey, api_keys::CreatedApiKey,
     )),
     tags((name = "auth", description = "Signing in and out"), (name = "admin", description = "Accounts (admins only)"))
 )]

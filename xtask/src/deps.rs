@@ -108,7 +108,7 @@ impl Provisioned {
     /// that fails has damaged data: it is stopped, its folder moved aside and
     /// a fresh one started, saying so. Another broker is named with the fix.
     pub fn ensure_round_trip(&mut self, probe: &Path) -> Result {
-        let Err(why) = round_trip(probe, &self.endpoints) else {
+        let Err(why) = round_trip(probe, self.endpoints.env()) else {
             return Ok(());
         };
         let broker = self.broker();
@@ -136,7 +136,7 @@ impl Provisioned {
         );
         let (_, port) = host_port(&format!("kafka://{broker}"), 9092)?;
         self.started.push(start_tansu(port)?);
-        round_trip(probe, &self.endpoints).map_err(|why| format!("a fresh broker also fails: {why}"))
+        round_trip(probe, self.endpoints.env()).map_err(|why| format!("a fresh broker also fails: {why}"))
     }
 }
 
@@ -309,5 +309,53 @@ mod tests {
             host_port("kafka://127.0.0.1:9092", 1),
             Ok(("127.0.0.1".into(), 9092))
         );
+    }
+}
+
+#[cfg(test)]
+mod broker_tests {
+    use std::time::Duration;
+
+    use super::{Endpoints, kafka_answers, round_trip};
+
+    /// A stand-in for `stats-consumer probe` that fails as it does.
+    fn failing_probe() -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = std::env::temp_dir().join(format!("xtask-probe-{}", std::process::id()));
+        let script = "#!/bin/sh\necho '{\"level\":\"ERROR\"}' >&2\n\
+                      echo 'stats-consumer probe: the broker did not store the probe record' >&2\nexit 1\n";
+        std::fs::write(&path, script).expect("script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    #[test]
+    fn a_broker_that_fails_the_round_trip_is_named_with_the_reason() {
+        let probe = failing_probe();
+        let why = round_trip(&probe, Endpoints::configured().env()).expect_err("failed");
+        assert_eq!(
+            why,
+            "does not serve a produce-then-fetch round trip (the broker did not store the probe record)"
+        );
+        let _ = std::fs::remove_file(probe);
+    }
+
+    #[test]
+    fn the_provisioned_broker_answers_metadata() {
+        let broker = Endpoints::configured().kafka_brokers;
+        let first = broker.split(',').next().expect("one broker");
+        kafka_answers(first, Duration::from_secs(10)).expect("the broker answers");
+    }
+
+    #[test]
+    fn a_broker_that_accepts_but_never_answers_is_named() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let error = kafka_answers(&address, Duration::from_secs(1)).expect_err("no answer");
+        assert!(
+            error.contains(&address) && error.contains("does not answer"),
+            "{error}"
+        );
+        drop(listener);
     }
 }

@@ -3,6 +3,7 @@
 //! (the gateway owns accounts) and answers from the services' public APIs,
 //! writing every answer through [`envelope`].
 
+pub mod api_keys;
 mod auth;
 mod browse;
 mod catalog;
@@ -75,7 +76,7 @@ impl Call<'_> {
 
 /// Mounts `/rest/*` and the credential routes under `/api/auth/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(credentials::configure).route(
+    cfg.configure(api_keys::configure).route(
         "/rest/{method}",
         web::route()
             .guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Post()))

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use futures_util::{StreamExt as _, stream};
 use serde_json::Value;
 
+use uuid::Uuid;
+
 use super::{
     Call,
+    catalog::Catalog,
     envelope::{Code, SubsonicError},
     play_figures::Ranking,
 };
@@ -81,7 +84,12 @@ async fn walk(
         let ended = ranked.len() < asked;
         walked += ranked.len();
         let songs: Vec<String> = ranked.iter().map(|(song, _)| song.clone()).collect();
-        let on = call.gateway.song_albums.of(&call.catalog(), &songs).await?;
+        let catalog = call.catalog();
+        let on = call
+            .gateway
+            .song_albums
+            .of(&songs, |song| album_of(&catalog, song))
+            .await?;
         for ((_, score), album) in ranked.into_iter().zip(on) {
             let Some(album) = album else { continue };
             match positions.get(&album) {
@@ -118,4 +126,13 @@ async fn details(call: &Call<'_>, ids: Vec<String>) -> Result<Vec<Value>, Subson
 fn unavailable(error: redis::RedisError) -> SubsonicError {
     tracing::warn!(%error, "subsonic album list: the play figures are unavailable");
     SubsonicError::generic("the play figures are unavailable")
+}
+
+/// The album of one song, from the catalog; `None` when it is gone.
+async fn album_of(catalog: &Catalog<'_>, song: Uuid) -> Result<Option<String>, SubsonicError> {
+    match catalog.get(&format!("songs/{song}"), &[]).await {
+        Ok(detail) => Ok(detail["album"]["id"].as_str().map(str::to_owned)),
+        Err(error) if error.code == Code::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
 }

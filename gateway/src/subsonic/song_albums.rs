@@ -12,10 +12,7 @@ use std::{
 use futures_util::{StreamExt as _, stream};
 use uuid::Uuid;
 
-use super::{
-    catalog::Catalog,
-    envelope::{Code, SubsonicError},
-};
+use super::envelope::SubsonicError;
 
 /// How long a song's album is remembered (a rescan may move a song).
 const REMEMBERED_FOR: Duration = Duration::from_secs(600);
@@ -40,11 +37,16 @@ struct Remembered {
 impl SongAlbums {
     /// The album id of each of `songs`, in their order; `None` for a song
     /// the catalog does not know (or an id that is not a Tonearm id).
-    pub async fn of(
+    /// `album_of` asks the catalog for a song not remembered.
+    pub async fn of<F, Asked>(
         &self,
-        catalog: &Catalog<'_>,
         songs: &[String],
-    ) -> Result<Vec<Option<String>>, SubsonicError> {
+        album_of: F,
+    ) -> Result<Vec<Option<String>>, SubsonicError>
+    where
+        F: Fn(Uuid) -> Asked,
+        Asked: Future<Output = Result<Option<String>, SubsonicError>>,
+    {
         let ids: Vec<Option<Uuid>> = songs.iter().map(|song| Uuid::parse_str(song).ok()).collect();
         let mut albums: Vec<Option<Option<String>>> = ids
             .iter()
@@ -60,7 +62,10 @@ impl SongAlbums {
             .filter_map(|(at, (id, album))| album.is_none().then_some((at, (*id)?)))
             .collect();
         let looked_up: Vec<(usize, Uuid, Result<Option<String>, SubsonicError>)> = stream::iter(missing)
-            .map(|(at, id)| async move { (at, id, album_of(catalog, id).await) })
+            .map(|(at, id)| {
+                let asked = album_of(id);
+                async move { (at, id, asked.await) }
+            })
             .buffer_unordered(LOOKUPS_AT_ONCE)
             .collect()
             .await;
@@ -96,14 +101,5 @@ impl SongAlbums {
                 at: Instant::now(),
             },
         );
-    }
-}
-
-/// The album of one song, from the catalog; `None` when it is gone.
-async fn album_of(catalog: &Catalog<'_>, song: Uuid) -> Result<Option<String>, SubsonicError> {
-    match catalog.get(&format!("songs/{song}"), &[]).await {
-        Ok(detail) => Ok(detail["album"]["id"].as_str().map(str::to_owned)),
-        Err(error) if error.code == Code::NotFound => Ok(None),
-        Err(error) => Err(error),
     }
 }
