@@ -2,6 +2,7 @@
 //! while the walk goes on, their songs written in batches as they come.
 
 use std::{
+    fs::File,
     panic::{AssertUnwindSafe, catch_unwind},
     sync::atomic::Ordering,
 };
@@ -18,6 +19,7 @@ use super::{
     progress::{Counters, ScanMetrics},
     reader,
     tags::FoundFile,
+    windowed,
 };
 use crate::{
     domain::{
@@ -86,16 +88,34 @@ impl Readers {
         let files = std::mem::replace(&mut self.pending, Vec::with_capacity(HANDOVER));
         let (sender, confine) = (self.sender.clone(), self.confine.clone());
         rayon::spawn(move || {
-            let read = files.iter().map(|file| read_one(file, &confine)).collect();
+            let opened: Vec<_> = files
+                .iter()
+                .map(|file| reader::open_for_scan(file, &confine))
+                .collect();
+            // Files handed over together mostly share a folder, and were
+            // copied or read together: when the first is in the page cache,
+            // the others are taken to be too.
+            let mut files_opened = opened.iter().flatten();
+            if files_opened.next().is_some_and(windowed::prefetch_if_cold) {
+                files_opened.for_each(|file| {
+                    windowed::prefetch_if_cold(file);
+                });
+            }
+            let read = files
+                .iter()
+                .zip(opened)
+                .map(|(file, opened)| opened.and_then(|opened| read_one(file, &opened)))
+                .collect();
             // The receiver only goes away when storing failed; the scan ends anyway.
             let _ = sender.blocking_send(read);
         });
     }
 }
 
-/// Reads a file; a reader that panics on it fails that file, not the scan.
-fn read_one(file: &FoundFile, confine: &Roots) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
-    catch_unwind(AssertUnwindSafe(|| reader::read_for_scan(file, confine))).unwrap_or_else(|_| {
+/// Reads an opened file; a reader that panics on it fails that file, not
+/// the scan.
+fn read_one(file: &FoundFile, opened: &File) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
+    catch_unwind(AssertUnwindSafe(|| reader::read_opened_for_scan(file, opened))).unwrap_or_else(|_| {
         Err(ScanProblem {
             severity: Severity::Error,
             path: file.path.clone(),

@@ -24,13 +24,41 @@ use crate::domain::{
 /// A file read for a scan: its song and, when its tags were damaged, a
 /// warning to record; or, when it has no audio to play, the error.
 pub fn read_for_scan(file: &FoundFile, roots: &Roots) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
+    scan_result(file, read(file, roots))
+}
+
+/// [`read_for_scan`] of a file [`open_for_scan`] opened.
+pub fn read_opened_for_scan(
+    file: &FoundFile,
+    opened: &File,
+) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
+    scan_result(file, read_opened(file, opened))
+}
+
+/// Opens a file inside the music folders `roots` for [`read_opened_for_scan`].
+pub fn open_for_scan(file: &FoundFile, roots: &Roots) -> Result<File, ScanProblem> {
+    roots
+        .open(Path::new(&file.path))
+        .map(|(opened, _)| opened)
+        .map_err(|error| ScanProblem {
+            path: file.path.clone(),
+            kind: "unsupported_file",
+            message: error.to_string(),
+            severity: Severity::Error,
+        })
+}
+
+fn scan_result(
+    file: &FoundFile,
+    read: Result<ReadFile, String>,
+) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
     let problem = |kind, message, severity| ScanProblem {
         path: file.path.clone(),
         kind,
         message,
         severity,
     };
-    match read(file, roots) {
+    match read {
         Ok(ReadFile { song, damage }) => {
             let warning = damage.map(|message| problem("damaged_tags", message, Severity::Warning));
             Ok((song, warning))
@@ -53,10 +81,17 @@ pub struct ReadFile {
 /// that lie about their size are mended. The error (lofty's message, or why
 /// the file was not opened) is for files with no audio to play.
 pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
+    let (opened, _) = roots
+        .open(Path::new(&file.path))
+        .map_err(|error| error.to_string())?;
+    read_opened(file, &opened)
+}
+
+/// [`read`] of a file already opened inside the music folders.
+fn read_opened(file: &FoundFile, opened: &File) -> Result<ReadFile, String> {
     limit_allocations();
     let path = Path::new(&file.path);
-    let (opened, _) = roots.open(path).map_err(|error| error.to_string())?;
-    let error = match parse(&opened, path, ParseOptions::new()) {
+    let error = match parse(opened, path, ParseOptions::new()) {
         Ok(tagged) => {
             return Ok(ReadFile {
                 song: song_of(file, &tagged),
@@ -76,11 +111,11 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
         ),
     ];
     for (options, what) in fallbacks {
-        if let Ok(tagged) = parse(&opened, path, options) {
+        if let Ok(tagged) = parse(opened, path, options) {
             return Ok(damaged(file, &tagged, &error, what));
         }
     }
-    if let Some(tagged) = mended_flac(&opened) {
+    if let Some(tagged) = mended_flac(opened) {
         return Ok(damaged(
             file,
             &tagged,
@@ -88,7 +123,7 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
             "metadata blocks of a wrong size, read around",
         ));
     }
-    match without_id3v2(&opened, path) {
+    match without_id3v2(opened, path) {
         Some(tagged) => Ok(damaged(
             file,
             &tagged,
