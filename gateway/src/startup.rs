@@ -87,7 +87,7 @@ impl Application {
             starred_times: StarredTimes::new(gateway_settings.account_cache),
             fixed_headers,
             client: proxy_client(&gateway_settings)?,
-            upstream: upstream::client(gateway_settings.connect_timeout)?,
+            upstream: upstream::Clients::new(gateway_settings.connect_timeout)?,
             catalog: Balancer::new(
                 Service::Catalog,
                 &settings.upstreams.catalog,

@@ -11,7 +11,7 @@ use crate::{
     proxy::{
         balancer::{Balancer, Service},
         headers::Fixed,
-        upstream::UpstreamClient,
+        upstream::Clients,
     },
     settings::GatewaySettings,
 };
@@ -24,7 +24,7 @@ pub struct Gateway {
     /// For the gateway's own requests (API documents).
     pub client: reqwest::Client,
     /// For relayed requests (see `proxy::upstream`).
-    pub upstream: UpstreamClient,
+    pub upstream: Clients,
     pub catalog: Balancer,
     pub stream: Balancer,
     pub events: Balancer,

@@ -48,7 +48,7 @@ pub async fn forward(
             service: service.name(),
         })?;
         let request = build(instance, path_and_query, method, headers, limited.body)?;
-        return match send(&gateway.upstream, balancer, instance, request, timeout).await {
+        return match send(&gateway.upstream.here(), balancer, instance, request, timeout).await {
             Err(_) if limited.overflowed.load(Ordering::SeqCst) => Err(GatewayError::BodyTooLarge { limit }),
             outcome => outcome.map(|response| relay(response, req.method())),
         };
@@ -119,7 +119,7 @@ pub async fn send_without_body(
             headers,
             upstream::empty(),
         )?;
-        match send(&gateway.upstream, balancer, instance, request, timeout).await {
+        match send(&gateway.upstream.here(), balancer, instance, request, timeout).await {
             Ok(response) => return Ok(response),
             Err(error @ GatewayError::Unavailable { .. }) => last_error = error,
             Err(error) => return Err(error),
@@ -277,5 +277,5 @@ pub async fn send_with_body(
         service: service.name(),
     })?;
     let request = build(instance, path_and_query, method, headers, upstream::full(body))?;
-    send(&gateway.upstream, balancer, instance, request, timeout).await
+    send(&gateway.upstream.here(), balancer, instance, request, timeout).await
 }

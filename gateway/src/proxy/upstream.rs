@@ -7,7 +7,13 @@
 //! the header map. Here a request is a `hyper::Request` whose URI is built
 //! from the instance's parsed scheme and authority and the client's path.
 
-use std::{convert::Infallible, time::Duration};
+use std::{
+    cell::RefCell,
+    collections::HashMap,
+    convert::Infallible,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
 
 use actix_web::web::Bytes;
 use anyhow::Context as _;
@@ -62,6 +68,48 @@ pub fn client(connect_timeout: Duration) -> anyhow::Result<UpstreamClient> {
         .pool_max_idle_per_host(POOL_MAX_IDLE_PER_INSTANCE)
         .pool_timer(TokioTimer::new())
         .build(https))
+}
+
+/// The relay's clients, one per worker thread. A pooled connection is
+/// driven by a task on the worker that opened it, so a request another
+/// worker sent over it woke that worker for every read and write (an
+/// `eventfd` write and a context switch per relayed request, seen under a
+/// range load); with a pool per worker, a request's connection is served
+/// where the request is.
+pub struct Clients {
+    /// Tells this gateway's clients apart from another's in the same
+    /// process (tests run several).
+    id: usize,
+    connect_timeout: Duration,
+    /// Built at start, so the settings are known to work; used by a thread
+    /// whose own client could not be built.
+    shared: UpstreamClient,
+}
+
+thread_local! {
+    static WORKER_CLIENTS: RefCell<HashMap<usize, UpstreamClient>> = RefCell::new(HashMap::new());
+}
+
+impl Clients {
+    pub fn new(connect_timeout: Duration) -> anyhow::Result<Self> {
+        static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+        Ok(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            connect_timeout,
+            shared: client(connect_timeout)?,
+        })
+    }
+
+    /// The calling thread's client (cheap to clone: its pool is shared).
+    pub fn here(&self) -> UpstreamClient {
+        WORKER_CLIENTS.with(|clients| {
+            clients
+                .borrow_mut()
+                .entry(self.id)
+                .or_insert_with(|| client(self.connect_timeout).unwrap_or_else(|_| self.shared.clone()))
+                .clone()
+        })
+    }
 }
 
 /// An empty request body.
