@@ -7,6 +7,11 @@
 //! descriptor's link under `/proc/self/fd`, `canonicalize` where there is
 //! none) and refuses it unless that lies inside one of the roots, so a link
 //! swapped between a check and the open cannot slip through.
+//!
+//! [`Opener`], for callers that need the file only (a scan opens every file
+//! of the library), first asks the kernel to resolve the path beneath its
+//! root (`openat2` with `RESOLVE_BENEATH`): one lookup, where the check
+//! above costs a second lookup and a round trip through `/proc`.
 
 use std::{
     fs::File,
@@ -97,6 +102,113 @@ impl Roots {
         }
         Ok((file, resolved))
     }
+
+    /// Opens the regular file `path` for reading if it lies inside a root,
+    /// as [`Roots::open`] does, without answering where it resolved to
+    /// ([`Opener`] for many files). Blocking.
+    pub fn open_file(&self, path: &Path) -> Result<OpenedFile, ConfineError> {
+        self.opener().open(path)
+    }
+
+    /// Opens files as [`Roots::open_file`] does, keeping the roots' folders
+    /// open while it lives: for a batch of files, not for keeping.
+    pub fn opener(&self) -> Opener<'_> {
+        Opener {
+            roots: self,
+            folders: std::iter::repeat_with(|| None)
+                .take(self.canonical.len())
+                .collect(),
+        }
+    }
+}
+
+/// A regular file opened inside the roots, and its length when opened.
+#[derive(Debug)]
+pub struct OpenedFile {
+    pub file: File,
+    pub len: u64,
+}
+
+/// Opens files inside the [`Roots`] it came from ([`Roots::opener`]).
+///
+/// The kernel resolves each path beneath the canonical root it is written
+/// under, refusing any step (`..`, a link) that leaves it: one lookup, where
+/// [`Roots::open`] costs a second one and a round trip through `/proc`.
+/// Where that is refused or cannot be asked (a link into another root, an
+/// absolute link, a root written through a link, a kernel or sandbox without
+/// `openat2`), [`Roots::open`] decides, so the answer is the same either way.
+pub struct Opener<'r> {
+    roots: &'r Roots,
+    /// Each root's folder, opened the first time a path under it is.
+    folders: Vec<Option<std::os::fd::OwnedFd>>,
+}
+
+impl Opener<'_> {
+    /// Opens the regular file `path` for reading if it lies inside a root.
+    pub fn open(&mut self, path: &Path) -> Result<OpenedFile, ConfineError> {
+        if let Some(opened) = self.open_beneath_root(path) {
+            return Ok(opened);
+        }
+        let (file, _) = self.roots.open(path)?;
+        let len = file
+            .metadata()
+            .map_err(|source| ConfineError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })?
+            .len();
+        Ok(OpenedFile { file, len })
+    }
+
+    /// The regular file `path`, resolved beneath its root by the kernel;
+    /// `None` for anything else, left to [`Roots::open`].
+    #[cfg(target_os = "linux")]
+    fn open_beneath_root(&mut self, path: &Path) -> Option<OpenedFile> {
+        use rustix::fs::{Mode, OFlags, ResolveFlags, fcntl_setfl, open, openat2};
+
+        let (index, relative) = self
+            .roots
+            .canonical
+            .iter()
+            .enumerate()
+            .find_map(|(index, root)| Some((index, path.strip_prefix(root).ok()?)))?;
+        let folder = match &mut self.folders[index] {
+            Some(folder) => folder,
+            empty => empty.insert(
+                open(
+                    &self.roots.canonical[index],
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .ok()?,
+            ),
+        };
+        // Non-blocking, so a pipe planted in the library is not waited on;
+        // it is refused below, and a regular file gets its blocking mode back.
+        let file = openat2(
+            &*folder,
+            relative,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS,
+        )
+        .ok()?;
+        let file = File::from(file);
+        let metadata = file.metadata().ok()?;
+        if !metadata.is_file() {
+            return None;
+        }
+        fcntl_setfl(&file, OFlags::empty()).ok()?;
+        Some(OpenedFile {
+            file,
+            len: metadata.len(),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn open_beneath_root(&mut self, _path: &Path) -> Option<OpenedFile> {
+        None
+    }
 }
 
 /// Where an open file really is: the descriptor's link on Linux,
@@ -151,6 +263,74 @@ mod tests {
         assert!(matches!(
             roots.open(&inside.join("nope")),
             Err(ConfineError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn open_file_refuses_what_open_refuses() {
+        let (_dir, inside, outside) = folders();
+        symlink(outside.join("secret"), inside.join("cover.jpg")).expect("link");
+        symlink("/proc/self/environ", inside.join("folder.jpg")).expect("link");
+        symlink("../outside/secret", inside.join("relative.jpg")).expect("link");
+        let roots = Roots::new(std::slice::from_ref(&inside));
+        for planted in ["cover.jpg", "folder.jpg", "relative.jpg"] {
+            assert!(
+                matches!(
+                    roots.open_file(&inside.join(planted)),
+                    Err(ConfineError::Outside { .. })
+                ),
+                "{planted} was opened"
+            );
+        }
+        let climbing = inside.join("..").join("outside").join("secret");
+        assert!(matches!(
+            roots.open_file(&climbing),
+            Err(ConfineError::Outside { .. })
+        ));
+        assert!(matches!(
+            roots.open_file(&inside),
+            Err(ConfineError::NotAFile { .. })
+        ));
+        assert!(matches!(
+            roots.open_file(&inside.join("nope")),
+            Err(ConfineError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn open_file_opens_files_and_links_that_stay_inside_the_roots() {
+        let (_dir, inside, outside) = folders();
+        let roots = Roots::new(&[inside.clone(), outside.clone()]);
+        symlink("song.mp3", inside.join("alias.mp3")).expect("link");
+        // Absolute, and into another root: refused beneath the root, then
+        // allowed by the full check.
+        symlink(inside.join("song.mp3"), inside.join("absolute.mp3")).expect("link");
+        symlink(outside.join("secret"), inside.join("other-root.mp3")).expect("link");
+        let read = |name: &str| {
+            let mut file = roots.open_file(&inside.join(name)).expect(name).file;
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut file, &mut text).expect("read");
+            text
+        };
+        assert_eq!(read("song.mp3"), "song");
+        assert_eq!(read("alias.mp3"), "song");
+        assert_eq!(read("absolute.mp3"), "song");
+        assert_eq!(read("other-root.mp3"), "secret");
+    }
+
+    #[test]
+    fn open_file_refuses_a_pipe_without_waiting_for_a_writer() {
+        let (_dir, inside, _outside) = folders();
+        let pipe = inside.join("song.flac");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let roots = Roots::new(std::slice::from_ref(&inside));
+        assert!(matches!(
+            roots.open_file(&pipe),
+            Err(ConfineError::NotAFile { .. })
         ));
     }
 }

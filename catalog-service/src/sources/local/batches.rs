@@ -2,12 +2,11 @@
 //! while the walk goes on, their songs written in batches as they come.
 
 use std::{
-    fs::File,
     panic::{AssertUnwindSafe, catch_unwind},
     sync::atomic::Ordering,
 };
 
-use common::confine::Roots;
+use common::confine::{OpenedFile, Roots};
 use sqlx::PgPool;
 use tokio::{
     sync::mpsc,
@@ -88,17 +87,20 @@ impl Readers {
         let files = std::mem::replace(&mut self.pending, Vec::with_capacity(HANDOVER));
         let (sender, confine) = (self.sender.clone(), self.confine.clone());
         rayon::spawn(move || {
+            let mut opener = confine.opener();
             let opened: Vec<_> = files
                 .iter()
-                .map(|file| reader::open_for_scan(file, &confine))
+                .map(|file| reader::open_for_scan(file, &mut opener))
                 .collect();
+            drop(opener);
             // Files handed over together mostly share a folder, and were
             // copied or read together: when the first is in the page cache,
             // the others are taken to be too.
             let mut files_opened = opened.iter().flatten();
-            if files_opened.next().is_some_and(windowed::prefetch_if_cold) {
-                files_opened.for_each(|file| {
-                    windowed::prefetch_if_cold(file);
+            let prefetch = |opened: &OpenedFile| windowed::prefetch_if_cold(&opened.file, opened.len);
+            if files_opened.next().is_some_and(prefetch) {
+                files_opened.for_each(|opened| {
+                    prefetch(opened);
                 });
             }
             let read = files
@@ -114,7 +116,7 @@ impl Readers {
 
 /// Reads an opened file; a reader that panics on it fails that file, not
 /// the scan.
-fn read_one(file: &FoundFile, opened: &File) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
+fn read_one(file: &FoundFile, opened: &OpenedFile) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
     catch_unwind(AssertUnwindSafe(|| reader::read_opened_for_scan(file, opened))).unwrap_or_else(|_| {
         Err(ScanProblem {
             severity: Severity::Error,

@@ -3,7 +3,7 @@
 
 use std::{fs::File, path::Path};
 
-use common::confine::Roots;
+use common::confine::{OpenedFile, Opener, Roots};
 use lofty::{
     config::{ParseOptions, ParsingMode},
     file::{FileType, TaggedFile},
@@ -30,22 +30,19 @@ pub fn read_for_scan(file: &FoundFile, roots: &Roots) -> Result<(NewSong, Option
 /// [`read_for_scan`] of a file [`open_for_scan`] opened.
 pub fn read_opened_for_scan(
     file: &FoundFile,
-    opened: &File,
+    opened: &OpenedFile,
 ) -> Result<(NewSong, Option<ScanProblem>), ScanProblem> {
     scan_result(file, read_opened(file, opened))
 }
 
-/// Opens a file inside the music folders `roots` for [`read_opened_for_scan`].
-pub fn open_for_scan(file: &FoundFile, roots: &Roots) -> Result<File, ScanProblem> {
-    roots
-        .open(Path::new(&file.path))
-        .map(|(opened, _)| opened)
-        .map_err(|error| ScanProblem {
-            path: file.path.clone(),
-            kind: "unsupported_file",
-            message: error.to_string(),
-            severity: Severity::Error,
-        })
+/// Opens a file inside the music folders for [`read_opened_for_scan`].
+pub fn open_for_scan(file: &FoundFile, opener: &mut Opener<'_>) -> Result<OpenedFile, ScanProblem> {
+    opener.open(Path::new(&file.path)).map_err(|error| ScanProblem {
+        path: file.path.clone(),
+        kind: "unsupported_file",
+        message: error.to_string(),
+        severity: Severity::Error,
+    })
 }
 
 fn scan_result(
@@ -81,14 +78,14 @@ pub struct ReadFile {
 /// that lie about their size are mended. The error (lofty's message, or why
 /// the file was not opened) is for files with no audio to play.
 pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
-    let (opened, _) = roots
-        .open(Path::new(&file.path))
+    let opened = roots
+        .open_file(Path::new(&file.path))
         .map_err(|error| error.to_string())?;
     read_opened(file, &opened)
 }
 
 /// [`read`] of a file already opened inside the music folders.
-fn read_opened(file: &FoundFile, opened: &File) -> Result<ReadFile, String> {
+fn read_opened(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String> {
     limit_allocations();
     let path = Path::new(&file.path);
     let error = match parse(opened, path, ParseOptions::new()) {
@@ -115,7 +112,7 @@ fn read_opened(file: &FoundFile, opened: &File) -> Result<ReadFile, String> {
             return Ok(damaged(file, &tagged, &error, what));
         }
     }
-    if let Some(tagged) = mended_flac(opened) {
+    if let Some(tagged) = mended_flac(&opened.file) {
         return Ok(damaged(
             file,
             &tagged,
@@ -123,7 +120,7 @@ fn read_opened(file: &FoundFile, opened: &File) -> Result<ReadFile, String> {
             "metadata blocks of a wrong size, read around",
         ));
     }
-    match without_id3v2(opened, path) {
+    match without_id3v2(&opened.file, path) {
         Some(tagged) => Ok(damaged(
             file,
             &tagged,
@@ -143,9 +140,9 @@ fn damaged(file: &FoundFile, tagged: &TaggedFile, error: &str, what: &str) -> Re
 }
 
 /// Lofty's reading of the opened file with `options`.
-fn parse(opened: &File, path: &Path, options: ParseOptions) -> Result<TaggedFile, String> {
-    let file = opened.try_clone().map_err(|error| error.to_string())?;
-    probe(file, path)
+fn parse(opened: &OpenedFile, path: &Path, options: ParseOptions) -> Result<TaggedFile, String> {
+    let reader = Windowed::with_len(&opened.file, opened.len).map_err(|error| error.to_string())?;
+    probe(reader, path)
         .and_then(|probe| probe.options(options).read())
         .map_err(|error| error.to_string())
 }
@@ -213,8 +210,10 @@ fn song_of(file: &FoundFile, tagged: &TaggedFile) -> NewSong {
 
 /// The opened file through [`Windowed`], typed by its extension (by its
 /// content when the extension says nothing).
-fn probe(file: File, path: &Path) -> Result<Probe<Windowed>, lofty::error::FileParseError> {
-    let reader = Windowed::new(file)?;
+fn probe<'f>(
+    reader: Windowed<&'f File>,
+    path: &Path,
+) -> Result<Probe<Windowed<&'f File>>, lofty::error::FileParseError> {
     Ok(match FileType::from_path(path) {
         Some(file_type) => Probe::with_file_type(reader, file_type),
         None => Probe::new(reader).guess_file_type()?,

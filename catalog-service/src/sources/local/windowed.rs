@@ -8,6 +8,7 @@
 //! visits are read once; seeking is arithmetic.
 
 use std::{
+    borrow::Borrow,
     fs::File,
     io::{self, Read, Seek, SeekFrom},
     num::NonZeroU64,
@@ -32,8 +33,8 @@ const MIDDLE: u64 = 16 * 1024;
 /// the reads of a whole hand-over are then in flight at once, instead of
 /// one after another on each reading thread. A file in the cache costs one
 /// `preadv2(RWF_NOWAIT)` of a byte; where that is not supported, nothing
-/// is done. Answers whether the file was cold.
-pub fn prefetch_if_cold(file: &File) -> bool {
+/// is done. `len` is the file's length. Answers whether the file was cold.
+pub fn prefetch_if_cold(file: &File, len: u64) -> bool {
     let mut byte = [0u8; 1];
     let probe = rustix::io::preadv2(
         file,
@@ -44,9 +45,6 @@ pub fn prefetch_if_cold(file: &File) -> bool {
     if probe != Err(rustix::io::Errno::AGAIN) {
         return false;
     }
-    let Ok(len) = file.metadata().map(|metadata| metadata.len()) else {
-        return true;
-    };
     // Advice only: a refusal changes nothing but speed.
     let _ = fadvise(file, 0, NonZeroU64::new(HEAD.min(len)), Advice::WillNeed);
     if len > HEAD {
@@ -84,9 +82,9 @@ impl Window {
     }
 }
 
-/// `Read + Seek` over a file through its windows.
-pub struct Windowed {
-    file: File,
+/// `Read + Seek` over a file (owned or borrowed) through its windows.
+pub struct Windowed<F = File> {
+    file: F,
     len: u64,
     pos: u64,
     head: Window,
@@ -94,14 +92,19 @@ pub struct Windowed {
     middle: Window,
 }
 
-impl Windowed {
+impl<F: Borrow<File>> Windowed<F> {
     /// Reads the head and tail windows of an opened file.
-    pub fn new(file: File) -> io::Result<Self> {
-        let len = file.metadata()?.len();
-        let head = Window::read(&file, 0, HEAD.min(len))?;
+    pub fn new(file: F) -> io::Result<Self> {
+        let len = file.borrow().metadata()?.len();
+        Self::with_len(file, len)
+    }
+
+    /// [`Windowed::new`] of a file whose length `len` is known.
+    pub fn with_len(file: F, len: u64) -> io::Result<Self> {
+        let head = Window::read(file.borrow(), 0, HEAD.min(len))?;
         let tail = if len > HEAD {
             let start = (len - TAIL).max(HEAD);
-            Window::read(&file, start, len - start)?
+            Window::read(file.borrow(), start, len - start)?
         } else {
             Window::default()
         };
@@ -124,18 +127,18 @@ impl Windowed {
     }
 }
 
-impl Read for Windowed {
+impl<F: Borrow<File>> Read for Windowed<F> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos >= self.len || out.is_empty() {
             return Ok(0);
         }
         if self.buffered().is_none() {
             if out.len() as u64 >= MIDDLE {
-                let n = self.file.read_at(out, self.pos)?;
+                let n = self.file.borrow().read_at(out, self.pos)?;
                 self.pos += n as u64;
                 return Ok(n);
             }
-            self.middle = Window::read(&self.file, self.pos, MIDDLE.min(self.len - self.pos))?;
+            self.middle = Window::read(self.file.borrow(), self.pos, MIDDLE.min(self.len - self.pos))?;
         }
         let Some(available) = self.buffered() else {
             return Ok(0);
@@ -147,7 +150,7 @@ impl Read for Windowed {
     }
 }
 
-impl Seek for Windowed {
+impl<F: Borrow<File>> Seek for Windowed<F> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
         let target = match to {
             SeekFrom::Start(offset) => Some(offset),
