@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use chrono::{DateTime, SubsecRound as _, Utc};
 use common::confine::Roots;
 
 use super::{
@@ -73,16 +72,8 @@ fn look(paths: &[PathBuf], roots: &Roots) -> Outcome {
             }
         } else if is_audio(path) {
             let Some(text) = path.to_str() else { continue };
-            let file = FoundFile {
-                path: text.to_owned(),
-                size: metadata.len() as i64,
-                modified_at: metadata
-                    .modified()
-                    .map(DateTime::<Utc>::from)
-                    .unwrap_or_default()
-                    .trunc_subsecs(6),
-                folder_cover: path.parent().and_then(|dir| walk::folder_cover(dir, roots)),
-            };
+            let cover = path.parent().and_then(|dir| walk::folder_cover(dir, roots));
+            let file = FoundFile::new(text.to_owned(), &metadata, cover);
             read_into(&mut outcome, &file, roots);
         } else if walk::cover_rank(path).is_some() {
             refresh_folder(&mut outcome, path.parent(), roots);

@@ -23,10 +23,7 @@ use super::{
     tags::FoundFile,
     walk,
 };
-use crate::domain::{
-    ids,
-    scan::{KnownFiles, ScanProblem},
-};
+use crate::domain::scan::{KnownFiles, ScanProblem};
 
 /// What a scan's walk and load leave for its end: folders that could not
 /// be opened, the ids of the files found, the problems met, and the load
@@ -135,14 +132,13 @@ impl ChangedFiles<'_> {
     }
 
     fn is_changed(&mut self, file: &FoundFile) -> bool {
-        let id = ids::local_song_id(std::path::Path::new(&file.path));
         // A file reached twice (overlapping music folders) is read once.
-        if !self.seen_ids.insert(id) {
+        if !self.seen_ids.insert(file.id) {
             return false;
         }
         let unchanged = self
             .known
-            .get(&id)
+            .get(&file.id)
             .is_some_and(|known| known.size == file.size && known.modified_at == file.modified_at);
         if unchanged {
             self.counters.skipped.fetch_add(1, Ordering::Relaxed);

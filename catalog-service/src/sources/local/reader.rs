@@ -17,7 +17,7 @@ use super::{
     windowed::Windowed,
 };
 use crate::domain::{
-    NewSong, SongKind, ids,
+    NewSong, SongKind,
     scan::{ScanProblem, Severity},
 };
 
@@ -178,7 +178,7 @@ fn song_of(file: &FoundFile, tagged: &TaggedFile) -> NewSong {
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut song = NewSong {
-        id: ids::local_song_id(path),
+        id: file.id,
         kind: SongKind::Local,
         path: Some(file.path.clone()),
         title: tag

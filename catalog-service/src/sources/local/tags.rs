@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use lofty::{
     config::{GlobalOptions, apply_global_options},
     file::FileType,
@@ -11,16 +11,39 @@ use lofty::{
     tag::Tag,
 };
 
-use crate::domain::NewSong;
+use uuid::Uuid;
+
+use crate::domain::{NewSong, ids};
 
 /// A file found by the walk, with what the scan knows before opening it.
 #[derive(Debug, Clone)]
 pub struct FoundFile {
     pub path: String,
+    /// The id of the song at `path` ([`ids::local_song_id`]).
+    pub id: Uuid,
     pub size: i64,
     pub modified_at: DateTime<Utc>,
     /// A folder image next to the file (cover.jpg, folder.png, ...).
     pub folder_cover: Option<String>,
+}
+
+impl FoundFile {
+    /// The file at `path`, as `metadata` (read by the walk) describes it.
+    pub fn new(path: String, metadata: &std::fs::Metadata, folder_cover: Option<String>) -> Self {
+        Self {
+            id: ids::local_song_id(Path::new(&path)),
+            path,
+            size: metadata.len() as i64,
+            // PostgreSQL keeps microseconds; comparing at that precision lets
+            // an unchanged file be recognised on the next scan.
+            modified_at: metadata
+                .modified()
+                .map(DateTime::<Utc>::from)
+                .unwrap_or_default()
+                .trunc_subsecs(6),
+            folder_cover,
+        }
+    }
 }
 
 /// File name extensions the scan reads.
@@ -179,6 +202,7 @@ mod tests {
         bytes.resize(4096, b'a');
         std::fs::write(&path, &bytes).expect("write");
         FoundFile {
+            id: ids::local_song_id(&path),
             path: path.display().to_string(),
             size: 4096,
             modified_at: Utc::now(),

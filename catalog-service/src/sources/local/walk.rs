@@ -6,7 +6,6 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
 };
 
-use chrono::{DateTime, SubsecRound as _, Utc};
 use common::confine::Roots;
 use walkdir::WalkDir;
 
@@ -216,18 +215,9 @@ fn visit_file(
         Err(error) => return problems.push(walk_problem(&error)),
     };
     seen.fetch_add(1, Ordering::Relaxed);
-    folder.files.push(FoundFile {
-        path: text.to_owned(),
-        size: metadata.len() as i64,
-        // PostgreSQL keeps microseconds; comparing at that precision lets an
-        // unchanged file be recognised on the next scan.
-        modified_at: metadata
-            .modified()
-            .map(DateTime::<Utc>::from)
-            .unwrap_or_default()
-            .trunc_subsecs(6),
-        folder_cover: None,
-    });
+    folder
+        .files
+        .push(FoundFile::new(text.to_owned(), &metadata, None));
 }
 
 fn walk_problem(error: &walkdir::Error) -> ScanProblem {
