@@ -108,6 +108,14 @@ async fn build_index(pool: PgPool, name: String, definition: String) -> anyhow::
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
         .execute(&mut *tx)
         .await?;
+    // The builds already run [`BUILDERS`] at once, one a backend: parallel
+    // workers on top (PostgreSQL starts one per B-tree over 8 MB) only add
+    // their start and hand-over. Building every deferred index of 20,000
+    // songs one after another took 0.96-1.00 s of CPU with them, 0.83-0.84 s
+    // without, in the same time.
+    sqlx::query("SET LOCAL max_parallel_maintenance_workers = 0")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("SET LOCAL synchronous_commit = off")
         .execute(&mut *tx)
         .await?;
