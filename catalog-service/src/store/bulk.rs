@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::task::JoinSet;
 
-use super::{copy, write};
+use super::{copy, fold::Folded, write};
 use crate::domain::NewSong;
 
 /// The tables whose indexes a first scan defers.
@@ -152,14 +152,15 @@ pub async fn copy_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()> 
         .execute(&mut *tx)
         .await?;
     write::upsert_credits(&mut tx, &songs).await?;
+    let payload = copy::encode(&songs, &Folded::of_batch(&mut tx, &songs).await?)?;
     let mut copy_in = tx
         .copy_in_raw(&format!(
             "COPY songs ({}) FROM STDIN (FORMAT binary)",
-            copy::COPY_COLUMNS
+            copy::copy_columns()
         ))
         .await
         .context("starting to copy songs")?;
-    let sent = copy_in.send(copy::encode(&songs)).await.map(|_| ());
+    let sent = copy_in.send(payload).await.map(|_| ());
     match sent {
         Ok(()) => {
             copy_in.finish().await.context("copying songs")?;

@@ -7,11 +7,15 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::fold::{Folded, SongKeys};
 use crate::domain::NewSong;
 
-/// The columns [`encode`] writes, in its order.
-pub(super) use super::write::COLUMNS as COPY_COLUMNS;
-const FIELDS: i16 = 34;
+/// The columns [`encode`] writes, in its order: the song's own, then its
+/// folded keys.
+pub(super) fn copy_columns() -> String {
+    format!("{}, {}", super::write::COLUMNS, super::fold::KEY_COLUMNS)
+}
+const FIELDS: i16 = 38;
 
 /// Element types of the arrays written (`pg_type` oids).
 const TEXT_OID: u32 = 25;
@@ -20,20 +24,21 @@ const UUID_OID: u32 = 2950;
 /// Microseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
-/// The whole `COPY ... FROM STDIN (FORMAT binary)` payload of `songs`.
-pub fn encode(songs: &[&NewSong]) -> Vec<u8> {
-    let mut out = Out(Vec::with_capacity(64 + songs.len() * 512));
+/// The whole `COPY ... FROM STDIN (FORMAT binary)` payload of `songs`,
+/// whose texts `folded` holds.
+pub fn encode(songs: &[&NewSong], folded: &Folded) -> anyhow::Result<Vec<u8>> {
+    let mut out = Out(Vec::with_capacity(64 + songs.len() * 640));
     out.0.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     out.0.extend_from_slice(&0i32.to_be_bytes()); // flags
     out.0.extend_from_slice(&0i32.to_be_bytes()); // header extension length
     for song in songs {
-        row(&mut out, song);
+        row(&mut out, song, &folded.keys(song)?);
     }
     out.0.extend_from_slice(&(-1i16).to_be_bytes());
-    out.0
+    Ok(out.0)
 }
 
-fn row(out: &mut Out, s: &NewSong) {
+fn row(out: &mut Out, s: &NewSong, keys: &SongKeys<'_>) {
     out.0.extend_from_slice(&FIELDS.to_be_bytes());
     out.uuid(Some(s.id));
     out.text(Some(s.kind.as_str()));
@@ -69,6 +74,10 @@ fn row(out: &mut Out, s: &NewSong) {
     out.text(s.description.as_deref());
     out.timestamp(s.published_at);
     out.text(s.lyrics.as_deref());
+    out.text(Some(keys.title_sort));
+    out.text(Some(keys.artist_sort));
+    out.text(Some(keys.album_sort));
+    out.text(Some(&keys.search_text));
 }
 
 /// The payload being written; every field is its length, then its bytes.
@@ -148,11 +157,22 @@ mod tests {
             title: "x".into(),
             ..NewSong::default()
         };
-        let bytes = encode(&[&song]);
+        let folded = Folded::of_pairs(&[("x", "x"), ("", "")]);
+        let bytes = encode(&[&song], &folded).expect("every text is folded");
         assert!(bytes.starts_with(b"PGCOPY\n\xff\r\n\0"));
         assert_eq!(&bytes[19..21], &FIELDS.to_be_bytes());
         assert!(bytes.ends_with(&(-1i16).to_be_bytes()));
-        assert_eq!(COPY_COLUMNS.split(',').count(), FIELDS as usize);
+        assert_eq!(copy_columns().split(',').count(), FIELDS as usize);
+    }
+
+    #[test]
+    fn a_song_whose_texts_were_not_folded_is_refused() {
+        let song = NewSong {
+            title: "Unfolded".into(),
+            ..NewSong::default()
+        };
+        let folded = Folded::of_pairs(&[("", "")]);
+        assert!(encode(&[&song], &folded).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod changes;
 mod copy;
 pub mod favourites;
+mod fold;
 mod kind;
 pub mod lastfm_cache;
 pub mod library;

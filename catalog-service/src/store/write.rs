@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::fold::{KEY_COLUMNS, KEY_EXPRESSIONS};
 use crate::domain::NewSong;
 
 const RECORD: &str = "id uuid, kind text, source_id uuid, path text, url text, file_name text,
@@ -38,10 +39,10 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
     let mut tx = pool.begin().await.context("starting a song batch")?;
     upsert_credits(&mut tx, &unique).await?;
     let statement = format!(
-        "INSERT INTO songs ({COLUMNS})
-         SELECT {COLUMNS} FROM jsonb_to_recordset($1) AS s({RECORD})
+        "INSERT INTO songs ({COLUMNS}, {KEY_COLUMNS})
+         SELECT {COLUMNS}, {KEY_EXPRESSIONS} FROM jsonb_to_recordset($1) AS s({RECORD})
          ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now(), missing = false",
-        updates = COLUMNS
+        updates = format!("{COLUMNS}, {KEY_COLUMNS}")
             .split(',')
             .map(str::trim)
             .filter(|column| *column != "id")

@@ -1,0 +1,94 @@
+//! A song's folded keys: its sort keys and search text, lower-cased and
+//! without accents by the database's own `search_fold`, so that prefix
+//! searches and sort orders compare them exactly as the indexes do.
+//!
+//! A batch folds each distinct title, artist and album once, in one
+//! statement; a library repeats its artists and albums on every one of
+//! their songs.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+
+use crate::domain::NewSong;
+
+/// The columns [`SongKeys`] fills, in its order (after the song's own).
+pub(super) const KEY_COLUMNS: &str = "title_sort, artist_sort, album_sort, search_text";
+
+/// The same keys computed by a statement from the song's columns.
+pub(super) const KEY_EXPRESSIONS: &str = "search_fold(title), search_fold(artist), search_fold(album),
+    search_fold(title || ' ' || artist || ' ' || album)";
+
+/// One song's folded keys.
+pub(super) struct SongKeys<'a> {
+    pub title_sort: &'a str,
+    pub artist_sort: &'a str,
+    pub album_sort: &'a str,
+    /// The three folded parts joined by spaces: what folding the joined
+    /// text gives, as no unaccent rule holds a space and lower-casing
+    /// treats one as the end of a word.
+    pub search_text: String,
+}
+
+/// Every distinct text of a batch, folded.
+pub(super) struct Folded(HashMap<String, String>);
+
+impl Folded {
+    /// Folds the titles, artists and albums of `songs` in one statement.
+    pub async fn of_batch(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<Self> {
+        let mut distinct: Vec<&str> = songs
+            .iter()
+            .flat_map(|song| [song.title.as_str(), song.artist.as_str(), song.album.as_str()])
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let folded: Vec<String> = sqlx::query_scalar(
+            "SELECT coalesce(array_agg(search_fold(text) ORDER BY n), '{}')
+             FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
+        )
+        .bind(&distinct)
+        .fetch_one(&mut *tx)
+        .await
+        .context("folding a batch's titles, artists and albums")?;
+        anyhow::ensure!(
+            folded.len() == distinct.len(),
+            "folding {} texts answered {}",
+            distinct.len(),
+            folded.len()
+        );
+        let pairs = distinct.into_iter().map(str::to_owned).zip(folded);
+        Ok(Self(pairs.collect()))
+    }
+
+    /// The keys of a song of the batch.
+    pub fn keys(&self, song: &NewSong) -> anyhow::Result<SongKeys<'_>> {
+        let title_sort = self.get(&song.title)?;
+        let artist_sort = self.get(&song.artist)?;
+        let album_sort = self.get(&song.album)?;
+        let search_text = [title_sort, artist_sort, album_sort].join(" ");
+        Ok(SongKeys {
+            title_sort,
+            artist_sort,
+            album_sort,
+            search_text,
+        })
+    }
+
+    /// Texts folded by hand, for tests of what is written.
+    #[cfg(test)]
+    pub fn of_pairs(pairs: &[(&str, &str)]) -> Self {
+        Self(
+            pairs
+                .iter()
+                .map(|(text, folded)| ((*text).into(), (*folded).into()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, text: &str) -> anyhow::Result<&str> {
+        self.0
+            .get(text)
+            .map(String::as_str)
+            .with_context(|| format!("{text:?} was not folded with its batch"))
+    }
+}
