@@ -15,6 +15,7 @@ mod internal;
 mod internal_token;
 mod lastfm;
 mod library;
+mod migrations;
 mod personal;
 mod play_queue;
 mod playlists;
