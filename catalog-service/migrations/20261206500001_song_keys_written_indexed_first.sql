@@ -1,6 +1,6 @@
--- The songs table again: its folded sort keys and search text written
--- with each song instead of generated, and the columns its indexes read
--- first.
+-- The songs table again: its folded sort keys, search text and full-text
+-- vector written with each song instead of generated, and the columns its
+-- indexes read first.
 --
 -- Generated, the keys called search_fold five times for every song
 -- written (three sort keys, the search text, and again inside the
@@ -10,8 +10,9 @@
 -- the ones the generated columns held: the search text is the three
 -- folded parts joined by spaces, which is what folding the joined text
 -- gives (no unaccent rule holds a space, and lower-casing stops at one).
--- The full-text vector stays generated, now from the search text it was
--- always equal to.
+-- The full-text vector is `to_tsvector('simple', search_text)`, as it
+-- always was: made by the service for plain texts (words of lower-case
+-- ASCII letters and digits), by the database for the others.
 --
 -- Building or maintaining an index reads each row's columns from the
 -- first up to the ones indexed, and a song row has forty-four of them:
@@ -38,7 +39,7 @@ CREATE TABLE songs_reordered (
     artist_sort   text NOT NULL,
     album_sort    text NOT NULL,
     search_text   text NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED,
+    search_vector tsvector NOT NULL,
     artist_ids    uuid[] NOT NULL DEFAULT '{}',
     genres        text[] NOT NULL DEFAULT '{}',
     source_id     uuid,
@@ -76,14 +77,14 @@ CREATE TABLE songs_reordered (
 );
 
 INSERT INTO songs_reordered (
-    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, artist_ids,
+    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, search_vector, artist_ids,
     genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
     title, artist, artists, album, album_artist, track_number, track_total, disc_number,
     disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,
     embedded_cover, folder_cover, image_url, description, published_at, missing, updated_at,
     lyrics)
 SELECT
-    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, artist_ids,
+    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, search_vector, artist_ids,
     genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
     title, artist, artists, album, album_artist, track_number, track_total, disc_number,
     disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,

@@ -152,7 +152,9 @@ pub async fn copy_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()> 
         .execute(&mut *tx)
         .await?;
     write::upsert_credits(&mut tx, &songs).await?;
-    let payload = copy::encode(&songs, &Folded::of_batch(&mut tx, &songs).await?)?;
+    let folded = Folded::of_batch(&mut tx, &songs).await?;
+    let keys = folded.keys_of_batch(&mut tx, &songs).await?;
+    let payload = copy::encode(&songs, &keys)?;
     let mut copy_in = tx
         .copy_in_raw(&format!(
             "COPY songs ({}) FROM STDIN (FORMAT binary)",

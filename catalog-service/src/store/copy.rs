@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::fold::{Folded, SongKeys};
+use super::fold::SongKeys;
 use crate::domain::NewSong;
 
 /// The columns [`encode`] writes, in its order: the song's own, then its
@@ -15,7 +15,7 @@ use crate::domain::NewSong;
 pub(super) fn copy_columns() -> String {
     format!("{}, {}", super::write::COLUMNS, super::fold::KEY_COLUMNS)
 }
-const FIELDS: i16 = 38;
+const FIELDS: i16 = 39;
 
 /// Element types of the arrays written (`pg_type` oids).
 const TEXT_OID: u32 = 25;
@@ -25,20 +25,25 @@ const UUID_OID: u32 = 2950;
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 /// The whole `COPY ... FROM STDIN (FORMAT binary)` payload of `songs`,
-/// whose texts `folded` holds.
-pub fn encode(songs: &[&NewSong], folded: &Folded) -> anyhow::Result<Vec<u8>> {
-    let mut out = Out(Vec::with_capacity(64 + songs.len() * 640));
+/// each with its `keys`.
+pub fn encode(songs: &[&NewSong], keys: &[SongKeys<'_>]) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(songs.len() == keys.len(), "every song needs its keys");
+    let mut out = Out(Vec::with_capacity(64 + songs.len() * 768));
     out.0.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     out.0.extend_from_slice(&0i32.to_be_bytes()); // flags
     out.0.extend_from_slice(&0i32.to_be_bytes()); // header extension length
-    for song in songs {
-        row(&mut out, song, &folded.keys(song)?);
+    for (song, keys) in songs.iter().zip(keys) {
+        let vector = keys
+            .search_vector
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("{:?} has no full-text vector", song.title))?;
+        row(&mut out, song, keys, vector);
     }
     out.0.extend_from_slice(&(-1i16).to_be_bytes());
     Ok(out.0)
 }
 
-fn row(out: &mut Out, s: &NewSong, keys: &SongKeys<'_>) {
+fn row(out: &mut Out, s: &NewSong, keys: &SongKeys<'_>, vector: &[u8]) {
     out.0.extend_from_slice(&FIELDS.to_be_bytes());
     out.uuid(Some(s.id));
     out.text(Some(s.kind.as_str()));
@@ -78,6 +83,7 @@ fn row(out: &mut Out, s: &NewSong, keys: &SongKeys<'_>) {
     out.text(Some(keys.artist_sort));
     out.text(Some(keys.album_sort));
     out.text(Some(&keys.search_text));
+    out.field(Some(vector));
 }
 
 /// The payload being written; every field is its length, then its bytes.
@@ -150,6 +156,7 @@ impl Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::fold::Folded;
 
     #[test]
     fn a_payload_is_header_rows_and_trailer() {
@@ -158,7 +165,8 @@ mod tests {
             ..NewSong::default()
         };
         let folded = Folded::of_pairs(&[("x", "x"), ("", "")]);
-        let bytes = encode(&[&song], &folded).expect("every text is folded");
+        let keys = [folded.keys(&song).expect("every text is folded")];
+        let bytes = encode(&[&song], &keys).expect("every song has its keys");
         assert!(bytes.starts_with(b"PGCOPY\n\xff\r\n\0"));
         assert_eq!(&bytes[19..21], &FIELDS.to_be_bytes());
         assert!(bytes.ends_with(&(-1i16).to_be_bytes()));
@@ -166,13 +174,15 @@ mod tests {
     }
 
     #[test]
-    fn a_song_whose_texts_were_not_folded_is_refused() {
+    fn a_song_without_its_full_text_vector_is_refused() {
         let song = NewSong {
-            title: "Unfolded".into(),
+            title: "Don't".into(),
             ..NewSong::default()
         };
-        let folded = Folded::of_pairs(&[("", "")]);
-        assert!(encode(&[&song], &folded).is_err());
+        let folded = Folded::of_pairs(&[("Don't", "don't"), ("", "")]);
+        let keys = [folded.keys(&song).expect("every text is folded")];
+        assert!(keys[0].search_vector.is_none(), "left to PostgreSQL");
+        assert!(encode(&[&song], &keys).is_err());
     }
 
     #[test]

@@ -1,23 +1,27 @@
 //! A song's folded keys: its sort keys and search text, lower-cased and
 //! without accents by the database's own `search_fold`, so that prefix
-//! searches and sort orders compare them exactly as the indexes do.
+//! searches and sort orders compare them exactly as the indexes do, and
+//! the full-text vector of its search text.
 //!
 //! A batch folds each distinct title, artist and album once, in one
 //! statement; a library repeats its artists and albums on every one of
-//! their songs.
+//! their songs. The vectors the service cannot make exactly
+//! ([`super::tsvector`]) take one more statement.
 
 use std::collections::HashMap;
 
 use anyhow::Context as _;
 
+use super::tsvector;
 use crate::domain::NewSong;
 
 /// The columns [`SongKeys`] fills, in its order (after the song's own).
-pub(super) const KEY_COLUMNS: &str = "title_sort, artist_sort, album_sort, search_text";
+pub(super) const KEY_COLUMNS: &str = "title_sort, artist_sort, album_sort, search_text, search_vector";
 
 /// The same keys computed by a statement from the song's columns.
 pub(super) const KEY_EXPRESSIONS: &str = "search_fold(title), search_fold(artist), search_fold(album),
-    search_fold(title || ' ' || artist || ' ' || album)";
+    search_fold(title || ' ' || artist || ' ' || album),
+    to_tsvector('simple', search_fold(title || ' ' || artist || ' ' || album))";
 
 /// One song's folded keys.
 pub(super) struct SongKeys<'a> {
@@ -28,6 +32,8 @@ pub(super) struct SongKeys<'a> {
     /// text gives, as no unaccent rule holds a space and lower-casing
     /// treats one as the end of a word.
     pub search_text: String,
+    /// `to_tsvector('simple', search_text)` in binary form; `None` until made.
+    pub search_vector: Option<Vec<u8>>,
 }
 
 /// Every distinct text of a batch, folded.
@@ -70,8 +76,47 @@ impl Folded {
             title_sort,
             artist_sort,
             album_sort,
+            search_vector: tsvector::simple(&search_text),
             search_text,
         })
+    }
+
+    /// The keys of every song of the batch, each vector made.
+    pub async fn keys_of_batch(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        songs: &[&NewSong],
+    ) -> anyhow::Result<Vec<SongKeys<'_>>> {
+        let mut keys = songs
+            .iter()
+            .map(|song| self.keys(song))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut left: Vec<&mut SongKeys<'_>> = keys
+            .iter_mut()
+            .filter(|keys| keys.search_vector.is_none())
+            .collect();
+        if left.is_empty() {
+            return Ok(keys);
+        }
+        let texts: Vec<&str> = left.iter().map(|keys| keys.search_text.as_str()).collect();
+        let vectors: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT array_agg(tsvectorsend(to_tsvector('simple', text)) ORDER BY n)
+             FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
+        )
+        .bind(&texts)
+        .fetch_one(&mut *tx)
+        .await
+        .context("making a batch's full-text vectors")?;
+        anyhow::ensure!(
+            vectors.len() == left.len(),
+            "making {} vectors answered {}",
+            left.len(),
+            vectors.len()
+        );
+        for (keys, vector) in left.iter_mut().zip(vectors) {
+            keys.search_vector = Some(vector);
+        }
+        Ok(keys)
     }
 
     /// Texts folded by hand, for tests of what is written.

@@ -17,4 +17,5 @@ pub mod search;
 mod song_row;
 pub mod songs;
 pub mod sources;
+pub mod tsvector;
 pub mod write;

@@ -23,6 +23,7 @@ mod privacy;
 mod registry;
 mod replicas;
 mod scan;
+mod search_vector;
 mod songs;
 mod sources;
 mod watch;

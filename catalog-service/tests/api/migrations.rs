@@ -111,9 +111,9 @@ async fn rebuilding_songs_keeps_every_column_favourites_playlists_and_queues() {
     // And a song can no longer be listed twice under one path.
     let twice = sqlx::query(
         "INSERT INTO songs (id, kind, path, file_name, title, artist, album, album_id, album_artist,
-                            title_sort, artist_sort, album_sort, search_text)
+                            title_sort, artist_sort, album_sort, search_text, search_vector)
          VALUES (gen_random_uuid(), 'local', '/music/bachelorette.flac', 'b.flac', 'B', 'B', 'B',
-                 $1::uuid, 'B', 'b', 'b', 'b', 'b b b')",
+                 $1::uuid, 'B', 'b', 'b', 'b', 'b b b', to_tsvector('simple', 'b b b'))",
     )
     .bind(ALBUM)
     .execute(&pool)
