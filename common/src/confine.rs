@@ -122,11 +122,24 @@ impl Roots {
     }
 }
 
-/// A regular file opened inside the roots, and its length when opened.
+/// A regular file opened inside the roots, with its length and
+/// modification time when opened.
 #[derive(Debug)]
 pub struct OpenedFile {
     pub file: File,
     pub len: u64,
+    /// `None` where the file system keeps no modification time.
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl OpenedFile {
+    fn new(file: File, metadata: &std::fs::Metadata) -> Self {
+        Self {
+            file,
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
 }
 
 /// Opens files inside the [`Roots`] it came from ([`Roots::opener`]).
@@ -150,14 +163,11 @@ impl Opener<'_> {
             return Ok(opened);
         }
         let (file, _) = self.roots.open(path)?;
-        let len = file
-            .metadata()
-            .map_err(|source| ConfineError::Unreadable {
-                path: path.to_owned(),
-                source,
-            })?
-            .len();
-        Ok(OpenedFile { file, len })
+        let metadata = file.metadata().map_err(|source| ConfineError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(OpenedFile::new(file, &metadata))
     }
 
     /// The regular file `path`, resolved beneath its root by the kernel;
@@ -199,10 +209,7 @@ impl Opener<'_> {
             return None;
         }
         fcntl_setfl(&file, OFlags::empty()).ok()?;
-        Some(OpenedFile {
-            file,
-            len: metadata.len(),
-        })
+        Some(OpenedFile::new(file, &metadata))
     }
 
     #[cfg(not(target_os = "linux"))]

@@ -93,7 +93,9 @@ impl Pipeline<'_> {
                 counters: &counters,
                 metrics: &metrics,
             };
-            let end = walk::walk_each(&roots, &confine, &counters.seen, |files| {
+            // A scan that knows no file reads every one: no need to look first.
+            let look = !known.is_empty();
+            let end = walk::walk_each(&roots, &confine, &counters.seen, look, |files| {
                 readers.read(changed.keep(files));
             });
             walk_over.store(true, Ordering::Release);
@@ -136,10 +138,10 @@ impl ChangedFiles<'_> {
         if !self.seen_ids.insert(file.id) {
             return false;
         }
-        let unchanged = self
-            .known
-            .get(&file.id)
-            .is_some_and(|known| known.size == file.size && known.modified_at == file.modified_at);
+        let unchanged = self.known.get(&file.id).is_some_and(|known| {
+            file.stat
+                .is_some_and(|stat| known.size == stat.size && known.modified_at == stat.modified_at)
+        });
         if unchanged {
             self.counters.skipped.fetch_add(1, Ordering::Relaxed);
             self.metrics.files_skipped.inc();

@@ -13,7 +13,7 @@ use lofty::{
 
 use super::{
     damaged::{Mended, id3v2_end, mend_flac},
-    tags::{FoundFile, apply_tag, codec, content_type, limit_allocations, title_from_file_name},
+    tags::{FileStat, FoundFile, apply_tag, codec, content_type, limit_allocations, title_from_file_name},
     windowed::Windowed,
 };
 use crate::domain::{
@@ -88,6 +88,11 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
 fn read_opened(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String> {
     limit_allocations();
     let path = Path::new(&file.path);
+    // What is stored is what was opened, whatever the walk saw.
+    let file = &Opened {
+        found: file,
+        stat: FileStat::new(opened.len, opened.modified),
+    };
     let error = match parse(opened, path, ParseOptions::new()) {
         Ok(tagged) => {
             return Ok(ReadFile {
@@ -131,8 +136,14 @@ fn read_opened(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String
     }
 }
 
+/// A file found by the walk, as it was when opened.
+struct Opened<'a> {
+    found: &'a FoundFile,
+    stat: FileStat,
+}
+
 /// The song of a file lofty read only with a fallback.
-fn damaged(file: &FoundFile, tagged: &TaggedFile, error: &str, what: &str) -> ReadFile {
+fn damaged(file: &Opened<'_>, tagged: &TaggedFile, error: &str, what: &str) -> ReadFile {
     ReadFile {
         song: song_of(file, tagged),
         damage: Some(format!("{error}: {what}")),
@@ -169,7 +180,8 @@ fn without_id3v2(opened: &File, path: &Path) -> Option<TaggedFile> {
 }
 
 /// The song lofty's reading of `file` gives.
-fn song_of(file: &FoundFile, tagged: &TaggedFile) -> NewSong {
+fn song_of(opened: &Opened<'_>, tagged: &TaggedFile) -> NewSong {
+    let file = opened.found;
     let path = Path::new(&file.path);
     let properties = tagged.properties();
     let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
@@ -187,8 +199,8 @@ fn song_of(file: &FoundFile, tagged: &TaggedFile) -> NewSong {
             .unwrap_or_else(|| title_from_file_name(path)),
         file_name,
         content_type: Some(content_type(tagged.file_type()).to_owned()),
-        size_bytes: Some(file.size),
-        modified_at: Some(file.modified_at),
+        size_bytes: Some(opened.stat.size),
+        modified_at: Some(opened.stat.modified_at),
         duration_ms: Some(properties.duration().as_millis() as i64),
         bitrate_kbps: properties
             .audio_bitrate()

@@ -21,8 +21,10 @@ pub struct FoundFile {
     pub path: String,
     /// The id of the song at `path` ([`ids::local_song_id`]).
     pub id: Uuid,
-    pub size: i64,
-    pub modified_at: DateTime<Utc>,
+    /// The file's size and time as the walk saw them, to tell whether it
+    /// changed; `None` when the walk did not look (a first scan, which
+    /// reads every file: what is stored comes from the opened file).
+    pub stat: Option<FileStat>,
     /// A folder image next to the file (cover.jpg, folder.png, ...).
     pub folder_cover: Option<String>,
 }
@@ -31,17 +33,39 @@ impl FoundFile {
     /// The file at `path`, as `metadata` (read by the walk) describes it.
     pub fn new(path: String, metadata: &std::fs::Metadata, folder_cover: Option<String>) -> Self {
         Self {
+            stat: Some(FileStat::new(metadata.len(), metadata.modified().ok())),
+            ..Self::unstated(path, folder_cover)
+        }
+    }
+
+    /// The file at `path`, not looked at yet.
+    pub fn unstated(path: String, folder_cover: Option<String>) -> Self {
+        Self {
             id: ids::local_song_id(Path::new(&path)),
             path,
-            size: metadata.len() as i64,
+            stat: None,
+            folder_cover,
+        }
+    }
+}
+
+/// A file's size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    pub size: i64,
+    pub modified_at: DateTime<Utc>,
+}
+
+impl FileStat {
+    pub fn new(len: u64, modified: Option<std::time::SystemTime>) -> Self {
+        Self {
+            size: i64::try_from(len).unwrap_or(i64::MAX),
             // PostgreSQL keeps microseconds; comparing at that precision lets
             // an unchanged file be recognised on the next scan.
-            modified_at: metadata
-                .modified()
+            modified_at: modified
                 .map(DateTime::<Utc>::from)
                 .unwrap_or_default()
                 .trunc_subsecs(6),
-            folder_cover,
         }
     }
 }
@@ -179,7 +203,6 @@ pub fn codec(file_type: FileType) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
     use common::confine::Roots;
 
     use super::*;
@@ -201,13 +224,7 @@ mod tests {
             b"ID3\x04\x00\x00\x7f\x7f\x7f\x7fPRIV\x7f\x7f\x7f\x7f\x00\x05\x00\x00\x10\x00".to_vec();
         bytes.resize(4096, b'a');
         std::fs::write(&path, &bytes).expect("write");
-        FoundFile {
-            id: ids::local_song_id(&path),
-            path: path.display().to_string(),
-            size: 4096,
-            modified_at: Utc::now(),
-            folder_cover: None,
-        }
+        FoundFile::unstated(path.display().to_string(), None)
     }
 
     #[test]

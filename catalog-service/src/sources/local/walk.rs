@@ -52,7 +52,7 @@ pub fn cover_rank(path: &Path) -> Option<usize> {
 /// Walks `dirs` as [`walk_each`] does and answers every file at once.
 pub fn walk(dirs: &[PathBuf], roots: &Roots, seen: &AtomicU64) -> Walked {
     let mut files = Vec::new();
-    let end = walk_each(dirs, roots, seen, |found| files.extend(found));
+    let end = walk_each(dirs, roots, seen, true, |found| files.extend(found));
     Walked {
         files,
         problems: end.problems,
@@ -65,11 +65,14 @@ pub fn walk(dirs: &[PathBuf], roots: &Roots, seen: &AtomicU64) -> Walked {
 /// reported and not followed, its songs are not listed), counting every
 /// audio file in `seen` as it is found. The audio files of a folder go to
 /// `each` as soon as the walk is past that folder, its image chosen, so
-/// they can be read while the walk goes on.
+/// they can be read while the walk goes on. With `look` (the scan knows
+/// some files), each file's size and time are read too, to tell whether
+/// it changed; a first scan reads every file and skips that lookup.
 pub fn walk_each(
     dirs: &[PathBuf],
     roots: &Roots,
     seen: &AtomicU64,
+    look: bool,
     mut each: impl FnMut(Vec<FoundFile>),
 ) -> WalkEnd {
     let mut end = WalkEnd::default();
@@ -95,7 +98,7 @@ pub fn walk_each(
                 Ok(entry) => {
                     open.close_from(entry.depth(), &mut each);
                     if entry.file_type().is_file() {
-                        visit_file(&entry, &mut open, &mut end.problems, seen);
+                        visit_file(&entry, &mut open, &mut end.problems, seen, look);
                     }
                 }
                 Err(error) => end.problems.push(walk_problem(&error)),
@@ -184,6 +187,7 @@ fn visit_file(
     open: &mut OpenFolders,
     problems: &mut Vec<ScanProblem>,
     seen: &AtomicU64,
+    look: bool,
 ) {
     let path = entry.path();
     let audio = is_audio(path);
@@ -210,14 +214,16 @@ fn visit_file(
         }
         return;
     }
-    let metadata = match entry.metadata() {
-        Ok(metadata) => metadata,
-        Err(error) => return problems.push(walk_problem(&error)),
+    let file = if look {
+        match entry.metadata() {
+            Ok(metadata) => FoundFile::new(text.to_owned(), &metadata, None),
+            Err(error) => return problems.push(walk_problem(&error)),
+        }
+    } else {
+        FoundFile::unstated(text.to_owned(), None)
     };
     seen.fetch_add(1, Ordering::Relaxed);
-    folder
-        .files
-        .push(FoundFile::new(text.to_owned(), &metadata, None));
+    folder.files.push(file);
 }
 
 fn walk_problem(error: &walkdir::Error) -> ScanProblem {
@@ -296,7 +302,7 @@ mod tests {
         let roots = Roots::new(&[root.path().to_path_buf()]);
         let seen = AtomicU64::new(0);
         let mut groups = Vec::new();
-        let end = walk_each(&[root.path().to_path_buf()], &roots, &seen, |files| {
+        let end = walk_each(&[root.path().to_path_buf()], &roots, &seen, false, |files| {
             let mut names: Vec<(String, Option<String>)> = files
                 .into_iter()
                 .map(|file| {
