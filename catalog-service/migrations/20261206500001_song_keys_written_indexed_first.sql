@@ -1,5 +1,5 @@
--- The songs table again: its folded sort keys, search text and full-text
--- vector written with each song instead of generated, and the columns its
+-- The songs table again: its sort keys, search text and full-text vector
+-- written with each song instead of generated, and the columns its
 -- indexes read first.
 --
 -- Generated, the keys called search_fold five times for every song
@@ -12,7 +12,10 @@
 -- gives (no unaccent rule holds a space, and lower-casing stops at one).
 -- The full-text vector is `to_tsvector('simple', search_text)`, as it
 -- always was: made by the service for plain texts (words of lower-case
--- ASCII letters and digits), by the database for the others.
+-- ASCII letters and digits), by the database for the others. The year and
+-- duration keys are still `coalesce(year, 0)` and `coalesce(duration_ms,
+-- 0)`; a generated column, however simple, made PostgreSQL take every row
+-- apart and form it again.
 --
 -- Building or maintaining an index reads each row's columns from the
 -- first up to the ones indexed, and a song row has forty-four of them:
@@ -33,8 +36,8 @@ CREATE TABLE songs_reordered (
     id            uuid NOT NULL,
     album_id      uuid NOT NULL,
     added_at      timestamptz NOT NULL DEFAULT now(),
-    year_sort     integer GENERATED ALWAYS AS (coalesce(year, 0)) STORED,
-    duration_sort bigint GENERATED ALWAYS AS (coalesce(duration_ms, 0)) STORED,
+    year_sort     integer NOT NULL,
+    duration_sort bigint NOT NULL,
     title_sort    text NOT NULL,
     artist_sort   text NOT NULL,
     album_sort    text NOT NULL,
@@ -77,14 +80,16 @@ CREATE TABLE songs_reordered (
 );
 
 INSERT INTO songs_reordered (
-    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, search_vector, artist_ids,
+    id, album_id, added_at, year_sort, duration_sort, title_sort, artist_sort, album_sort,
+    search_text, search_vector, artist_ids,
     genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
     title, artist, artists, album, album_artist, track_number, track_total, disc_number,
     disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,
     embedded_cover, folder_cover, image_url, description, published_at, missing, updated_at,
     lyrics)
 SELECT
-    id, album_id, added_at, title_sort, artist_sort, album_sort, search_text, search_vector, artist_ids,
+    id, album_id, added_at, year_sort, duration_sort, title_sort, artist_sort, album_sort,
+    search_text, search_vector, artist_ids,
     genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
     title, artist, artists, album, album_artist, track_number, track_total, disc_number,
     disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,

@@ -15,7 +15,7 @@ use crate::domain::NewSong;
 pub(super) fn copy_columns() -> String {
     format!("{}, {}", super::write::COLUMNS, super::fold::KEY_COLUMNS)
 }
-const FIELDS: i16 = 39;
+const FIELDS: i16 = 41;
 
 /// Element types of the arrays written (`pg_type` oids).
 const TEXT_OID: u32 = 25;
@@ -79,6 +79,8 @@ fn row(out: &mut Out, s: &NewSong, keys: &SongKeys<'_>, vector: &[u8]) {
     out.text(s.description.as_deref());
     out.timestamp(s.published_at);
     out.text(s.lyrics.as_deref());
+    out.int4(Some(keys.year_sort));
+    out.int8(Some(keys.duration_sort));
     out.text(Some(keys.title_sort));
     out.text(Some(keys.artist_sort));
     out.text(Some(keys.album_sort));

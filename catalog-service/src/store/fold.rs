@@ -16,15 +16,20 @@ use super::tsvector;
 use crate::domain::NewSong;
 
 /// The columns [`SongKeys`] fills, in its order (after the song's own).
-pub(super) const KEY_COLUMNS: &str = "title_sort, artist_sort, album_sort, search_text, search_vector";
+pub(super) const KEY_COLUMNS: &str =
+    "year_sort, duration_sort, title_sort, artist_sort, album_sort, search_text, search_vector";
 
 /// The same keys computed by a statement from the song's columns.
-pub(super) const KEY_EXPRESSIONS: &str = "search_fold(title), search_fold(artist), search_fold(album),
+pub(super) const KEY_EXPRESSIONS: &str = "coalesce(year, 0), coalesce(duration_ms, 0),
+    search_fold(title), search_fold(artist), search_fold(album),
     search_fold(title || ' ' || artist || ' ' || album),
     to_tsvector('simple', search_fold(title || ' ' || artist || ' ' || album))";
 
-/// One song's folded keys.
+/// One song's keys.
 pub(super) struct SongKeys<'a> {
+    /// Sort keys are never NULL, so keyset pagination compares plain rows.
+    pub year_sort: i32,
+    pub duration_sort: i64,
     pub title_sort: &'a str,
     pub artist_sort: &'a str,
     pub album_sort: &'a str,
@@ -40,7 +45,12 @@ pub(super) struct SongKeys<'a> {
 pub(super) struct Folded(HashMap<String, String>);
 
 impl Folded {
-    /// Folds the titles, artists and albums of `songs` in one statement.
+    /// Folds the titles, artists and albums of `songs`, each distinct one
+    /// once. ASCII texts are lower-cased by the service when the database
+    /// folds ASCII that way (unaccent's rules leave ASCII alone, and
+    /// lower-casing maps A-Z to a-z in every locale but a Turkish or
+    /// Azeri one): the same statement folds every ASCII character, and
+    /// only when that answers the ASCII lower case are they not sent.
     pub async fn of_batch(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<Self> {
         let mut distinct: Vec<&str> = songs
             .iter()
@@ -48,22 +58,25 @@ impl Folded {
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let folded: Vec<String> = sqlx::query_scalar(
-            "SELECT coalesce(array_agg(search_fold(text) ORDER BY n), '{}')
-             FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
-        )
-        .bind(&distinct)
-        .fetch_one(&mut *tx)
-        .await
-        .context("folding a batch's titles, artists and albums")?;
-        anyhow::ensure!(
-            folded.len() == distinct.len(),
-            "folding {} texts answered {}",
-            distinct.len(),
-            folded.len()
-        );
-        let pairs = distinct.into_iter().map(str::to_owned).zip(folded);
-        Ok(Self(pairs.collect()))
+        let (ascii, mut asked): (Vec<&str>, Vec<&str>) =
+            distinct.into_iter().partition(|text| text.is_ascii());
+        let probe: String = (1u8..=127).map(char::from).collect();
+        asked.push(&probe);
+        let mut folded = fold(tx, &asked).await?;
+        let probe_folded = folded.pop();
+        asked.pop();
+        let mut texts: HashMap<String, String> = asked.into_iter().map(str::to_owned).zip(folded).collect();
+        if probe_folded.as_deref() == Some(probe.to_ascii_lowercase().as_str()) {
+            texts.extend(
+                ascii
+                    .into_iter()
+                    .map(|text| (text.to_owned(), text.to_ascii_lowercase())),
+            );
+        } else {
+            let folded = fold(tx, &ascii).await?;
+            texts.extend(ascii.into_iter().map(str::to_owned).zip(folded));
+        }
+        Ok(Self(texts))
     }
 
     /// The keys of a song of the batch.
@@ -73,6 +86,8 @@ impl Folded {
         let album_sort = self.get(&song.album)?;
         let search_text = [title_sort, artist_sort, album_sort].join(" ");
         Ok(SongKeys {
+            year_sort: song.year.unwrap_or(0),
+            duration_sort: song.duration_ms.unwrap_or(0),
             title_sort,
             artist_sort,
             album_sort,
@@ -136,4 +151,23 @@ impl Folded {
             .map(String::as_str)
             .with_context(|| format!("{text:?} was not folded with its batch"))
     }
+}
+
+/// `search_fold` of each of `texts`, in their order, in one statement.
+async fn fold(tx: &mut sqlx::PgConnection, texts: &[&str]) -> anyhow::Result<Vec<String>> {
+    let folded: Vec<String> = sqlx::query_scalar(
+        "SELECT coalesce(array_agg(search_fold(text) ORDER BY n), '{}')
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
+    )
+    .bind(texts)
+    .fetch_one(&mut *tx)
+    .await
+    .context("folding a batch's titles, artists and albums")?;
+    anyhow::ensure!(
+        folded.len() == texts.len(),
+        "folding {} texts answered {}",
+        texts.len(),
+        folded.len()
+    );
+    Ok(folded)
 }

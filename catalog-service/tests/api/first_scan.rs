@@ -153,7 +153,9 @@ const HARD_TO_FOLD: &[(&str, &str, &str)] = &[
 async fn songs_with_stale_keys(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT title FROM songs
-         WHERE title_sort <> search_fold(title)
+         WHERE year_sort <> coalesce(year, 0)
+            OR duration_sort <> coalesce(duration_ms, 0)
+            OR title_sort <> search_fold(title)
             OR artist_sort <> search_fold(artist)
             OR album_sort <> search_fold(album)
             OR search_text <> search_fold(title || ' ' || artist || ' ' || album)
@@ -199,4 +201,31 @@ async fn songs_are_sorted_and_found_by_the_databases_own_folding() {
     assert_eq!(songs_with_stale_keys(&app.app.pool).await, Vec::<String>::new());
     let unicode = app.get_json("search?q=unicode%20title").await;
     assert_eq!(unicode["songs"][0]["title"], "Ünïcode Títle", "{unicode}");
+}
+
+#[tokio::test]
+async fn a_database_folding_ascii_its_own_way_folds_every_text_itself() {
+    let app = spawn_app().await;
+    // What a Turkish locale's lower-casing does to a capital I.
+    sqlx::raw_sql(
+        "CREATE OR REPLACE FUNCTION search_fold(value text) RETURNS text
+             LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+             AS $$ BEGIN RETURN lower(replace(public.unaccent('public.unaccent'::regdictionary, value), 'I', 'ı')); END $$",
+    )
+    .execute(&app.app.pool)
+    .await
+    .expect("a database of its own");
+    make(
+        app.music.path(),
+        "imagine.flac",
+        &Tags::song("Imagine", "John Lennon", "Imagine"),
+    );
+    let progress = app.scan().await;
+    assert_eq!(progress["done"], 1, "{progress}");
+    assert_eq!(songs_with_stale_keys(&app.app.pool).await, Vec::<String>::new());
+    let title: String = sqlx::query_scalar("SELECT title_sort FROM songs")
+        .fetch_one(&app.app.pool)
+        .await
+        .expect("a song");
+    assert_eq!(title, "ımagine");
 }

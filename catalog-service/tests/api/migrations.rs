@@ -111,12 +111,15 @@ async fn rebuilding_songs_keeps_every_column_favourites_playlists_and_queues() {
     // And a song can no longer be listed twice under one path.
     let twice = sqlx::query(
         "INSERT INTO songs (id, kind, path, file_name, title, artist, album, album_id, album_artist,
-                            title_sort, artist_sort, album_sort, search_text, search_vector)
+                            year_sort, duration_sort, title_sort, artist_sort, album_sort,
+                            search_text, search_vector)
          VALUES (gen_random_uuid(), 'local', '/music/bachelorette.flac', 'b.flac', 'B', 'B', 'B',
-                 $1::uuid, 'B', 'b', 'b', 'b', 'b b b', to_tsvector('simple', 'b b b'))",
+                 $1::uuid, 'B', 0, 0, 'b', 'b', 'b', 'b b b', to_tsvector('simple', 'b b b'))",
     )
     .bind(ALBUM)
     .execute(&pool)
-    .await;
-    assert!(twice.is_err(), "a second song at one path is refused");
+    .await
+    .expect_err("a second song at one path is refused");
+    let code = twice.as_database_error().and_then(|error| error.code());
+    assert_eq!(code.as_deref(), Some("23505"), "{twice}");
 }
