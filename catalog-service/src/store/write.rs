@@ -2,6 +2,8 @@
 //! array and expanded with `jsonb_to_recordset`, with its artists and albums
 //! upserted alongside.
 
+use std::collections::BTreeMap;
+
 use anyhow::Context as _;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -61,23 +63,59 @@ pub async fn upsert_songs(pool: &PgPool, songs: &[NewSong]) -> anyhow::Result<()
 
 /// The artists and albums of `songs`, before the songs that refer to them.
 pub(super) async fn upsert_credits(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
-    upsert_artists(tx, songs).await?;
-    upsert_albums(tx, songs).await
+    let albums = albums_of(songs);
+    upsert_artists(tx, songs, &albums).await?;
+    upsert_albums(tx, &albums).await
+}
+
+/// An album as a batch writes it.
+struct AlbumRow<'a> {
+    title: &'a str,
+    artist: &'a str,
+    artist_id: Uuid,
+    year: Option<i32>,
+}
+
+/// Each album of `songs` once, by id, as its earliest dated song names
+/// it (the first such song when several share that year or none has one).
+fn albums_of<'a>(songs: &[&'a NewSong]) -> BTreeMap<Uuid, AlbumRow<'a>> {
+    let mut albums: BTreeMap<Uuid, AlbumRow<'a>> = BTreeMap::new();
+    for song in songs {
+        let earlier = |known: &AlbumRow<'_>| match (song.year, known.year) {
+            (Some(year), Some(known)) => year < known,
+            (year, known) => year.is_some() && known.is_none(),
+        };
+        if albums.get(&song.album_id).is_some_and(|known| !earlier(known)) {
+            continue;
+        }
+        let row = AlbumRow {
+            title: &song.album,
+            artist: &song.album_artist,
+            artist_id: crate::domain::ids::artist_id(&song.album_artist),
+            year: song.year,
+        };
+        albums.insert(song.album_id, row);
+    }
+    albums
 }
 
 /// Every artist of the batch, credited on a track or as an album artist
 /// (who may credit no track of their own, e.g. "Various Artists"), in one
 /// statement in id order: batches written at once then take their locks in
 /// the same order and cannot deadlock.
-async fn upsert_artists(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
-    let mut artists = std::collections::BTreeMap::new();
+async fn upsert_artists(
+    tx: &mut sqlx::PgConnection,
+    songs: &[&NewSong],
+    albums: &BTreeMap<Uuid, AlbumRow<'_>>,
+) -> anyhow::Result<()> {
+    let mut artists = BTreeMap::new();
     for song in songs {
         for (id, name) in song.artist_ids.iter().zip(&song.artists) {
             artists.entry(*id).or_insert(name.as_str());
         }
-        artists
-            .entry(crate::domain::ids::artist_id(&song.album_artist))
-            .or_insert(song.album_artist.as_str());
+    }
+    for album in albums.values() {
+        artists.entry(album.artist_id).or_insert(album.artist);
     }
     let (ids, names): (Vec<Uuid>, Vec<&str>) = artists.into_iter().unzip();
     sqlx::query(
@@ -95,25 +133,21 @@ async fn upsert_artists(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyh
 }
 
 /// Albums of the batch, in id order.
-async fn upsert_albums(tx: &mut sqlx::PgConnection, songs: &[&NewSong]) -> anyhow::Result<()> {
-    let mut ids = Vec::new();
-    let mut titles = Vec::new();
-    let mut artists = Vec::new();
-    let mut artist_ids = Vec::new();
-    let mut years = Vec::new();
-    for song in songs {
-        ids.push(song.album_id);
-        titles.push(song.album.clone());
-        artists.push(song.album_artist.clone());
-        artist_ids.push(crate::domain::ids::artist_id(&song.album_artist));
-        years.push(song.year);
-    }
+async fn upsert_albums(
+    tx: &mut sqlx::PgConnection,
+    albums: &BTreeMap<Uuid, AlbumRow<'_>>,
+) -> anyhow::Result<()> {
+    let ids: Vec<Uuid> = albums.keys().copied().collect();
+    let titles: Vec<&str> = albums.values().map(|album| album.title).collect();
+    let artists: Vec<&str> = albums.values().map(|album| album.artist).collect();
+    let artist_ids: Vec<Uuid> = albums.values().map(|album| album.artist_id).collect();
+    let years: Vec<Option<i32>> = albums.values().map(|album| album.year).collect();
     sqlx::query(
         "INSERT INTO albums (id, title, artist, artist_id, year)
-         SELECT DISTINCT ON (id) id, title, artist, artist_id, year
+         SELECT id, title, artist, artist_id, year
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[])
               AS a(id, title, artist, artist_id, year)
-         ORDER BY id, year NULLS LAST
+         ORDER BY id
          ON CONFLICT (id) DO UPDATE SET year = coalesce(albums.year, EXCLUDED.year)",
     )
     .bind(&ids)
@@ -157,4 +191,43 @@ pub async fn prune(pool: &PgPool) -> anyhow::Result<()> {
     .await
     .context("pruning artists")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn song(album: &str, year: Option<i32>) -> NewSong {
+        NewSong {
+            album: album.into(),
+            album_artist: "Björk".into(),
+            album_id: crate::domain::ids::album_id("Björk", "Homogenic"),
+            year,
+            ..NewSong::default()
+        }
+    }
+
+    #[test]
+    fn an_album_is_written_once_as_its_earliest_dated_song_names_it() {
+        let songs = [
+            song("homogenic", None),
+            song("Homogenic", Some(1998)),
+            song("HOMOGENIC", Some(1997)),
+            song("Homogenic (remaster)", Some(1997)),
+        ];
+        let songs: Vec<&NewSong> = songs.iter().collect();
+        let albums = albums_of(&songs);
+        assert_eq!(albums.len(), 1);
+        let album = albums.values().next().expect("one album");
+        assert_eq!((album.title, album.year), ("HOMOGENIC", Some(1997)));
+        assert_eq!(album.artist_id, crate::domain::ids::artist_id("Björk"));
+    }
+
+    #[test]
+    fn an_undated_album_is_named_by_its_first_song() {
+        let songs = [song("homogenic", None), song("Homogenic", None)];
+        let songs: Vec<&NewSong> = songs.iter().collect();
+        let album = albums_of(&songs).into_values().next().expect("one album");
+        assert_eq!((album.title, album.year), ("homogenic", None));
+    }
 }
