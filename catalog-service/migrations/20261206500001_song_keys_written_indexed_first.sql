@@ -23,7 +23,7 @@
 -- dozen index builds of a first scan walked the whole row of every song.
 -- Built over the same 20,000 songs one after another, the songs indexes
 -- took 302 ms with these columns first against 371 ms (the B-trees
--- 35-45% less each).
+-- 30-45% less each).
 --
 -- Same columns, types, defaults, constraints, indexes, trigger and view
 -- as before, under the same names; the values are copied as they are.
