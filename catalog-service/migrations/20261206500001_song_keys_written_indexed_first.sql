@@ -28,6 +28,7 @@
 -- Same columns, types, defaults, constraints, indexes, trigger and view
 -- as before, under the same names; the values are copied as they are.
 -- Nothing reads songs by position.
+
 -- Every index of songs is made below, including any a stopped first scan
 -- left deferred.
 DELETE FROM deferred_indexes WHERE name LIKE 'songs\_%';
@@ -79,22 +80,15 @@ CREATE TABLE songs_reordered (
     lyrics        text
 );
 
-INSERT INTO songs_reordered (
-    id, album_id, added_at, year_sort, duration_sort, title_sort, artist_sort, album_sort,
-    search_text, search_vector, artist_ids,
-    genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
-    title, artist, artists, album, album_artist, track_number, track_total, disc_number,
-    disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,
-    embedded_cover, folder_cover, image_url, description, published_at, missing, updated_at,
-    lyrics)
+-- In the new table's order.
+INSERT INTO songs_reordered
 SELECT
     id, album_id, added_at, year_sort, duration_sort, title_sort, artist_sort, album_sort,
-    search_text, search_vector, artist_ids,
-    genres, source_id, kind, path, url, file_name, content_type, size_bytes, modified_at,
-    title, artist, artists, album, album_artist, track_number, track_total, disc_number,
-    disc_total, year, date, duration_ms, bitrate_kbps, sample_rate, channels, codec,
-    embedded_cover, folder_cover, image_url, description, published_at, missing, updated_at,
-    lyrics
+    search_text, search_vector, artist_ids, genres, source_id, kind, path, url, file_name,
+    content_type, size_bytes, modified_at, title, artist, artists, album, album_artist,
+    track_number, track_total, disc_number, disc_total, year, date, duration_ms, bitrate_kbps,
+    sample_rate, channels, codec, embedded_cover, folder_cover, image_url, description,
+    published_at, missing, updated_at, lyrics
 FROM songs;
 
 -- Takes the view, the trigger and the other tables' references with it;

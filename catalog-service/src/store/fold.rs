@@ -114,20 +114,8 @@ impl Folded {
             return Ok(keys);
         }
         let texts: Vec<&str> = left.iter().map(|keys| keys.search_text.as_str()).collect();
-        let vectors: Vec<Vec<u8>> = sqlx::query_scalar(
-            "SELECT array_agg(tsvectorsend(to_tsvector('simple', text)) ORDER BY n)
-             FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
-        )
-        .bind(&texts)
-        .fetch_one(&mut *tx)
-        .await
-        .context("making a batch's full-text vectors")?;
-        anyhow::ensure!(
-            vectors.len() == left.len(),
-            "making {} vectors answered {}",
-            left.len(),
-            vectors.len()
-        );
+        let vectors: Vec<Vec<u8>> =
+            each_text(tx, "tsvectorsend(to_tsvector('simple', text))", &texts).await?;
         for (keys, vector) in left.iter_mut().zip(vectors) {
             keys.search_vector = Some(vector);
         }
@@ -155,19 +143,29 @@ impl Folded {
 
 /// `search_fold` of each of `texts`, in their order, in one statement.
 async fn fold(tx: &mut sqlx::PgConnection, texts: &[&str]) -> anyhow::Result<Vec<String>> {
-    let folded: Vec<String> = sqlx::query_scalar(
-        "SELECT coalesce(array_agg(search_fold(text) ORDER BY n), '{}')
-         FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)",
-    )
-    .bind(texts)
-    .fetch_one(&mut *tx)
-    .await
-    .context("folding a batch's titles, artists and albums")?;
-    anyhow::ensure!(
-        folded.len() == texts.len(),
-        "folding {} texts answered {}",
-        texts.len(),
-        folded.len()
+    each_text(tx, "search_fold(text)", texts).await
+}
+
+/// `expression` of each of `texts` (as `text`), in their order, in one
+/// statement.
+async fn each_text<T>(tx: &mut sqlx::PgConnection, expression: &str, texts: &[&str]) -> anyhow::Result<Vec<T>>
+where
+    Vec<T>: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+{
+    let statement = format!(
+        "SELECT coalesce(array_agg({expression} ORDER BY n), '{{}}')
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n)"
     );
-    Ok(folded)
+    let answered: Vec<T> = sqlx::query_scalar(&statement)
+        .bind(texts)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("{expression} of a batch's texts"))?;
+    anyhow::ensure!(
+        answered.len() == texts.len(),
+        "{expression} of {} texts answered {}",
+        texts.len(),
+        answered.len()
+    );
+    Ok(answered)
 }
