@@ -84,15 +84,20 @@ pub fn read(file: &FoundFile, roots: &Roots) -> Result<ReadFile, String> {
     read_opened(file, &opened)
 }
 
-/// [`read`] of a file already opened inside the music folders.
+/// [`read`] of a file already opened inside the music folders. The size
+/// and time stored are the opened file's, whatever the walk saw.
 fn read_opened(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String> {
+    let mut read = read_tags(file, opened)?;
+    let stat = FileStat::new(opened.len, opened.modified);
+    read.song.size_bytes = Some(stat.size);
+    read.song.modified_at = Some(stat.modified_at);
+    Ok(read)
+}
+
+/// The song lofty's reading of an opened file gives, damaged tags included.
+fn read_tags(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String> {
     limit_allocations();
     let path = Path::new(&file.path);
-    // What is stored is what was opened, whatever the walk saw.
-    let file = &Opened {
-        found: file,
-        stat: FileStat::new(opened.len, opened.modified),
-    };
     let error = match parse(opened, path, ParseOptions::new()) {
         Ok(tagged) => {
             return Ok(ReadFile {
@@ -136,14 +141,8 @@ fn read_opened(file: &FoundFile, opened: &OpenedFile) -> Result<ReadFile, String
     }
 }
 
-/// A file found by the walk, as it was when opened.
-struct Opened<'a> {
-    found: &'a FoundFile,
-    stat: FileStat,
-}
-
 /// The song of a file lofty read only with a fallback.
-fn damaged(file: &Opened<'_>, tagged: &TaggedFile, error: &str, what: &str) -> ReadFile {
+fn damaged(file: &FoundFile, tagged: &TaggedFile, error: &str, what: &str) -> ReadFile {
     ReadFile {
         song: song_of(file, tagged),
         damage: Some(format!("{error}: {what}")),
@@ -179,9 +178,9 @@ fn without_id3v2(opened: &File, path: &Path) -> Option<TaggedFile> {
         .ok()
 }
 
-/// The song lofty's reading of `file` gives.
-fn song_of(opened: &Opened<'_>, tagged: &TaggedFile) -> NewSong {
-    let file = opened.found;
+/// The song lofty's reading of `file` gives (its size and time are set
+/// by [`read_opened`]).
+fn song_of(file: &FoundFile, tagged: &TaggedFile) -> NewSong {
     let path = Path::new(&file.path);
     let properties = tagged.properties();
     let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
@@ -199,8 +198,6 @@ fn song_of(opened: &Opened<'_>, tagged: &TaggedFile) -> NewSong {
             .unwrap_or_else(|| title_from_file_name(path)),
         file_name,
         content_type: Some(content_type(tagged.file_type()).to_owned()),
-        size_bytes: Some(opened.stat.size),
-        modified_at: Some(opened.stat.modified_at),
         duration_ms: Some(properties.duration().as_millis() as i64),
         bitrate_kbps: properties
             .audio_bitrate()
